@@ -1,0 +1,19 @@
+#include "config/config.hpp"
+
+namespace feedsync::config {
+
+const FeedConfig* Config::find_feed(std::string_view name) const {
+  for (const auto& feed : feeds) {
+    if (feed.name == name) return &feed;
+  }
+  return nullptr;
+}
+
+std::vector<std::string> Config::secret_values() const {
+  std::vector<std::string> values;
+  if (!cms.client_secret.empty()) values.push_back(cms.client_secret.reveal());
+  if (http.admin_token && !http.admin_token->empty()) values.push_back(http.admin_token->reveal());
+  return values;
+}
+
+}  // namespace feedsync::config

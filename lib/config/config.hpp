@@ -1,0 +1,172 @@
+#pragma once
+// The typed configuration of feedsync (DESIGN.md §6). Loaded from one YAML file by load_config();
+// every field here has a documented key in config/feedsync.example.yaml. The key names are a
+// public contract: add keys freely, never rename or drop one.
+
+#include <cstddef>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "core/duration.hpp"
+
+namespace feedsync::config {
+
+// Where a value came from, for errors raised after parsing (mapping compilation, reload diffs).
+struct SourcePos {
+  std::string file;
+  int line = 0;    // 1-based; 0 = unknown
+  int column = 0;  // 1-based
+};
+
+// A secret value (CMS client secret, admin token). It only ever comes from the environment or a
+// file, never from a literal in the YAML. It has no stream operator on purpose: reveal() is the
+// single, greppable place where the value leaves this wrapper.
+class Secret {
+ public:
+  Secret() = default;
+  Secret(std::string value, std::string origin) : value_(std::move(value)), origin_(std::move(origin)) {}
+  const std::string& reveal() const { return value_; }
+  bool empty() const { return value_.empty(); }
+  // Where it came from, e.g. "file /run/credentials/feedsync.service/cms_client_secret" or
+  // "environment CMS_CLIENT_SECRET": safe to print.
+  const std::string& origin() const { return origin_; }
+
+ private:
+  std::string value_;
+  std::string origin_;
+};
+
+struct StateConfig {
+  std::filesystem::path path = "/var/lib/feedsync/state.db";
+  Duration busy_timeout = std::chrono::seconds(5);
+};
+
+enum class LogFormat { text, json };
+struct LogConfig {
+  std::string level = "info";  // trace | debug | info | warn | error | critical | off
+  LogFormat format = LogFormat::text;
+};
+
+struct HttpConfig {
+  std::string listen = "127.0.0.1:9464";  // host:port; [v6]:port
+  std::string listen_host = "127.0.0.1";  // IPv6 without the brackets ("::1"), ready for Asio
+  unsigned short listen_port = 9464;
+  // From admin_token_file or admin_token (${VAR} only); absent = admin API disabled.
+  std::optional<Secret> admin_token;
+};
+
+struct SourceConfig {
+  std::string base_url = "https://api.optimizely.com";
+  int page_size = 200;         // full-content pages, 1..999
+  int index_page_size = 999;   // guid/modified_at pages, 1..999
+  Duration timeout = std::chrono::seconds(30);
+  Rate rate_limit{5.0};
+  std::map<std::string, std::string> headers;  // extra request headers (values may use ${VAR})
+};
+
+enum class CmsApi { version2, v1 };
+struct CmsConfig {
+  CmsApi api = CmsApi::version2;
+  std::string base_url;   // required
+  std::string token_url;  // required
+  std::string client_id;  // required
+  Secret client_secret;   // required: client_secret (${VAR} only) or client_secret_file
+  std::optional<std::string> act_as;
+  Rate rate_limit{10.0};
+  int max_in_flight = 4;
+  Duration timeout = std::chrono::seconds(30);
+};
+
+struct CanonicalConfig {
+  bool enabled = true;
+  std::string endpoint = "https://js-snippets.optimizely.com/customer_canonical_link";
+  std::string url_template;  // required when enabled: {locale} {route_segment} {key} {guid} {meta_url}
+};
+
+enum class PublishMode { immediate, draft, ready };
+enum class DeleteMode { soft, permanent, keep };
+
+struct DeleteGuard {
+  int min = 10;
+  double ratio = 0.2;
+};
+
+// A mapping expression as written ("title", "meta_url | slug(title)"). Compiled by lib/core's
+// mapping code (issue 6); here it is kept verbatim with its position for precise errors.
+struct MappingExpr {
+  std::string text;
+  SourcePos pos;
+};
+
+struct Mapping {
+  MappingExpr display_name;                                  // required
+  std::optional<MappingExpr> route_segment;
+  std::vector<std::pair<std::string, MappingExpr>> properties;  // in file order
+};
+
+struct FeedConfig {
+  std::string name;  // unique, [a-z0-9][a-z0-9_-]*
+  std::string feed_id;
+  std::optional<std::string> deleted_feed_id;
+  Duration interval = std::chrono::seconds(60);
+  Duration full_scan_interval = std::chrono::hours(1);
+  Duration overlap = std::chrono::minutes(5);  // incremental poll reaches back this far
+  std::string content_type;
+  std::string container;  // 32 lowercase hex (the dashed or upper-case GUID form is normalised)
+  std::optional<std::string> locale;            // one of locale / locale_map is required
+  std::map<std::string, std::string> locale_map;  // lang_code -> CMS locale
+  PublishMode publish = PublishMode::immediate;
+  DeleteMode delete_mode = DeleteMode::soft;    // key: delete
+  DeleteGuard delete_guard;
+  Mapping mapping;
+  SourcePos pos;
+};
+
+struct Config {
+  std::filesystem::path file;  // the file it was loaded from
+  StateConfig state;
+  LogConfig log;
+  HttpConfig http;
+  SourceConfig source;
+  CmsConfig cms;
+  CanonicalConfig canonical;
+  std::vector<FeedConfig> feeds;
+  // Things that load but look wrong, formatted like errors ("file:line:col: key: message").
+  // The daemon logs them at start-up; config itself never logs.
+  std::vector<std::string> warnings;
+
+  const FeedConfig* find_feed(std::string_view name) const;
+  // Every secret value, for the log redactor. Never print these.
+  std::vector<std::string> secret_values() const;
+};
+
+// A configuration problem. what() is "file:line:col: key.path: message" (position and path
+// omitted only when unknown). The daemon exits with 78 (EX_CONFIG) on it.
+class ConfigError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// Looks up an environment variable; injectable so tests need not touch the real environment.
+// Default-constructed: the process environment (getenv).
+struct Environment {
+  std::function<std::optional<std::string>(const std::string& name)> lookup;
+  std::optional<std::string> get(const std::string& name) const;
+};
+
+// Reads, expands (${VAR}), validates and types the file. Throws ConfigError. Relative paths in
+// it (state.path, *_file) are taken from the file's directory.
+Config load_config(const std::filesystem::path& file, const Environment& env = {});
+// Same from text already in memory; `display_name` is what errors call the file. Relative
+// paths stay as written (relative to the working directory).
+Config load_config_from_string(const std::string& yaml, const std::string& display_name,
+                               const Environment& env = {});
+
+}  // namespace feedsync::config
