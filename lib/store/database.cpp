@@ -1,0 +1,220 @@
+#include "store/database.hpp"
+
+#include <sqlite3.h>
+
+#include <utility>
+
+namespace feedsync::store {
+
+CorruptError corrupt_database(const std::filesystem::path& path, std::string_view detail) {
+  return CorruptError(
+      "state database " + path.string() + " is corrupt (" + std::string(detail) +
+      "). Restore a backup made with `feedsyncd backup`, or move the file (and any -wal and -shm "
+      "files next to it) aside to start over: the next full scan rebuilds the state, and no CMS "
+      "item is duplicated because content keys are deterministic");
+}
+
+Database::Database(const std::filesystem::path& path) : path_(path) {
+  // No SQLITE_OPEN_CREATE: Store::open creates the file itself so it gets mode 0600.
+  int rc = sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE, nullptr);
+  if (rc != SQLITE_OK) {
+    std::string message = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
+    sqlite3_close_v2(db_);
+    db_ = nullptr;
+    throw StoreError("cannot open state database " + path_.string() + ": " + message);
+  }
+  // Extended codes tell SQLITE_CONSTRAINT_FOREIGNKEY from the rest in error messages.
+  sqlite3_extended_result_codes(db_, 1);
+}
+
+Database::~Database() {
+  for (auto& [sql, cached] : cache_) sqlite3_finalize(cached.stmt);
+  // close_v2: never fails with SQLITE_BUSY; a leaked statement would only delay the close.
+  sqlite3_close_v2(db_);
+}
+
+void Database::exec(std::string_view sql) {
+  std::string text(sql);
+  char* message = nullptr;
+  int rc = sqlite3_exec(db_, text.c_str(), nullptr, nullptr, &message);
+  if (rc != SQLITE_OK) {
+    std::string detail = message ? message : sqlite3_errstr(rc);
+    sqlite3_free(message);
+    fail(rc, detail);
+  }
+}
+
+void Database::set_busy_timeout(std::chrono::milliseconds timeout) {
+  sqlite3_busy_timeout(db_, static_cast<int>(timeout.count()));
+}
+
+std::int64_t Database::changes() const { return sqlite3_changes64(db_); }
+std::int64_t Database::last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }
+bool Database::in_transaction() const { return sqlite3_get_autocommit(db_) == 0; }
+
+Database::Operation::Operation(Database& db, std::string label) : db_(db), saved_(std::move(label)) {
+  std::swap(db_.operation_, saved_);
+}
+Database::Operation::~Operation() { std::swap(db_.operation_, saved_); }
+
+void Database::fail(int rc) const { fail(rc, sqlite3_errmsg(db_)); }
+
+void Database::fail(int rc, std::string_view detail) const {
+  int primary = rc & 0xff;
+  if (primary == SQLITE_CORRUPT || primary == SQLITE_NOTADB) throw corrupt_database(path_, detail);
+  std::string message(detail);
+  if (primary == SQLITE_BUSY) {
+    message += " (another process kept it busy for longer than busy_timeout)";
+  } else if (primary == SQLITE_FULL) {
+    message += " (free some disk space)";
+  }
+  fail_with(message);
+}
+
+void Database::fail_with(std::string_view message) const {
+  std::string text = "state database " + path_.string() + ": ";
+  if (!operation_.empty()) text += operation_ + ": ";
+  text += message;
+  throw StoreError(text);
+}
+
+// --- Statement ---
+
+Statement::Statement(Database& db, std::string_view sql) : db_(db) {
+  auto it = db.cache_.find(sql);
+  if (it == db.cache_.end()) it = db.cache_.emplace(std::string(sql), Database::Cached{}).first;
+  Database::Cached& entry = it->second;
+  if (!entry.in_use) {
+    if (entry.stmt == nullptr) {
+      int rc = sqlite3_prepare_v3(db.db_, sql.data(), static_cast<int>(sql.size()),
+                                  SQLITE_PREPARE_PERSISTENT, &entry.stmt, nullptr);
+      if (rc != SQLITE_OK) {
+        entry.stmt = nullptr;
+        db.cache_.erase(it);
+        db.fail(rc);
+      }
+    }
+    entry.in_use = true;
+    stmt_ = entry.stmt;
+    cached_ = &entry;  // unordered_map nodes are stable: the pointer survives later inserts
+    return;
+  }
+  int rc = sqlite3_prepare_v2(db.db_, sql.data(), static_cast<int>(sql.size()), &stmt_, nullptr);
+  if (rc != SQLITE_OK) {
+    sqlite3_finalize(stmt_);
+    db.fail(rc);
+  }
+}
+
+Statement::~Statement() {
+  if (cached_ != nullptr) {
+    // Reset ends the statement's implicit read, so it never pins a WAL snapshot.
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+    cached_->in_use = false;
+  } else {
+    sqlite3_finalize(stmt_);
+  }
+}
+
+Statement& Statement::bind(int index, std::int64_t value) {
+  int rc = sqlite3_bind_int64(stmt_, index, value);
+  if (rc != SQLITE_OK) db_.fail(rc);
+  return *this;
+}
+
+Statement& Statement::bind(int index, std::string_view value) {
+  int rc = sqlite3_bind_text64(stmt_, index, value.data(), value.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+  if (rc != SQLITE_OK) db_.fail(rc);
+  return *this;
+}
+
+Statement& Statement::bind(int index, std::nullptr_t) {
+  int rc = sqlite3_bind_null(stmt_, index);
+  if (rc != SQLITE_OK) db_.fail(rc);
+  return *this;
+}
+
+bool Statement::step() {
+  int rc = sqlite3_step(stmt_);
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  db_.fail(rc);
+}
+
+void Statement::run() {
+  while (step()) {
+  }
+}
+
+bool Statement::is_null(int column) const { return sqlite3_column_type(stmt_, column) == SQLITE_NULL; }
+
+std::int64_t Statement::int64(int column) const { return sqlite3_column_int64(stmt_, column); }
+
+std::optional<std::int64_t> Statement::opt_int64(int column) const {
+  if (is_null(column)) return std::nullopt;
+  return int64(column);
+}
+
+std::string Statement::text(int column) const {
+  const auto* data = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, column));
+  if (data == nullptr) return {};
+  return std::string(data, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, column)));
+}
+
+std::optional<std::string> Statement::opt_text(int column) const {
+  if (is_null(column)) return std::nullopt;
+  return text(column);
+}
+
+// --- Transaction ---
+
+Transaction::Transaction(Database& db) : db_(db) {
+  if (db_.in_transaction()) {
+    db_.fail_with("cannot begin a transaction: one is already open (transactions do not nest)");
+  }
+  db_.exec("BEGIN IMMEDIATE");
+}
+
+Transaction::~Transaction() {
+  // SQLite may already have rolled back by itself (e.g. after SQLITE_FULL); ROLLBACK would fail.
+  if (open_ && db_.in_transaction()) {
+    try {
+      db_.exec("ROLLBACK");
+    } catch (...) {  // nothing useful to do in a destructor; the connection stays usable
+    }
+  }
+}
+
+void Transaction::commit() {
+  if (!open_) db_.fail_with("commit: the transaction is already finished");
+  db_.exec("COMMIT");  // on failure the transaction stays open and the destructor rolls it back
+  open_ = false;
+}
+
+void Transaction::rollback() {
+  if (!open_) return;
+  open_ = false;
+  if (db_.in_transaction()) db_.exec("ROLLBACK");
+}
+
+// --- WriteScope ---
+
+WriteScope::WriteScope(Database& db) : db_(db), savepoint_(db.in_transaction()) {
+  db_.exec(savepoint_ ? "SAVEPOINT feedsync_call" : "BEGIN IMMEDIATE");
+}
+
+WriteScope::~WriteScope() {
+  if (!open_ || !db_.in_transaction()) return;
+  try {
+    db_.exec(savepoint_ ? "ROLLBACK TO feedsync_call; RELEASE feedsync_call" : "ROLLBACK");
+  } catch (...) {
+  }
+}
+
+void WriteScope::commit() {
+  db_.exec(savepoint_ ? "RELEASE feedsync_call" : "COMMIT");
+  open_ = false;
+}
+
+}  // namespace feedsync::store

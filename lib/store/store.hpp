@@ -1,0 +1,140 @@
+#pragma once
+// The state store (DESIGN.md §5): feeds, articles, the outbox and the journal in one SQLite
+// database. Every call is atomic on its own; group calls with transaction() to make them atomic
+// together (the poll cycle records articles, outbox ops and the new watermark in one).
+//
+// No clock in here: every call that needs "now" takes it as unix milliseconds UTC, so the engine
+// passes its Clock's time and tests pass fake time. All failures are StoreError (see error.hpp).
+// A Store is used from one thread at a time.
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include "store/database.hpp"
+#include "store/error.hpp"
+#include "store/rows.hpp"
+
+namespace feedsync::store {
+
+enum class Access {
+  // The daemon (`run`, `once`): takes <path>.lock so no other daemon shares the database, and
+  // returns ops left in flight by a crash to the queue.
+  exclusive,
+  // CLI commands next to a running daemon (`status`, `backup`, `pause`, `retry`): no lock file;
+  // SQLite's WAL mode lets them read, and write briefly, while the daemon runs.
+  shared,
+};
+
+struct OpenOptions {
+  Access access = Access::exclusive;
+  std::chrono::milliseconds busy_timeout{5000};
+  // The journal keeps about this many newest entries (trimmed every 100 appends).
+  std::int64_t journal_limit = 10'000;
+  // A missing database file is created (mode 0600). Off for commands that only make sense on
+  // existing state, e.g. `backup`, so a typo in state.path is an error, not an empty database.
+  bool create_if_missing = true;
+};
+
+class Store {
+ public:
+  // Opens (creating if allowed) the database at `path` and brings its schema up to date.
+  // Throws LockedError if exclusive and another holder has the lock, CorruptError if the file is
+  // not a sound SQLite database, StoreError for a missing directory, a database written by a
+  // newer feedsync, or any other failure.
+  static Store open(const std::filesystem::path& path, const OpenOptions& options = {});
+
+  ~Store();
+  Store(Store&&) noexcept;
+  Store& operator=(Store&&) noexcept;
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  const std::filesystem::path& path() const;
+  int schema_version() const;
+  // How many in-flight ops the exclusive open returned to the queue (left by a crash).
+  std::size_t recovered_inflight() const;
+
+  // BEGIN IMMEDIATE now; rolled back when it goes out of scope without commit(). Must not
+  // outlive the Store; does not nest.
+  Transaction transaction();
+
+  // --- feeds ---
+  // Inserts the feed, or points an existing one at `feed_id` keeping all its state.
+  void ensure_feed(std::string_view name, std::string_view feed_id);
+  std::optional<FeedRow> feed(std::string_view name) const;
+  std::vector<FeedRow> feeds() const;  // ordered by name
+  // The calls below throw StoreError naming the feed if it is not in the store.
+  void record_poll_attempt(std::string_view name, std::int64_t now);
+  // Success: failures reset, error and misconfiguration cleared; the watermark moves only when
+  // given; `full_scan` records a complete reconciliation scan at `now`.
+  void record_poll_success(std::string_view name, std::int64_t now, std::optional<std::int64_t> watermark,
+                           bool full_scan);
+  void record_poll_failure(std::string_view name, std::int64_t now, std::string_view error);
+  void set_paused(std::string_view name, bool paused);
+  void hold_deletes(std::string_view name, std::int64_t count, std::string_view reason);
+  void release_held_deletes(std::string_view name);
+  void set_misconfigured(std::string_view name, std::optional<std::string_view> reason);
+
+  // --- articles (unknown feed: StoreError) ---
+  void upsert_article(const ArticleRow& row);  // insert, or replace every column of (feed, guid)
+  std::optional<ArticleRow> article(std::string_view feed, std::string_view guid) const;
+  std::vector<ArticleRow> articles(std::string_view feed) const;  // ordered by guid
+  ArticleCounts article_counts(std::string_view feed) const;
+
+  // --- outbox ---
+  // Queues op.op for (op.feed, op.guid) with op.payload / op.payload_hash, due at `now` (other
+  // fields of `op` are ignored). Coalescing, per article and family (content = upsert, delete,
+  // undelete; canonical alone):
+  //  - a pending op of the family is replaced in place: it keeps its id and created_at (its
+  //    place in line), takes the new op and payload, attempts 0, last_error cleared, and is due
+  //    at min(its due time, now): already due keeps its turn, waiting out a backoff is due now;
+  //  - otherwise a dead op of the family is revived the same way: the article changed, so the
+  //    change is tried again (DESIGN.md §4);
+  //  - otherwise (nothing queued, or only an in-flight op) a new pending row is inserted; it
+  //    runs after the in-flight one finishes.
+  // An upsert replacing an undelete stays an undelete (which the relay follows with the upsert):
+  // the CMS item may still be soft-deleted.
+  EnqueueResult enqueue(const OutboxOp& op, std::int64_t now);
+  // Due pending ops (next_attempt_at <= now) in (next_attempt_at, id) order, at most `limit`,
+  // at most one per article, none for an article that has an op in flight. They become inflight
+  // with attempts + 1.
+  std::vector<OutboxOp> claim_due(std::int64_t now, std::size_t limit);
+  // The outcomes of a claimed (inflight) op; StoreError if the op is not in flight.
+  void complete(std::int64_t op_id);  // done: the row goes
+  // Back to pending, due at next_attempt_at. If a newer op of the same family was queued for the
+  // article meanwhile, this one is superseded and dropped instead (same for dead_letter).
+  void retry_later(std::int64_t op_id, std::int64_t next_attempt_at, std::string_view error);
+  void dead_letter(std::int64_t op_id, std::string_view error);
+  // Dead ops (of one feed, of one article) back to pending, due now, attempts 0. Returns how many.
+  std::size_t requeue_dead(std::optional<std::string_view> feed, std::optional<std::string_view> guid,
+                           std::int64_t now);
+  OutboxStats outbox_stats(std::optional<std::string_view> feed = std::nullopt) const;
+  std::vector<OutboxOp> dead_letters(std::optional<std::string_view> feed = std::nullopt) const;  // by feed, id
+  std::optional<OutboxOp> outbox_op(std::int64_t op_id) const;
+  std::vector<OutboxOp> article_ops(std::string_view feed, std::string_view guid) const;  // by id
+  // When the earliest pending op is due (the relay's next wake-up); absent when none is pending.
+  std::optional<std::int64_t> next_due() const;
+
+  // --- journal ---
+  void append_journal(std::int64_t at, std::string_view feed, std::string_view guid, std::string_view action,
+                      std::string_view detail);
+  std::vector<JournalEntry> journal(std::size_t limit) const;  // newest first
+
+  // --- maintenance ---
+  // A consistent copy of the database at `target` (VACUUM INTO, mode 0600), safe while the
+  // daemon writes. Never overwrites: an existing target is an error naming it.
+  void backup(const std::filesystem::path& target);
+
+ private:
+  struct Impl;
+  explicit Store(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace feedsync::store

@@ -1,0 +1,270 @@
+// Opening the state database: creation, schema migrations, integrity checks, the lock file.
+
+#include <fstream>
+#include <set>
+#include <string>
+
+#include <csignal>
+
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "store/lock.hpp"
+#include "store/schema.hpp"
+#include "store_fixture.hpp"
+
+namespace feedsync::store::testing {
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::HasSubstr;
+
+std::set<std::string> schema_objects(const fs::path& path) {
+  Database db(path);
+  Statement st(db, "SELECT name FROM sqlite_master WHERE type IN ('table', 'index') AND name NOT LIKE 'sqlite_%'");
+  std::set<std::string> names;
+  while (st.step()) names.insert(st.text(0));
+  return names;
+}
+
+std::int64_t query_int(const fs::path& path, std::string_view sql) {
+  Database db(path);
+  Statement st(db, sql);
+  EXPECT_TRUE(st.step()) << sql;
+  return st.int64(0);
+}
+
+unsigned mode_of(const fs::path& path) {
+  struct stat st {};
+  EXPECT_EQ(::stat(path.c_str(), &st), 0) << path;
+  return st.st_mode & 0777;
+}
+
+TEST_F(StoreTest, CreatesMissingDatabaseWithMode0600AndCurrentSchema) {
+  ASSERT_FALSE(fs::exists(db_path));
+  {
+    Store store = open();
+    EXPECT_EQ(store.schema_version(), kSchemaVersion);
+    EXPECT_EQ(store.path(), db_path);
+    EXPECT_EQ(store.recovered_inflight(), 0u);
+  }
+  EXPECT_EQ(mode_of(db_path), 0600u);
+  auto names = schema_objects(db_path);
+  for (const char* expected : {"schema_version", "feeds", "articles", "outbox", "journal", "outbox_claim",
+                               "outbox_article", "outbox_stats"}) {
+    EXPECT_TRUE(names.count(expected)) << expected;
+  }
+  EXPECT_EQ(query_int(db_path, "SELECT max(version) FROM schema_version"), kSchemaVersion);
+}
+
+TEST_F(StoreTest, UsesWalJournalMode) {
+  Store store = open();
+  Database db(db_path);
+  Statement st(db, "PRAGMA journal_mode");
+  ASSERT_TRUE(st.step());
+  EXPECT_EQ(st.text(0), "wal");
+}
+
+TEST_F(StoreTest, ReopenIsANoOpAndKeepsData) {
+  {
+    Store store = open();
+    store.ensure_feed("blog", "id-1");
+  }
+  {
+    Store store = open();
+    EXPECT_EQ(store.schema_version(), kSchemaVersion);
+    ASSERT_TRUE(store.feed("blog"));
+    EXPECT_EQ(store.feed("blog")->feed_id, "id-1");
+  }
+  // One row per applied migration, none added by the second open.
+  EXPECT_EQ(query_int(db_path, "SELECT count(*) FROM schema_version"), kSchemaVersion);
+}
+
+TEST_F(StoreTest, EmptyExistingFileIsInitialised) {
+  dir.write("state.db", "");
+  Store store = open();
+  EXPECT_EQ(store.schema_version(), kSchemaVersion);
+}
+
+TEST_F(StoreTest, RefusesDatabaseFromNewerFeedsync) {
+  { Store store = open(); }
+  {
+    Database db(db_path);
+    db.exec("INSERT INTO schema_version (version) VALUES (" + std::to_string(kSchemaVersion + 5) + ")");
+  }
+  for (Access access : {Access::exclusive, Access::shared}) {
+    std::string message = message_of<StoreError>([&] { open(access); });
+    EXPECT_THAT(message, HasSubstr(db_path.string()));
+    EXPECT_THAT(message, HasSubstr("written by a newer feedsync"));
+    EXPECT_THAT(message, HasSubstr("schema version " + std::to_string(kSchemaVersion + 5)));
+  }
+}
+
+TEST_F(StoreTest, MissingParentDirectoryIsNamedAndNotCreated) {
+  fs::path missing = dir / "no-such-dir";
+  db_path = missing / "state.db";
+  std::string message = message_of<StoreError>([&] { open(); });
+  EXPECT_THAT(message, HasSubstr("directory " + missing.string() + " does not exist"));
+  EXPECT_FALSE(fs::exists(missing));
+}
+
+TEST_F(StoreTest, MissingFileIsAnErrorWhenCreationIsOff) {
+  OpenOptions options;
+  options.access = Access::shared;
+  options.create_if_missing = false;
+  std::string message = message_of<StoreError>([&] { Store::open(db_path, options); });
+  EXPECT_THAT(message, HasSubstr("no state database at " + db_path.string()));
+  EXPECT_FALSE(fs::exists(db_path));
+}
+
+TEST_F(StoreTest, GarbageFileIsReportedCorrupt) {
+  std::string garbage;
+  for (int i = 0; i < 400; ++i) garbage += "this is not an sqlite database, just text. ";
+  dir.write("state.db", garbage);
+  std::string message = message_of<CorruptError>([&] { open(); });
+  EXPECT_THAT(message, HasSubstr("state database " + db_path.string() + " is corrupt"));
+  EXPECT_THAT(message, HasSubstr("file is not a database"));
+  EXPECT_THAT(message, HasSubstr("feedsyncd backup"));
+  EXPECT_THAT(message, HasSubstr("move the file"));
+  EXPECT_THAT(message, HasSubstr("keys are deterministic"));
+  // The failed exclusive open released its lock.
+  EXPECT_NO_THROW(LockFile(fs::path(db_path.string() + ".lock"), db_path));
+}
+
+TEST_F(StoreTest, OverwrittenPageIsReportedCorrupt) {
+  {
+    Store store = open_with_feeds();
+    auto tx = store.transaction();
+    for (int i = 0; i < 400; ++i) {
+      ArticleRow row = make_article("blog", "guid-" + std::to_string(i));
+      row.title = std::string(200, static_cast<char>('a' + i % 26));
+      store.upsert_article(row);
+    }
+    tx.commit();
+  }
+  ASSERT_FALSE(fs::exists(db_path.string() + "-wal") && fs::file_size(db_path.string() + "-wal") > 0)
+      << "the WAL should have been checkpointed into the database on close";
+  const std::int64_t page_size = query_int(db_path, "PRAGMA page_size");
+  const auto pages = static_cast<std::int64_t>(fs::file_size(db_path)) / page_size;
+  ASSERT_GT(pages, 10);
+  {
+    // A page in the middle of the articles table; 0x5a is no valid b-tree page type.
+    std::fstream file(db_path, std::ios::in | std::ios::out | std::ios::binary);
+    file.seekp(page_size * (pages / 2));
+    std::string junk(static_cast<std::size_t>(page_size), '\x5a');
+    file.write(junk.data(), static_cast<std::streamsize>(junk.size()));
+    ASSERT_TRUE(file.good());
+  }
+  std::string message = message_of<CorruptError>([&] { open(); });
+  EXPECT_THAT(message, HasSubstr("state database " + db_path.string() + " is corrupt"));
+  EXPECT_THAT(message, HasSubstr("feedsyncd backup"));
+}
+
+TEST_F(StoreTest, SecondExclusiveOpenIsLockedOut) {
+  Store first = open();
+  // flock locks belong to the open file description, so this conflicts even in one process.
+  try {
+    open();
+    FAIL() << "second exclusive open succeeded";
+  } catch (const LockedError& e) {
+    EXPECT_EQ(e.holder_pid(), ::getpid());
+    std::string message = e.what();
+    EXPECT_THAT(message, HasSubstr("state database " + db_path.string() + " is in use by another feedsyncd (pid " +
+                                   std::to_string(::getpid()) + ")"));
+    EXPECT_THAT(message, HasSubstr("stop it first or point state.path elsewhere"));
+  }
+}
+
+TEST_F(StoreTest, LockHeldByAnotherProcessNamesItsPidAndDiesWithIt) {
+  int ready[2];
+  ASSERT_EQ(::pipe(ready), 0);
+  pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    // The child: take the lock, say so, then wait to be killed. _exit: no gtest teardown here.
+    ::close(ready[0]);
+    int status = 0;
+    try {
+      Store store = open();
+      char byte = 'y';
+      status = ::write(ready[1], &byte, 1) == 1 ? 0 : 1;
+      ::pause();
+    } catch (...) {
+      status = 2;
+    }
+    ::_exit(status);
+  }
+  ::close(ready[1]);
+  char byte = 0;
+  ASSERT_EQ(::read(ready[0], &byte, 1), 1) << "the child could not open the store";
+  ::close(ready[0]);
+  try {
+    open();
+    ADD_FAILURE() << "exclusive open succeeded while another process holds the lock";
+  } catch (const LockedError& e) {
+    EXPECT_EQ(e.holder_pid(), child);
+    EXPECT_THAT(std::string(e.what()), HasSubstr("(pid " + std::to_string(child) + ")"));
+  }
+  EXPECT_NO_THROW(open(Access::shared));
+  // kill -9: no destructor runs, the kernel drops the flock with the process.
+  ::kill(child, SIGKILL);
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  EXPECT_NO_THROW(open());
+}
+
+TEST_F(StoreTest, LockFileHasMode0600AndHoldsOurPid) {
+  Store store = open();
+  fs::path lock = db_path.string() + ".lock";
+  EXPECT_EQ(mode_of(lock), 0600u);
+  std::ifstream in(lock);
+  long pid = 0;
+  in >> pid;
+  EXPECT_EQ(pid, ::getpid());
+}
+
+TEST_F(StoreTest, SharedOpenWorksWhileExclusiveIsHeld) {
+  Store daemon = open_with_feeds();
+  Store cli = open(Access::shared);
+  EXPECT_EQ(cli.feeds().size(), 2u);
+  cli.set_paused("blog", true);  // a short write next to the daemon
+  EXPECT_TRUE(daemon.feed("blog")->paused);
+}
+
+TEST_F(StoreTest, SharedOpenHoldsNoLock) {
+  Store cli = open(Access::shared);
+  EXPECT_NO_THROW(open(Access::exclusive));
+}
+
+TEST_F(StoreTest, SharedOpenMigratesOnlyWhenNoDaemonHoldsTheLock) {
+  dir.write("state.db", "");  // schema version 0: needs migrating
+  {
+    // A running (older) daemon holds the lock: a newer CLI must not change the schema under it.
+    LockFile daemon(fs::path(db_path.string() + ".lock"), db_path);
+    std::string message = message_of<StoreError>([&] { open(Access::shared); });
+    EXPECT_THAT(message, HasSubstr(db_path.string()));
+    EXPECT_THAT(message, HasSubstr("pid " + std::to_string(::getpid())));
+    EXPECT_THAT(message, HasSubstr("restart the daemon"));
+    EXPECT_EQ(schema_objects(db_path).count("outbox"), 0u);  // untouched
+  }
+  Store cli = open(Access::shared);  // no daemon: migrating is safe
+  EXPECT_EQ(cli.schema_version(), kSchemaVersion);
+  EXPECT_NO_THROW(open(Access::exclusive));  // and the lock was released again
+}
+
+TEST_F(StoreTest, LockIsReleasedWhenTheStoreIsDestroyed) {
+  { Store first = open(); }
+  EXPECT_NO_THROW(open());
+}
+
+TEST_F(StoreTest, LockMovesWithTheStore) {
+  Store first = open();
+  Store moved = std::move(first);
+  EXPECT_THROW(open(), LockedError);
+  moved = open(Access::shared);  // destroys the exclusive store it held
+  EXPECT_NO_THROW(open());
+}
+
+}  // namespace
+}  // namespace feedsync::store::testing
