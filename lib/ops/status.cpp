@@ -1,0 +1,227 @@
+#include "ops/status.hpp"
+
+#include <algorithm>
+#include <sstream>
+
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
+
+#include "config/config.hpp"
+#include "core/time.hpp"
+#include "store/store.hpp"
+
+namespace feedsync::ops {
+namespace {
+
+// A feed is stale when it has not succeeded within this many intervals: the same rule /readyz
+// applies (DESIGN.md §7).
+constexpr std::int64_t kStaleIntervals = 3;
+
+std::string classify(const FeedStatus& feed, std::int64_t now) {
+  if (!feed.configured) return "not-configured";
+  if (!feed.row) return "never-polled";
+  const auto& row = *feed.row;
+  if (row.misconfigured) return "misconfigured";
+  if (row.held_deletes > 0) return "deletes-held";
+  if (row.paused) return "paused";
+  if (!row.last_success_at && !row.last_failure_at) return "never-polled";
+  if (row.consecutive_failures > 0) return "failing";
+  if (feed.interval && row.last_success_at &&
+      now - *row.last_success_at > kStaleIntervals * feed.interval->count())
+    return "stale";
+  return "ok";
+}
+
+std::string when(const std::optional<std::int64_t>& at, std::int64_t now) {
+  if (!at) return "-";
+  const std::int64_t age = std::max<std::int64_t>(0, now - *at);
+  // Whole seconds are enough for people reading a table.
+  return format_rfc3339_ms(*at / 1000 * 1000) + " (" +
+         format_duration(Duration(age / 1000 * 1000)) + " ago)";
+}
+
+boost::json::value json_time(const std::optional<std::int64_t>& at) {
+  if (!at) return nullptr;
+  return boost::json::string(format_rfc3339_ms(*at));
+}
+
+boost::json::value json_text(const std::optional<std::string>& text) {
+  if (!text) return nullptr;
+  return boost::json::string(*text);
+}
+
+// Seconds as an integer when whole (Boost.JSON writes 60.0 as "6E1", which people misread).
+boost::json::value json_seconds(std::optional<std::int64_t> ms) {
+  if (!ms) return nullptr;
+  if (*ms % 1000 == 0) return *ms / 1000;
+  return static_cast<double>(*ms) / 1000.0;
+}
+
+boost::json::object json_counts(const store::OpCounts& counts) {
+  return {{"pending", counts.pending}, {"inflight", counts.inflight}, {"dead", counts.dead}};
+}
+
+void pad(std::ostringstream& out, const std::string& text, std::size_t width) {
+  out << text;
+  out << std::string(text.size() < width ? width - text.size() : 0, ' ') << "  ";
+}
+
+}  // namespace
+
+StatusReport build_status(const config::Config& config, const store::Store* store,
+                          std::int64_t now_ms) {
+  StatusReport report;
+  report.generated_at = now_ms;
+  report.state_path = config.state.path.string();
+  report.database_exists = store != nullptr;
+  if (store) report.schema_version = store->schema_version();
+
+  std::vector<store::FeedRow> rows = store ? store->feeds() : std::vector<store::FeedRow>{};
+  auto take_row = [&rows](const std::string& name) -> std::optional<store::FeedRow> {
+    auto it = std::find_if(rows.begin(), rows.end(), [&](const auto& r) { return r.name == name; });
+    if (it == rows.end()) return std::nullopt;
+    store::FeedRow row = std::move(*it);
+    rows.erase(it);
+    return row;
+  };
+  auto fill = [&](FeedStatus& feed) {
+    if (store && feed.row) {
+      feed.articles = store->article_counts(feed.name);
+      feed.outbox = store->outbox_stats(feed.name);
+      if (feed.outbox.oldest_pending_created_at)
+        feed.lag_ms = std::max<std::int64_t>(0, now_ms - *feed.outbox.oldest_pending_created_at);
+    }
+    feed.state = classify(feed, now_ms);
+  };
+
+  for (const auto& configured : config.feeds) {
+    FeedStatus feed;
+    feed.name = configured.name;
+    feed.feed_id = configured.feed_id;
+    feed.interval = configured.interval;
+    feed.row = take_row(configured.name);
+    fill(feed);
+    report.feeds.push_back(std::move(feed));
+  }
+  for (auto& row : rows) {  // state left behind by feeds since removed from the configuration
+    FeedStatus feed;
+    feed.name = row.name;
+    feed.feed_id = row.feed_id;
+    feed.configured = false;
+    feed.row = std::move(row);
+    fill(feed);
+    report.feeds.push_back(std::move(feed));
+  }
+  if (store) report.dead_letters = store->dead_letters();
+  return report;
+}
+
+std::string render_status_text(const StatusReport& report) {
+  std::ostringstream out;
+  const std::int64_t now = report.generated_at;
+  out << "state database " << report.state_path;
+  if (report.database_exists) {
+    out << " (schema " << report.schema_version << ")\n";
+  } else {
+    out << " (does not exist yet: the daemon has not run)\n";
+  }
+  const std::vector<std::string> header = {"FEED", "STATE", "LAST SUCCESS", "FAILURES",
+                                           "ARTICLES", "PENDING", "DEAD", "LAG"};
+  std::vector<std::vector<std::string>> table = {header};
+  for (const auto& feed : report.feeds) {
+    const auto& row = feed.row;
+    std::string last_success =
+        feed.state == "never-polled" ? "never polled" : when(row ? row->last_success_at : std::nullopt, now);
+    table.push_back({feed.name, feed.state, last_success,
+                     std::to_string(row ? row->consecutive_failures : 0),
+                     std::to_string(feed.articles.active), std::to_string(feed.outbox.total.pending),
+                     std::to_string(feed.outbox.total.dead),
+                     feed.lag_ms ? format_duration(Duration(*feed.lag_ms / 1000 * 1000)) : "-"});
+  }
+  std::vector<std::size_t> widths(header.size(), 0);
+  for (const auto& line : table)
+    for (std::size_t i = 0; i < line.size(); ++i) widths[i] = std::max(widths[i], line[i].size());
+  for (const auto& line : table) {
+    std::ostringstream row;
+    for (std::size_t i = 0; i < line.size(); ++i) pad(row, line[i], i + 1 < line.size() ? widths[i] : 0);
+    std::string text = row.str();
+    text.erase(text.find_last_not_of(' ') + 1);
+    out << text << "\n";
+  }
+  for (const auto& feed : report.feeds) {
+    if (!feed.row) continue;
+    const auto& row = *feed.row;
+    if (row.misconfigured) out << feed.name << ": misconfigured: " << *row.misconfigured << "\n";
+    if (row.held_deletes > 0)
+      out << feed.name << ": " << row.held_deletes << " deletions held ("
+          << row.held_reason.value_or("mass-delete guard")
+          << "); confirm with: feedsyncd approve-deletes " << feed.name << "\n";
+    if (row.last_error && row.consecutive_failures > 0)
+      out << feed.name << ": last error (" << when(row.last_failure_at, now)
+          << "): " << *row.last_error << "\n";
+    if (!feed.configured)
+      out << feed.name << ": in the state database but not in the configuration\n";
+  }
+  if (!report.dead_letters.empty()) {
+    out << "dead letters (" << report.dead_letters.size()
+        << "; retry with: feedsyncd retry [FEED] [--guid G]):\n";
+    for (const auto& op : report.dead_letters) {
+      out << "  " << op.feed << " " << op.guid << " " << store::to_string(op.op) << " after "
+          << op.attempts << " attempts: " << op.last_error.value_or("(no error recorded)") << "\n";
+    }
+  }
+  return out.str();
+}
+
+std::string render_status_json(const StatusReport& report) {
+  boost::json::array feeds;
+  for (const auto& feed : report.feeds) {
+    const auto& row = feed.row;
+    boost::json::object by_op;
+    for (std::size_t i = 0; i < store::kOpKindCount; ++i)
+      by_op[store::to_string(static_cast<store::OpKind>(i))] = json_counts(feed.outbox.by_op[i]);
+    boost::json::object entry{
+        {"name", feed.name},
+        {"feed_id", feed.feed_id},
+        {"configured", feed.configured},
+        {"state", feed.state},
+        {"interval_seconds",
+         json_seconds(feed.interval ? std::optional<std::int64_t>(feed.interval->count()) : std::nullopt)},
+        {"last_attempt_at", json_time(row ? row->last_attempt_at : std::nullopt)},
+        {"last_success_at", json_time(row ? row->last_success_at : std::nullopt)},
+        {"last_failure_at", json_time(row ? row->last_failure_at : std::nullopt)},
+        {"last_full_scan_at", json_time(row ? row->last_full_scan_at : std::nullopt)},
+        {"watermark", json_time(row ? row->watermark : std::nullopt)},
+        {"consecutive_failures", row ? row->consecutive_failures : 0},
+        {"last_error", json_text(row ? row->last_error : std::nullopt)},
+        {"paused", row ? row->paused : false},
+        {"held_deletes", row ? row->held_deletes : 0},
+        {"held_reason", json_text(row ? row->held_reason : std::nullopt)},
+        {"misconfigured", json_text(row ? row->misconfigured : std::nullopt)},
+        {"articles", {{"active", feed.articles.active}, {"deleted", feed.articles.deleted}}},
+        {"outbox", {{"total", json_counts(feed.outbox.total)}, {"by_op", std::move(by_op)}}},
+        {"lag_seconds", json_seconds(feed.lag_ms)},
+    };
+    feeds.push_back(std::move(entry));
+  }
+  boost::json::array dead;
+  for (const auto& op : report.dead_letters) {
+    dead.push_back(boost::json::object{{"id", op.id},
+                                       {"feed", op.feed},
+                                       {"guid", op.guid},
+                                       {"op", store::to_string(op.op)},
+                                       {"attempts", op.attempts},
+                                       {"error", json_text(op.last_error)},
+                                       {"since", json_time(op.updated_at)}});
+  }
+  boost::json::object root{{"generated_at", format_rfc3339_ms(report.generated_at)},
+                           {"state_path", report.state_path},
+                           {"database_exists", report.database_exists},
+                           {"schema_version", report.schema_version},
+                           {"feeds", std::move(feeds)},
+                           {"dead_letters", std::move(dead)}};
+  return boost::json::serialize(root) + "\n";
+}
+
+}  // namespace feedsync::ops
