@@ -1,0 +1,138 @@
+// Dispatch and the small commands that read or nudge the state store next to a running daemon.
+#include "commands.hpp"
+
+#include <chrono>
+#include <filesystem>
+#include <iostream>
+#include <string>
+
+#include "config/config.hpp"
+#include "exit_codes.hpp"
+#include "log/log.hpp"
+#include "ops/status.hpp"
+#include "store/store.hpp"
+
+namespace feedsync::daemon {
+namespace {
+
+std::int64_t now_ms() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+store::Store open_shared(const config::Config& config, bool create_if_missing) {
+  return store::Store::open(config.state.path, {.access = store::Access::shared,
+                                                .busy_timeout = config.state.busy_timeout,
+                                                .create_if_missing = create_if_missing});
+}
+
+// Commands that name a feed must name one the configuration knows: a typo must not create
+// state for a feed that does not exist.
+const config::FeedConfig* require_feed(const config::Config& config, const std::string& name) {
+  if (const auto* feed = config.find_feed(name)) return feed;
+  std::string known;
+  for (const auto& feed : config.feeds) known += (known.empty() ? "" : ", ") + feed.name;
+  std::cerr << "feedsyncd: feed \"" << name << "\" is not in " << config.file.string()
+            << " (feeds: " << known << ")\n";
+  return nullptr;
+}
+
+int not_available(Command command, const char* arrives_with) {
+  std::cerr << "feedsyncd: " << command_name(command) << " is not available yet: it arrives with "
+            << arrives_with << "\n";
+  return kExitUnavailable;
+}
+
+int run_pause(const CliRequest& request, const config::Config& config, bool paused) {
+  const auto* feed = require_feed(config, *request.feed);
+  if (!feed) return kExitUsage;
+  auto store = open_shared(config, /*create_if_missing=*/true);
+  store.ensure_feed(feed->name, feed->feed_id);
+  store.set_paused(feed->name, paused);
+  std::cout << "feed " << feed->name << (paused ? " paused" : " resumed")
+            << " (recorded in " << config.state.path.string() << ")\n";
+  return kExitOk;
+}
+
+int run_retry(const CliRequest& request, const config::Config& config) {
+  if (request.feed && !require_feed(config, *request.feed)) return kExitUsage;
+  if (!std::filesystem::exists(config.state.path)) {
+    std::cout << "nothing to retry: " << config.state.path.string() << " does not exist yet\n";
+    return kExitOk;
+  }
+  auto store = open_shared(config, /*create_if_missing=*/false);
+  std::optional<std::string_view> feed, guid;
+  if (request.feed) feed = *request.feed;
+  if (request.guid) guid = *request.guid;
+  const std::size_t count = store.requeue_dead(feed, guid, now_ms());
+  std::cout << "re-queued " << count << " dead-lettered operation" << (count == 1 ? "" : "s")
+            << "\n";
+  return kExitOk;
+}
+
+int run_command(const CliRequest& request, const config::Config& config) {
+  switch (request.command) {
+    case Command::run: return run_daemon(request, config);
+    case Command::check: return run_check(request, config);
+    case Command::status: return run_status(request, config);
+    case Command::backup: return run_backup(request, config);
+    case Command::pause: return run_pause(request, config, true);
+    case Command::resume: return run_pause(request, config, false);
+    case Command::retry: return run_retry(request, config);
+    case Command::once: return not_available(request.command, "the sync engine");
+    case Command::plan: return not_available(request.command, "feed ingestion");
+    case Command::resync: return not_available(request.command, "the sync engine");
+    case Command::approve_deletes: return not_available(request.command, "feed ingestion");
+  }
+  return kExitUsage;
+}
+
+}  // namespace
+
+int run_status(const CliRequest& request, const config::Config& config) {
+  // status never creates the database: on a box where the daemon has not run, it reports every
+  // configured feed as never polled.
+  std::optional<store::Store> store;
+  if (std::filesystem::exists(config.state.path)) store = open_shared(config, false);
+  const auto report = ops::build_status(config, store ? &*store : nullptr, now_ms());
+  std::cout << (request.output == OutputFormat::json ? ops::render_status_json(report)
+                                                     : ops::render_status_text(report));
+  return kExitOk;
+}
+
+int run_backup(const CliRequest& request, const config::Config& config) {
+  auto store = open_shared(config, /*create_if_missing=*/false);
+  store.backup(request.backup_path);
+  std::cout << "backup of " << config.state.path.string() << " written to " << request.backup_path
+            << "\n";
+  return kExitOk;
+}
+
+int dispatch(const CliRequest& request) {
+  config::Config config;
+  try {
+    config = config::load_config(request.config_path);
+  } catch (const config::ConfigError& e) {
+    std::cerr << "feedsyncd: " << e.what() << "\n";
+    return kExitConfig;
+  }
+  auto level = log::parse_level(config.log.level).value_or(log::Level::info);
+  log::configure({.level = level,
+                  .format = config.log.format == config::LogFormat::json ? log::Format::json
+                                                                          : log::Format::text,
+                  .journal = log::stderr_is_journal()});
+  log::set_secrets(config.secret_values());
+
+  try {
+    return run_command(request, config);
+  } catch (const store::StoreError& e) {
+    // LockedError and CorruptError carry the whole story (holder pid, recovery steps).
+    log::error(e.what());
+    return kExitFailure;
+  } catch (const std::exception& e) {
+    log::error(std::string("unexpected error: ") + e.what());
+    return kExitFailure;
+  }
+}
+
+}  // namespace feedsync::daemon

@@ -1,0 +1,19 @@
+#pragma once
+// One function per subcommand; each returns the process exit status. Errors a user can cause
+// (config, store, lock) are reported on stderr / the log and mapped to exit codes here, so
+// main() stays wiring only.
+
+#include "cli.hpp"
+
+namespace feedsync::config { struct Config; }
+
+namespace feedsync::daemon {
+
+int dispatch(const CliRequest& request);
+
+int run_check(const CliRequest& request, const config::Config& config);
+int run_status(const CliRequest& request, const config::Config& config);
+int run_backup(const CliRequest& request, const config::Config& config);
+int run_daemon(const CliRequest& request, const config::Config& config);
+
+}  // namespace feedsync::daemon

@@ -1,0 +1,236 @@
+// feedsyncd's command line as users and scripts see it: exit statuses, messages that name the
+// file, position and key, status on a fresh database, and the single-daemon lock.
+#include <signal.h>
+
+#include <chrono>
+#include <string>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "support/process.hpp"
+#include "support/temp_dir.hpp"
+
+namespace feedsync {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+using testing::Process;
+using testing::run_process;
+using testing::TempDir;
+
+const std::string kDaemon = FEEDSYNC_DAEMON_BIN;
+
+class CliTest : public ::testing::Test {
+ protected:
+  void SetUp() override { dir_.write("secret", "e2e-client-secret-value\n"); }
+
+  // A minimal valid configuration; `extra_feed_keys` lands inside the first feed.
+  std::string config_text(const std::string& extra_feed_keys = "") const {
+    return "state: { path: " + (dir_ / "state.db").string() + " }\n"
+           "cms:\n"
+           "  base_url: http://127.0.0.1:9/_cms/version2\n"
+           "  token_url: http://127.0.0.1:9/_cms/version2/oauth/token\n"
+           "  client_id: e2e\n"
+           "  client_secret_file: " + (dir_ / "secret").string() + "\n"
+           "canonical:\n"
+           "  url_template: \"https://www.example.com/{locale}/{route_segment}\"\n"
+           "feeds:\n"
+           "  - name: blog\n"
+           "    feed_id: abc123\n"
+           "    content_type: ArticlePage\n"
+           "    container: 43f936c99b234ea397b261c538ad07c9\n"
+           "    locale: en\n" + extra_feed_keys +
+           "    mapping:\n"
+           "      displayName: title\n"
+           "  - name: news\n"
+           "    feed_id: def456\n"
+           "    content_type: ArticlePage\n"
+           "    container: 43f936c99b234ea397b261c538ad07c9\n"
+           "    locale: en\n"
+           "    mapping:\n"
+           "      displayName: title\n";
+  }
+  std::string write_config(const std::string& text) const {
+    return dir_.write("feedsync.yaml", text).string();
+  }
+
+  TempDir dir_;
+};
+
+TEST_F(CliTest, VersionAndHelpExitZero) {
+  auto version = run_process(kDaemon, {"--version"});
+  EXPECT_EQ(version.exit_status, 0);
+  EXPECT_THAT(version.out, HasSubstr("feedsyncd 0."));
+  auto help = run_process(kDaemon, {"--help"});
+  EXPECT_EQ(help.exit_status, 0);
+  EXPECT_THAT(help.out, HasSubstr("approve-deletes"));
+}
+
+TEST_F(CliTest, UsageErrorExitsTwo) {
+  EXPECT_EQ(run_process(kDaemon, {"--no-such-flag"}).exit_status, 2);
+  EXPECT_EQ(run_process(kDaemon, {"backup"}).exit_status, 2);  // PATH missing
+}
+
+TEST_F(CliTest, CheckValidConfigPrintsFeeds) {
+  auto result = run_process(kDaemon, {"check", "--config", write_config(config_text())});
+  EXPECT_EQ(result.exit_status, 0) << result.err;
+  EXPECT_THAT(result.out, HasSubstr("blog"));
+  EXPECT_THAT(result.out, HasSubstr("news"));
+  EXPECT_THAT(result.out, HasSubstr("feed abc123"));
+  EXPECT_THAT(result.out + result.err, Not(HasSubstr("e2e-client-secret-value")));
+}
+
+TEST_F(CliTest, ExampleConfigChecksCleanWithItsSecretsProvided) {
+  testing::TempDir credentials;
+  credentials.write("cms_client_secret", "example-secret-value\n");
+  credentials.write("admin_token", "example-admin-token\n");
+  std::filesystem::permissions(credentials / "cms_client_secret", std::filesystem::perms::owner_read);
+  std::filesystem::permissions(credentials / "admin_token", std::filesystem::perms::owner_read);
+  auto result = run_process(
+      kDaemon, {"check", "--config", std::string(FEEDSYNC_SOURCE_DIR) + "/config/feedsync.example.yaml"},
+      {{"CREDENTIALS_DIRECTORY", credentials.path().string()}, {"CMS_CLIENT_ID", "example"}});
+  EXPECT_EQ(result.exit_status, 0) << result.err;
+  EXPECT_THAT(result.out, Not(HasSubstr("warning")));
+  EXPECT_THAT(result.out + result.err, Not(HasSubstr("example-secret-value")));
+  EXPECT_THAT(result.out + result.err, Not(HasSubstr("example-admin-token")));
+}
+
+TEST_F(CliTest, ConfigOptionAlsoWorksBeforeTheSubcommand) {
+  auto result = run_process(kDaemon, {"--config", write_config(config_text()), "check"});
+  EXPECT_EQ(result.exit_status, 0) << result.err;
+}
+
+TEST_F(CliTest, TypoedKeyExits78WithPositionAndPath) {
+  auto path = write_config(config_text("    intervall: 30s\n"));
+  auto result = run_process(kDaemon, {"check", "--config", path});
+  EXPECT_EQ(result.exit_status, 78);
+  EXPECT_THAT(result.err, HasSubstr(path + ":15:5: feeds[0].intervall"));
+}
+
+TEST_F(CliTest, BadDurationExits78WithPositionAndPath) {
+  auto path = write_config(config_text("    interval: often\n"));
+  auto result = run_process(kDaemon, {"check", "--config", path});
+  EXPECT_EQ(result.exit_status, 78);
+  EXPECT_THAT(result.err, HasSubstr(path + ":15:15: feeds[0].interval"));
+  EXPECT_THAT(result.err, HasSubstr("often"));
+}
+
+TEST_F(CliTest, UnsetVariableExits78NamingIt) {
+  auto text = config_text();
+  text.replace(text.find("client_id: e2e"), 14, "client_id: ${FEEDSYNC_E2E_UNSET_VAR}");
+  auto path = write_config(text);
+  auto result = run_process(kDaemon, {"check", "--config", path});
+  EXPECT_EQ(result.exit_status, 78);
+  EXPECT_THAT(result.err, HasSubstr(path + ":5:"));
+  EXPECT_THAT(result.err, HasSubstr("cms.client_id"));
+  EXPECT_THAT(result.err, HasSubstr("FEEDSYNC_E2E_UNSET_VAR"));
+}
+
+TEST_F(CliTest, MissingSecretFileExits78NamingKeyAndPath) {
+  std::filesystem::remove(dir_ / "secret");
+  auto path = write_config(config_text());
+  auto result = run_process(kDaemon, {"check", "--config", path});
+  EXPECT_EQ(result.exit_status, 78);
+  EXPECT_THAT(result.err, HasSubstr(path + ":6:"));
+  EXPECT_THAT(result.err, HasSubstr("cms.client_secret_file"));
+  EXPECT_THAT(result.err, HasSubstr((dir_ / "secret").string()));
+}
+
+TEST_F(CliTest, MissingConfigFileExits78) {
+  auto result = run_process(kDaemon, {"check", "--config", (dir_ / "nope.yaml").string()});
+  EXPECT_EQ(result.exit_status, 78);
+  EXPECT_THAT(result.err, HasSubstr("nope.yaml"));
+}
+
+TEST_F(CliTest, StatusOnFreshDatabaseSaysNeverPolled) {
+  auto path = write_config(config_text());
+  auto text = run_process(kDaemon, {"status", "--config", path});
+  EXPECT_EQ(text.exit_status, 0) << text.err;
+  EXPECT_THAT(text.out, HasSubstr("blog"));
+  EXPECT_THAT(text.out, HasSubstr("never polled"));
+  auto json = run_process(kDaemon, {"status", "--config", path, "-o", "json"});
+  EXPECT_EQ(json.exit_status, 0) << json.err;
+  EXPECT_THAT(json.out, HasSubstr("\"name\":\"news\""));
+  EXPECT_THAT(json.out, HasSubstr("\"last_success_at\":null"));
+}
+
+TEST_F(CliTest, SecondDaemonOnSameDatabaseExitsNamingTheFirstsPid) {
+  auto path = write_config(config_text());
+  Process first(kDaemon, {"run", "--config", path});
+  ASSERT_TRUE(first.wait_for_stderr("feedsyncd started", std::chrono::seconds(20)));
+
+  auto second = run_process(kDaemon, {"run", "--config", path});
+  EXPECT_NE(second.exit_status, 0);
+  EXPECT_THAT(second.err, HasSubstr("pid " + std::to_string(first.pid())));
+
+  // status and backup are readers: they work while the daemon runs.
+  auto status = run_process(kDaemon, {"status", "--config", path});
+  EXPECT_EQ(status.exit_status, 0) << status.err;
+  auto backup = run_process(kDaemon, {"backup", (dir_ / "copy.db").string(), "--config", path});
+  EXPECT_EQ(backup.exit_status, 0) << backup.err;
+  EXPECT_TRUE(std::filesystem::exists(dir_ / "copy.db"));
+
+  first.signal(SIGTERM);
+  auto stopped = first.wait();
+  EXPECT_EQ(stopped.exit_status, 0) << stopped.err;
+  EXPECT_THAT(stopped.err, Not(HasSubstr("e2e-client-secret-value")));
+}
+
+TEST_F(CliTest, BackupNeedsADatabaseAndNeverOverwrites) {
+  auto path = write_config(config_text());
+  auto missing = run_process(kDaemon, {"backup", (dir_ / "copy.db").string(), "--config", path});
+  EXPECT_EQ(missing.exit_status, 1);
+  EXPECT_THAT(missing.err, HasSubstr((dir_ / "state.db").string()));
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "state.db"));  // a typo'd path stays a typo
+
+  ASSERT_EQ(run_process(kDaemon, {"pause", "blog", "--config", path}).exit_status, 0);
+  dir_.write("exists.db", "x");
+  auto existing = run_process(kDaemon, {"backup", (dir_ / "exists.db").string(), "--config", path});
+  EXPECT_EQ(existing.exit_status, 1);
+  EXPECT_THAT(existing.err, HasSubstr("exists.db"));
+}
+
+TEST_F(CliTest, PauseAndResumePersistAndShowInStatus) {
+  auto path = write_config(config_text());
+  auto paused = run_process(kDaemon, {"pause", "news", "--config", path});
+  EXPECT_EQ(paused.exit_status, 0) << paused.err;
+  auto status = run_process(kDaemon, {"status", "--config", path, "-o", "json"});
+  EXPECT_THAT(status.out, HasSubstr("\"name\":\"news\",\"feed_id\":\"def456\",\"configured\":true,"
+                                    "\"state\":\"paused\""));
+  EXPECT_EQ(run_process(kDaemon, {"resume", "news", "--config", path}).exit_status, 0);
+  status = run_process(kDaemon, {"status", "--config", path, "-o", "json"});
+  EXPECT_THAT(status.out, Not(HasSubstr("\"state\":\"paused\"")));
+}
+
+TEST_F(CliTest, FeedNameTyposAreUsageErrorsNamingTheKnownFeeds) {
+  auto path = write_config(config_text());
+  auto result = run_process(kDaemon, {"pause", "blgo", "--config", path});
+  EXPECT_EQ(result.exit_status, 2);
+  EXPECT_THAT(result.err, HasSubstr("\"blgo\""));
+  EXPECT_THAT(result.err, HasSubstr("blog, news"));
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "state.db"));
+}
+
+TEST_F(CliTest, RetryWithNothingDeadSaysSo) {
+  auto path = write_config(config_text());
+  auto result = run_process(kDaemon, {"retry", "--config", path});
+  EXPECT_EQ(result.exit_status, 0) << result.err;
+  ASSERT_EQ(run_process(kDaemon, {"pause", "blog", "--config", path}).exit_status, 0);
+  result = run_process(kDaemon, {"retry", "blog", "--config", path});
+  EXPECT_EQ(result.exit_status, 0) << result.err;
+  EXPECT_THAT(result.out, HasSubstr("re-queued 0 dead-lettered operations"));
+}
+
+TEST_F(CliTest, SubcommandsOfLaterIssuesSayNotAvailable) {
+  auto path = write_config(config_text());
+  for (const char* command : {"once", "plan"}) {
+    auto result = run_process(kDaemon, {command, "--config", path});
+    EXPECT_EQ(result.exit_status, 69) << command;
+    EXPECT_THAT(result.err, HasSubstr("not available yet")) << command;
+  }
+}
+
+}  // namespace
+}  // namespace feedsync
