@@ -26,4 +26,72 @@ std::string format_rfc3339_ms(std::int64_t unix_ms) {
   return out;
 }
 
+namespace {
+
+// Reads exactly `width` digits at `pos`; false if any is not a digit.
+bool read_digits(std::string_view text, std::size_t pos, std::size_t width, int& out) {
+  if (pos + width > text.size()) return false;
+  out = 0;
+  for (std::size_t i = pos; i < pos + width; ++i) {
+    const char c = text[i];
+    if (c < '0' || c > '9') return false;
+    out = out * 10 + (c - '0');
+  }
+  return true;
+}
+
+}  // namespace
+
+std::optional<std::int64_t> parse_rfc3339_ms(std::string_view text) {
+  using namespace std::chrono;
+  // 0         1         2
+  // 0123456789012345678901
+  // 2025-07-24T12:01:43Z
+  int year, month, day, hour, minute, second;
+  if (text.size() < 20) return std::nullopt;
+  if (!read_digits(text, 0, 4, year) || text[4] != '-' || !read_digits(text, 5, 2, month) ||
+      text[7] != '-' || !read_digits(text, 8, 2, day))
+    return std::nullopt;
+  if (text[10] != 'T' && text[10] != 't' && text[10] != ' ') return std::nullopt;
+  if (!read_digits(text, 11, 2, hour) || text[13] != ':' || !read_digits(text, 14, 2, minute) ||
+      text[16] != ':' || !read_digits(text, 17, 2, second))
+    return std::nullopt;
+  const year_month_day ymd{std::chrono::year(year), std::chrono::month(static_cast<unsigned>(month)),
+                           std::chrono::day(static_cast<unsigned>(day))};
+  if (!ymd.ok() || hour > 23 || minute > 59 || second > 60) return std::nullopt;
+  if (second == 60) second = 59;  // a leap second: unix time has no room for it
+
+  std::size_t pos = 19;
+  int millis = 0;
+  if (pos < text.size() && text[pos] == '.') {
+    ++pos;
+    const std::size_t start = pos;
+    while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9') {
+      if (pos - start < 3) millis = millis * 10 + (text[pos] - '0');
+      ++pos;
+    }
+    if (pos == start) return std::nullopt;
+    for (std::size_t digits = pos - start; digits < 3; ++digits) millis *= 10;
+  }
+  if (pos >= text.size()) return std::nullopt;
+  int offset_minutes = 0;
+  if (text[pos] == 'Z' || text[pos] == 'z') {
+    ++pos;
+  } else if (text[pos] == '+' || text[pos] == '-') {
+    int oh, om;
+    if (!read_digits(text, pos + 1, 2, oh) || pos + 3 >= text.size() || text[pos + 3] != ':' ||
+        !read_digits(text, pos + 4, 2, om) || oh > 23 || om > 59)
+      return std::nullopt;
+    offset_minutes = (oh * 60 + om) * (text[pos] == '-' ? -1 : 1);
+    pos += 6;
+  } else {
+    return std::nullopt;
+  }
+  if (pos != text.size()) return std::nullopt;
+
+  const auto local = sys_days(ymd) + hours(hour) + minutes(minute) + seconds(second);
+  const auto utc = local - minutes(offset_minutes);
+  return duration_cast<milliseconds>(utc.time_since_epoch()).count() + millis;
+}
+
 }  // namespace feedsync

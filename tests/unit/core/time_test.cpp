@@ -26,3 +26,44 @@ TEST(FormatRfc3339, BeforeTheEpoch) {
 
 }  // namespace
 }  // namespace feedsync
+
+namespace feedsync {
+namespace {
+
+TEST(ParseRfc3339, ZuluAndOffsetsAreTheSameInstant) {
+  EXPECT_EQ(parse_rfc3339_ms("2025-07-24T12:01:43Z"), 1753358503000);
+  EXPECT_EQ(parse_rfc3339_ms("2025-07-24T12:01:43+00:00"), 1753358503000);
+  EXPECT_EQ(parse_rfc3339_ms("2025-07-24T14:01:43+02:00"), 1753358503000);
+  EXPECT_EQ(parse_rfc3339_ms("2025-07-24T06:31:43-05:30"), 1753358503000);
+  EXPECT_EQ(parse_rfc3339_ms("2025-07-24t12:01:43z"), 1753358503000);
+  EXPECT_EQ(parse_rfc3339_ms("2025-07-24 12:01:43Z"), 1753358503000);
+}
+
+TEST(ParseRfc3339, FractionsAreTruncatedToMilliseconds) {
+  EXPECT_EQ(parse_rfc3339_ms("2025-07-24T11:00:00.000Z"), 1753354800000);
+  EXPECT_EQ(parse_rfc3339_ms("2025-07-24T11:00:00.5Z"), 1753354800500);
+  EXPECT_EQ(parse_rfc3339_ms("2025-07-24T11:00:00.123456789Z"), 1753354800123);
+}
+
+TEST(ParseRfc3339, RoundTripsWithFormat) {
+  for (std::int64_t ms : {0LL, 1795348800123LL, 1709164800000LL, 951782400999LL})
+    EXPECT_EQ(parse_rfc3339_ms(format_rfc3339_ms(ms)), ms) << ms;
+}
+
+TEST(ParseRfc3339, LeapSecondFoldsIntoTheLastSecond) {
+  EXPECT_EQ(parse_rfc3339_ms("2016-12-31T23:59:60Z"), parse_rfc3339_ms("2016-12-31T23:59:59Z"));
+}
+
+TEST(ParseRfc3339, RejectsWhatIsNotRfc3339) {
+  for (const char* bad :
+       {"", "2025-07-24", "2025-07-24T12:01:43", "2025-07-24T12:01Z", "2025-13-01T00:00:00Z",
+        "2025-02-29T00:00:00Z", "2025-04-31T00:00:00Z", "2025-07-24T24:00:00Z",
+        "2025-07-24T12:60:00Z", "2025-07-24T12:01:43.Z", "2025-07-24T12:01:43+0200",
+        "2025-07-24T12:01:43+02:00x", "2025/07/24T12:01:43Z", "yesterday", "2025-07-24T12:01:43ZZ",
+        " 2025-07-24T12:01:43Z"}) {
+    EXPECT_FALSE(parse_rfc3339_ms(bad).has_value()) << bad;
+  }
+}
+
+}  // namespace
+}  // namespace feedsync
