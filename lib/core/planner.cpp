@@ -1,0 +1,170 @@
+#include "core/planner.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <sstream>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+
+namespace feedsync {
+namespace {
+
+using KnownIndex = std::unordered_map<std::string_view, const KnownArticle*>;
+
+KnownIndex index_known(const std::vector<KnownArticle>& known) {
+  KnownIndex index;
+  index.reserve(known.size());
+  for (const auto& article : known) index.emplace(article.guid, &article);
+  return index;
+}
+
+// One entry per guid, the newest winning (a guid listed twice in one scan: feeds are not
+// guaranteed to be consistent while editors work). Keeps first-seen order for stable output.
+std::vector<IndexEntry> collapse(const std::vector<IndexEntry>& entries, std::size_t& collapsed) {
+  std::unordered_map<std::string_view, std::size_t> position;
+  position.reserve(entries.size());
+  std::vector<IndexEntry> out;
+  out.reserve(entries.size());
+  for (const auto& entry : entries) {
+    auto [it, inserted] = position.emplace(entry.guid, out.size());
+    if (inserted) {
+      out.push_back(entry);
+      continue;
+    }
+    ++collapsed;
+    auto& kept = out[it->second];
+    if (entry.newest_modified_at() > kept.newest_modified_at()) kept = entry;
+  }
+  return out;
+}
+
+bool timestamps_differ(const IndexEntry& entry, const KnownArticle& known) {
+  return entry.entry_modified_at != known.entry_modified_at ||
+         entry.content_modified_at != known.content_modified_at;
+}
+
+}  // namespace
+
+const char* to_string(DeleteReason reason) {
+  return reason == DeleteReason::deleted_feed ? "moved to the Deleted Feed"
+                                              : "vanished from a complete scan";
+}
+
+const char* to_string(ContentAction action) {
+  switch (action) {
+    case ContentAction::create: return "create";
+    case ContentAction::update: return "update";
+    case ContentAction::undelete: return "undelete";
+    case ContentAction::touch: return "touch";
+  }
+  return "?";
+}
+
+IndexPlan plan_index(const IndexPlanInput& input) {
+  static const std::vector<KnownArticle> kNone;
+  const auto& known = input.known ? *input.known : kNone;
+  const KnownIndex by_guid = index_known(known);
+  IndexPlan plan;
+
+  const auto live = collapse(input.live.entries, plan.duplicates_collapsed);
+  std::unordered_map<std::string_view, const IndexEntry*> live_by_guid;
+  live_by_guid.reserve(live.size());
+  for (const auto& entry : live) {
+    live_by_guid.emplace(entry.guid, &entry);
+    plan.newest_seen = std::max(plan.newest_seen.value_or(0), entry.newest_modified_at());
+  }
+
+  // The Deleted Feed: a guid there is deleted unless the live feed shows it with a newer
+  // modified_at (re-publish wins over a stale deleted-feed entry).
+  std::unordered_set<std::string_view> deleted_by_feed;
+  if (input.deleted_feed) {
+    std::size_t ignored = 0;
+    for (const auto& gone : collapse(*input.deleted_feed, ignored)) {
+      auto in_live = live_by_guid.find(gone.guid);
+      if (in_live != live_by_guid.end() &&
+          in_live->second->newest_modified_at() > gone.newest_modified_at())
+        continue;
+      auto it = by_guid.find(gone.guid);
+      // Unknown: never pushed, nothing to delete. Already deleted: nothing more to do.
+      if (it == by_guid.end()) continue;
+      deleted_by_feed.insert(it->second->guid);
+      if (!it->second->deleted) plan.deletes.push_back({it->second->guid, DeleteReason::deleted_feed});
+    }
+  }
+
+  for (const auto& entry : live) {
+    if (deleted_by_feed.count(entry.guid)) continue;
+    auto it = by_guid.find(entry.guid);
+    if (it == by_guid.end() || it->second->deleted || timestamps_differ(entry, *it->second)) {
+      plan.to_fetch.push_back(entry);
+    } else {
+      ++plan.unchanged;
+    }
+  }
+
+  std::int64_t active = 0;
+  for (const auto& article : known) active += article.deleted ? 0 : 1;
+  if (input.live.complete) {
+    for (const auto& article : known) {
+      if (article.deleted || live_by_guid.count(article.guid) || deleted_by_feed.count(article.guid))
+        continue;
+      plan.deletes.push_back({article.guid, DeleteReason::vanished});
+    }
+  }
+
+  // The mass-delete guard covers every deletion of the cycle, Deleted Feed included: a
+  // deleted_feed_id pointing at the live feed is as much a misconfiguration as an empty feed.
+  const auto count = static_cast<std::int64_t>(plan.deletes.size());
+  const auto limit = std::max<std::int64_t>(
+      input.guard.min, static_cast<std::int64_t>(std::floor(input.guard.ratio * static_cast<double>(active))));
+  const bool emptied = input.live.complete && live.empty() && active > 0;
+  if (count > 0 && !input.deletes_approved && (count > limit || emptied)) {
+    plan.held_deletes = plan.deletes.size();
+    std::ostringstream reason;
+    if (emptied) {
+      reason << "the feed returned no entries while " << active
+             << " articles are known; an empty feed is more likely a CMP problem than an editor "
+                "deleting everything";
+    } else {
+      reason << count << " deletions exceed the guard: max(min " << input.guard.min << ", ratio "
+             << input.guard.ratio << " x " << active << " known articles) = " << limit;
+    }
+    plan.held_reason = reason.str();
+    plan.deletes.clear();
+  }
+  return plan;
+}
+
+std::vector<ContentDecision> plan_content(const std::vector<KnownArticle>& known,
+                                          const std::vector<MappedEntry>& fetched,
+                                          const std::vector<std::string>& forced) {
+  const KnownIndex by_guid = index_known(known);
+  const std::unordered_set<std::string_view> force(forced.begin(), forced.end());
+  std::vector<ContentDecision> decisions;
+  decisions.reserve(fetched.size());
+  for (const auto& entry : fetched) {
+    auto it = by_guid.find(entry.index.guid);
+    ContentAction action;
+    if (it == by_guid.end()) {
+      action = ContentAction::create;
+    } else if (it->second->deleted) {
+      action = ContentAction::undelete;
+    } else if (it->second->payload_hash == entry.payload_hash && !force.count(entry.index.guid)) {
+      action = ContentAction::touch;
+    } else {
+      action = ContentAction::update;
+    }
+    decisions.push_back({entry.index, entry.payload_hash, action});
+  }
+  return decisions;
+}
+
+bool reached_watermark(const std::vector<IndexEntry>& page, std::int64_t watermark_ms,
+                       std::int64_t overlap_ms) {
+  const std::int64_t floor = watermark_ms - overlap_ms;
+  return std::any_of(page.begin(), page.end(),
+                     [floor](const IndexEntry& e) { return e.newest_modified_at() < floor; });
+}
+
+}  // namespace feedsync
