@@ -20,23 +20,30 @@ KnownIndex index_known(const std::vector<KnownArticle>& known) {
 }
 
 // One entry per guid, the newest winning (a guid listed twice in one scan: feeds are not
-// guaranteed to be consistent while editors work). Keeps first-seen order for stable output.
-std::vector<IndexEntry> collapse(const std::vector<IndexEntry>& entries, std::size_t& collapsed) {
-  std::unordered_map<std::string_view, std::size_t> position;
-  position.reserve(entries.size());
-  std::vector<IndexEntry> out;
-  out.reserve(entries.size());
-  for (const auto& entry : entries) {
-    auto [it, inserted] = position.emplace(entry.guid, out.size());
-    if (inserted) {
-      out.push_back(entry);
-      continue;
-    }
+// guaranteed to be consistent while editors work). Works in place so a 100k-entry scan is not
+// copied: a later duplicate's timestamps move into the first occurrence (same guid, so the
+// string the map's key views is never touched) and the duplicate is marked, not erased.
+struct CollapsedScan {
+  std::unordered_map<std::string_view, std::size_t> position;  // guid -> index of its entry
+  std::vector<bool> duplicate;                                  // by index: skip this one
+};
+
+CollapsedScan collapse(std::vector<IndexEntry>& entries, std::size_t& collapsed) {
+  CollapsedScan scan;
+  scan.position.reserve(entries.size());
+  scan.duplicate.assign(entries.size(), false);
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    auto [it, inserted] = scan.position.emplace(entries[i].guid, i);
+    if (inserted) continue;
     ++collapsed;
-    auto& kept = out[it->second];
-    if (entry.newest_modified_at() > kept.newest_modified_at()) kept = entry;
+    scan.duplicate[i] = true;
+    auto& kept = entries[it->second];
+    if (entries[i].newest_modified_at() > kept.newest_modified_at()) {
+      kept.entry_modified_at = entries[i].entry_modified_at;
+      kept.content_modified_at = entries[i].content_modified_at;
+    }
   }
-  return out;
+  return scan;
 }
 
 bool timestamps_differ(const IndexEntry& entry, const KnownArticle& known) {
@@ -61,18 +68,17 @@ const char* to_string(ContentAction action) {
   return "?";
 }
 
-IndexPlan plan_index(const IndexPlanInput& input) {
+IndexPlan plan_index(IndexPlanInput input) {
   static const std::vector<KnownArticle> kNone;
   const auto& known = input.known ? *input.known : kNone;
   const KnownIndex by_guid = index_known(known);
   IndexPlan plan;
 
-  const auto live = collapse(input.live.entries, plan.duplicates_collapsed);
-  std::unordered_map<std::string_view, const IndexEntry*> live_by_guid;
-  live_by_guid.reserve(live.size());
-  for (const auto& entry : live) {
-    live_by_guid.emplace(entry.guid, &entry);
-    plan.newest_seen = std::max(plan.newest_seen.value_or(0), entry.newest_modified_at());
+  auto& live = input.live.entries;
+  const CollapsedScan scan = collapse(live, plan.duplicates_collapsed);
+  for (std::size_t i = 0; i < live.size(); ++i) {
+    if (!scan.duplicate[i])
+      plan.newest_seen = std::max(plan.newest_seen.value_or(0), live[i].newest_modified_at());
   }
 
   // The Deleted Feed: a guid there is deleted unless the live feed shows it with a newer
@@ -80,10 +86,14 @@ IndexPlan plan_index(const IndexPlanInput& input) {
   std::unordered_set<std::string_view> deleted_by_feed;
   if (input.deleted_feed) {
     std::size_t ignored = 0;
-    for (const auto& gone : collapse(*input.deleted_feed, ignored)) {
-      auto in_live = live_by_guid.find(gone.guid);
-      if (in_live != live_by_guid.end() &&
-          in_live->second->newest_modified_at() > gone.newest_modified_at())
+    auto& gone_entries = *input.deleted_feed;
+    const CollapsedScan gone_scan = collapse(gone_entries, ignored);
+    for (std::size_t g = 0; g < gone_entries.size(); ++g) {
+      if (gone_scan.duplicate[g]) continue;
+      const auto& gone = gone_entries[g];
+      auto in_live = scan.position.find(gone.guid);
+      if (in_live != scan.position.end() &&
+          live[in_live->second].newest_modified_at() > gone.newest_modified_at())
         continue;
       auto it = by_guid.find(gone.guid);
       // Unknown: never pushed, nothing to delete. Already deleted: nothing more to do.
@@ -93,11 +103,11 @@ IndexPlan plan_index(const IndexPlanInput& input) {
     }
   }
 
-  for (const auto& entry : live) {
-    if (deleted_by_feed.count(entry.guid)) continue;
-    auto it = by_guid.find(entry.guid);
-    if (it == by_guid.end() || it->second->deleted || timestamps_differ(entry, *it->second)) {
-      plan.to_fetch.push_back(entry);
+  for (std::size_t i = 0; i < live.size(); ++i) {
+    if (scan.duplicate[i] || deleted_by_feed.count(live[i].guid)) continue;
+    auto it = by_guid.find(live[i].guid);
+    if (it == by_guid.end() || it->second->deleted || timestamps_differ(live[i], *it->second)) {
+      plan.to_fetch.push_back(live[i]);
     } else {
       ++plan.unchanged;
     }
@@ -107,7 +117,7 @@ IndexPlan plan_index(const IndexPlanInput& input) {
   for (const auto& article : known) active += article.deleted ? 0 : 1;
   if (input.live.complete) {
     for (const auto& article : known) {
-      if (article.deleted || live_by_guid.count(article.guid) || deleted_by_feed.count(article.guid))
+      if (article.deleted || scan.position.count(article.guid) || deleted_by_feed.count(article.guid))
         continue;
       plan.deletes.push_back({article.guid, DeleteReason::vanished});
     }
@@ -118,7 +128,7 @@ IndexPlan plan_index(const IndexPlanInput& input) {
   const auto count = static_cast<std::int64_t>(plan.deletes.size());
   const auto limit = std::max<std::int64_t>(
       input.guard.min, static_cast<std::int64_t>(std::floor(input.guard.ratio * static_cast<double>(active))));
-  const bool emptied = input.live.complete && live.empty() && active > 0;
+  const bool emptied = input.live.complete && scan.position.empty() && active > 0;
   if (count > 0 && !input.deletes_approved && (count > limit || emptied)) {
     plan.held_deletes = plan.deletes.size();
     std::ostringstream reason;

@@ -67,7 +67,8 @@ struct IndexPlan {
   std::optional<std::int64_t> newest_seen;
 };
 
-IndexPlan plan_index(const IndexPlanInput& input);
+// Takes the input by value: move a large scan in, it is worked on in place.
+IndexPlan plan_index(IndexPlanInput input);
 
 // A fetched entry after mapping: its identity and the hash of the CMS payload it maps to.
 struct MappedEntry {
