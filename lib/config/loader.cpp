@@ -12,6 +12,7 @@
 #include "config/files.hpp"
 #include "config/values.hpp"
 #include "config/yaml_reader.hpp"
+#include "core/mapping_expr.hpp"
 
 namespace feedsync::config {
 namespace {
@@ -98,8 +99,8 @@ std::string lowercase(std::string text) {
 
 class Loader {
  public:
-  Loader(Document& doc, std::filesystem::path base_dir, Config& config)
-      : doc_(doc), base_dir_(std::move(base_dir)), config_(config) {}
+  Loader(Document& doc, std::filesystem::path base_dir, Config& config, std::string_view yaml)
+      : doc_(doc), base_dir_(std::move(base_dir)), config_(config), yaml_(yaml) {}
 
   void load(const Map& root) {
     const Map state = root.section("state", {"path", "busy_timeout"});
@@ -367,7 +368,11 @@ class Loader {
   }
 
   void read_mapping(const Map& map, FeedConfig& feed) {
-    auto expression = [](const Value& value) { return MappingExpr{non_empty(value), value.pos()}; };
+    auto expression = [&](const Value& value) {
+      MappingExpr expr{non_empty(value), value.pos()};
+      check_expression(value, expr.text);
+      return expr;
+    };
     feed.mapping.display_name = expression(map.require("displayName"));
     if (auto value = map.get("routeSegment")) feed.mapping.route_segment = expression(*value);
     const Map properties = map.section("properties", {});
@@ -381,9 +386,35 @@ class Loader {
     }
   }
 
+  // Compiled here, and again by the engine, so that a typo in a mapping stops the start (or the
+  // reload) with its position instead of failing on every article.
+  void check_expression(const Value& value, const std::string& text) const {
+    const auto compiled = mapping::compile_expression(text);
+    if (compiled) return;
+    doc_.fail(expression_mark(value, text, compiled.error().offset), value.path(),
+              compiled.error().message);
+  }
+
+  // Where byte `offset` of an expression is in the file: exact when the scalar appears in the
+  // file as written (plain, or quoted without escapes, on one line, no ${VAR}); otherwise the
+  // start of the scalar.
+  YAML::Mark expression_mark(const Value& value, const std::string& text,
+                             std::size_t offset) const {
+    YAML::Mark mark = value.mark();
+    if (mark.pos < 0 || static_cast<std::size_t>(mark.pos) >= yaml_.size()) return mark;
+    std::size_t start = static_cast<std::size_t>(mark.pos);
+    if (yaml_[start] == '"' || yaml_[start] == '\'') ++start;
+    if (yaml_.compare(start, text.size(), text) != 0) return mark;
+    const auto shift = static_cast<int>(start - static_cast<std::size_t>(mark.pos) + offset);
+    mark.pos += shift;
+    mark.column += shift;
+    return mark;
+  }
+
   Document& doc_;
   std::filesystem::path base_dir_;
   Config& config_;
+  std::string_view yaml_;
 };
 
 Config load(const std::string& yaml, const std::string& display_name, const Environment& env,
@@ -406,7 +437,7 @@ Config load(const std::string& yaml, const std::string& display_name, const Envi
 
   Config config;
   config.file = display_name;
-  Loader(doc, base_dir, config).load(root_map);
+  Loader(doc, base_dir, config, yaml).load(root_map);
   return config;
 }
 

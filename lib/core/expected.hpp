@@ -4,6 +4,7 @@
 // small subset the project uses.
 
 #include <cassert>
+#include <type_traits>
 #include <utility>
 #include <variant>
 
@@ -21,6 +22,8 @@ Unexpected<std::decay_t<E>> unexpected(E&& error) {
 template <class T, class E>
 class Expected {
  public:
+  // A default value, as std::expected has (asio's co_spawn needs it to hand results over).
+  Expected() requires std::is_default_constructible_v<T> : state_(std::in_place_index<0>) {}
   Expected(T value) : state_(std::in_place_index<0>, std::move(value)) {}  // NOLINT: implicit on purpose
   template <class G>
   Expected(Unexpected<G> error) : state_(std::in_place_index<1>, std::move(error.error)) {}  // NOLINT

@@ -1,0 +1,168 @@
+#include "core/mapping.hpp"
+
+#include <algorithm>
+
+namespace feedsync {
+namespace {
+
+using mapping::CompiledExpression;
+using mapping::Value;
+
+std::string quote(std::string_view text) { return "\"" + std::string(text) + "\""; }
+
+std::string lower(std::string text) {
+  for (char& c : text) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return text;
+}
+
+std::string property_field(const std::string& name) { return "mapping.properties." + name; }
+
+class Applier {
+ public:
+  Applier(const CompiledMapping& mapping, const boost::json::object& content, std::string_view guid)
+      : mapping_(mapping), content_(content),
+        who_("feed " + mapping.feed + ", article " + std::string(guid)) {}
+
+  Expected<MappedPayload, std::vector<MappingError>> run() {
+    MappedPayload payload;
+    if (auto text = text_output("mapping.displayName", mapping_.display_name)) {
+      if (*text) {
+        payload.display_name = std::move(**text);
+      } else {
+        fail("mapping.displayName", 0,
+             quote(mapping_.display_name.text) + " gave no value, and a display name is required");
+      }
+    }
+    if (mapping_.route_segment) {
+      if (auto text = text_output("mapping.routeSegment", *mapping_.route_segment); text && *text) {
+        payload.route_segment = std::move(**text);
+      }
+    }
+    for (const auto& [name, expression] : mapping_.properties) {
+      auto value = evaluate(property_field(name), expression);
+      if (!value || value->missing()) continue;
+      if (value->html) payload.rich_text.push_back(name);
+      payload.properties[name] = std::move(*value->json);
+    }
+    payload.locale = locale();
+    if (!errors_.empty()) return unexpected(std::move(errors_));
+    return payload;
+  }
+
+ private:
+  void fail(const std::string& field, std::size_t offset, const std::string& problem) {
+    errors_.push_back({field, offset, who_ + ": " + field + ": " + problem});
+  }
+
+  std::optional<Value> evaluate(const std::string& field, const CompiledExpression& expression) {
+    auto value = mapping::evaluate(expression, content_);
+    if (!value) {
+      fail(field, value.error().offset,
+           value.error().message + " (in " + quote(expression.text) + ")");
+      return std::nullopt;
+    }
+    return std::move(*value);
+  }
+
+  // Outer nullopt: failed (already reported). Inner nullopt: blank.
+  std::optional<std::optional<std::string>> text_output(const std::string& field,
+                                                        const CompiledExpression& expression) {
+    auto value = evaluate(field, expression);
+    if (!value) return std::nullopt;
+    if (mapping::is_blank(*value)) return std::optional<std::string>();
+    auto text = mapping::as_text(*value->json);
+    if (!text) {
+      fail(field, 0,
+           quote(expression.text) + " gave " + (value->json->is_array() ? "a list" : "an object") +
+               ", but text is needed (add | join or | first)");
+      return std::nullopt;
+    }
+    return std::optional<std::string>(std::move(*text));
+  }
+
+  std::string locale() {
+    if (mapping_.locale) return *mapping_.locale;
+    const auto* code = content_.if_contains("lang_code");
+    const auto* text = code ? code->if_string() : nullptr;
+    if (!text || text->empty()) {
+      fail("locale_map", 0,
+           "the article has no lang_code, and the feed picks locales by lang_code");
+      return {};
+    }
+    const std::string wanted = lower(std::string(*text));
+    auto it = mapping_.locale_map.find(wanted);
+    const std::size_t subtag = wanted.find_first_of("-_");
+    if (it == mapping_.locale_map.end() && subtag != std::string::npos) {
+      it = mapping_.locale_map.find(wanted.substr(0, subtag));
+    }
+    if (it != mapping_.locale_map.end()) return it->second;
+    std::string known;
+    for (const auto& entry : mapping_.locale_map) {
+      known += (known.empty() ? "" : ", ") + entry.first;
+    }
+    fail("locale_map", 0,
+         "lang_code " + quote(*text) + " is not in the feed's locale_map (mapped: " + known + ")");
+    return {};
+  }
+
+  const CompiledMapping& mapping_;
+  const boost::json::object& content_;
+  std::string who_;
+  std::vector<MappingError> errors_;
+};
+
+}  // namespace
+
+Expected<CompiledMapping, std::vector<MappingError>> compile_mapping(const MappingSpec& spec) {
+  std::vector<MappingError> errors;
+  const auto fail = [&](const std::string& field, std::size_t offset, const std::string& problem) {
+    errors.push_back({field, offset, "feed " + spec.feed + ": " + field + ": " + problem});
+  };
+  const auto compile = [&](const std::string& field, const std::string& text) {
+    auto compiled = mapping::compile_expression(text);
+    if (!compiled) {
+      const auto& error = compiled.error();
+      fail(field, error.offset,
+           error.message + " (at offset " + std::to_string(error.offset) + " of " + quote(text) +
+               ")");
+      return CompiledExpression{};
+    }
+    return std::move(*compiled);
+  };
+
+  CompiledMapping out;
+  out.feed = spec.feed;
+  out.display_name = compile("mapping.displayName", spec.display_name);
+  if (spec.route_segment) out.route_segment = compile("mapping.routeSegment", *spec.route_segment);
+  for (const auto& [name, text] : spec.properties) {
+    const bool duplicate = std::any_of(out.properties.begin(), out.properties.end(),
+                                       [&](const auto& p) { return p.first == name; });
+    if (duplicate) fail(property_field(name), 0, "the property is mapped twice");
+    out.properties.emplace_back(name, compile(property_field(name), text));
+  }
+  out.locale = spec.locale;
+  for (const auto& [code, locale] : spec.locale_map) {
+    const auto [it, fresh] = out.locale_map.emplace(lower(code), locale);
+    if (!fresh && it->second != locale) {
+      fail("locale_map", 0,
+           "lang_code " + quote(code) + " is mapped twice (lang_codes ignore case)");
+    }
+  }
+  if (!out.locale && out.locale_map.empty()) fail("locale", 0, "set locale or locale_map");
+  if (!errors.empty()) return unexpected(std::move(errors));
+  return out;
+}
+
+Expected<MappedPayload, std::vector<MappingError>> apply_mapping(
+    const CompiledMapping& mapping, const boost::json::object& content, std::string_view guid) {
+  return Applier(mapping, content, guid).run();
+}
+
+Expected<MappedPayload, std::vector<MappingError>> apply_mapping(const CompiledMapping& mapping,
+                                                                 const FeedEntry& entry) {
+  return apply_mapping(mapping, entry.content, entry.index.guid);
+}
+
+}  // namespace feedsync
