@@ -28,6 +28,7 @@ struct FeedRow {
   // Deletions held back by the mass-delete guard until `feedsyncd approve-deletes FEED`; 0 = none.
   std::int64_t held_deletes = 0;
   std::optional<std::string> held_reason;
+  bool deletes_approved = false;  // `feedsyncd approve-deletes FEED`, until the next cycle
   // Set when polling cannot work until the configuration changes (feed id unknown to CMP: 404).
   // Cleared by the next successful poll.
   std::optional<std::string> misconfigured;

@@ -81,6 +81,12 @@ CREATE TABLE journal (
   detail TEXT NOT NULL
 );
 )sql",
+    // 2: an operator's approval of held deletions (`feedsyncd approve-deletes FEED`), consumed
+    // by the next poll cycle of that feed.
+    R"sql(
+ALTER TABLE feeds ADD COLUMN deletes_approved INTEGER NOT NULL DEFAULT 0
+  CHECK (deletes_approved IN (0, 1));
+)sql",
 };
 
 bool has_version_table(Database& db) {

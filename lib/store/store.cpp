@@ -111,11 +111,12 @@ FeedRow read_feed(const Statement& st) {
   row.held_deletes = st.int64(10);
   row.held_reason = st.opt_text(11);
   row.misconfigured = st.opt_text(12);
+  row.deletes_approved = st.int64(13) != 0;
   return row;
 }
 #define FEED_COLUMNS                                                                                     \
   "name, feed_id, watermark, last_attempt_at, last_success_at, last_failure_at, last_full_scan_at, "     \
-  "consecutive_failures, last_error, paused, held_deletes, held_reason, misconfigured"
+  "consecutive_failures, last_error, paused, held_deletes, held_reason, misconfigured, deletes_approved"
 
 ArticleRow read_article(Database& db, const Statement& st) {
   ArticleRow row;
@@ -266,6 +267,12 @@ void Store::hold_deletes(std::string_view name, std::int64_t count, std::string_
 void Store::release_held_deletes(std::string_view name) {
   impl_->update_feed("release held deletes",
               "UPDATE feeds SET held_deletes = 0, held_reason = NULL WHERE name = ?1", name);
+}
+
+void Store::set_deletes_approved(std::string_view name, bool approved) {
+  impl_->update_feed(approved ? "approve deletes" : "consume deletes approval",
+                     "UPDATE feeds SET deletes_approved = ?2 WHERE name = ?1", name,
+                     std::int64_t{approved ? 1 : 0});
 }
 
 void Store::set_misconfigured(std::string_view name, std::optional<std::string_view> reason) {

@@ -79,6 +79,9 @@ class Store {
   void set_paused(std::string_view name, bool paused);
   void hold_deletes(std::string_view name, std::int64_t count, std::string_view reason);
   void release_held_deletes(std::string_view name);
+  // `approve-deletes`: the next cycle carries out deletions the guard would hold; the cycle
+  // clears the approval when it completes, so one approval releases one batch.
+  void set_deletes_approved(std::string_view name, bool approved);
   void set_misconfigured(std::string_view name, std::optional<std::string_view> reason);
 
   // --- articles (unknown feed: StoreError) ---

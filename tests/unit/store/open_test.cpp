@@ -81,6 +81,26 @@ TEST_F(StoreTest, ReopenIsANoOpAndKeepsData) {
   EXPECT_EQ(query_int(db_path, "SELECT count(*) FROM schema_version"), kSchemaVersion);
 }
 
+TEST_F(StoreTest, Version1DatabaseIsMigratedKeepingItsRows) {
+  {
+    Store store = open();
+    store.ensure_feed("blog", "id-1");
+    store.set_paused("blog", true);
+  }
+  {
+    // Turn it back into what the first release wrote: no deletes_approved, version 1.
+    Database db(db_path);
+    db.exec("ALTER TABLE feeds DROP COLUMN deletes_approved; DELETE FROM schema_version WHERE version = 2");
+  }
+  Store store = open();
+  EXPECT_EQ(store.schema_version(), 2);
+  ASSERT_TRUE(store.feed("blog"));
+  EXPECT_TRUE(store.feed("blog")->paused);
+  EXPECT_FALSE(store.feed("blog")->deletes_approved);
+  store.set_deletes_approved("blog", true);
+  EXPECT_TRUE(store.feed("blog")->deletes_approved);
+}
+
 TEST_F(StoreTest, EmptyExistingFileIsInitialised) {
   dir.write("state.db", "");
   Store store = open();
