@@ -1,0 +1,94 @@
+#include "net/server_wire.hpp"
+
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/field.hpp>
+#include <boost/beast/http/status.hpp>
+
+#include <algorithm>
+#include <array>
+#include <utility>
+
+namespace feedsync::net::detail {
+namespace {
+
+namespace http = boost::beast::http;
+
+bool iequals(std::string_view a, std::string_view b) {
+  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
+    auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+    return lower(x) == lower(y);
+  });
+}
+
+// Framing is the server's business: a handler's copy of these would contradict the body sent.
+bool is_framing_header(std::string_view name) {
+  return iequals(name, "Content-Length") || iequals(name, "Transfer-Encoding") ||
+         iequals(name, "Connection") || iequals(name, "Keep-Alive");
+}
+
+}  // namespace
+
+std::optional<Method> parse_method(std::string_view token) {
+  // Methods are case-sensitive (RFC 9110 §9.1): "get" is not GET.
+  static constexpr std::array methods = {Method::get,   Method::head,  Method::post,
+                                         Method::put,   Method::patch, Method::delete_};
+  for (Method m : methods)
+    if (to_string(m) == token) return m;
+  return std::nullopt;
+}
+
+Headers to_headers(const http::fields& fields) {
+  Headers out;
+  for (const auto& field : fields) out.add(std::string(field.name_string()), std::string(field.value()));
+  return out;
+}
+
+std::string format_peer(const boost::asio::ip::tcp::endpoint& endpoint) {
+  auto address = endpoint.address();
+  auto port = std::to_string(endpoint.port());
+  if (address.is_v6()) return "[" + address.to_string() + "]:" + port;
+  return address.to_string() + ":" + port;
+}
+
+PreparedResponse prepare_response(ServerResponse response, unsigned http_version, bool head_request,
+                                  bool keep_alive) {
+  if (response.status < 100 || response.status > 599) response = error_response(500);
+
+  PreparedResponse out;
+  auto& message = out.message;
+  message.version(http_version);
+  message.result(static_cast<unsigned>(response.status));
+  message.set(http::field::server, "feedsync");
+  for (const auto& header : response.headers)
+    if (!is_framing_header(header.name)) message.insert(header.name, header.value);
+
+  bool bodiless_status = response.status < 200 || response.status == 204 || response.status == 304;
+  if (!bodiless_status) {
+    std::size_t full = response.body.size();
+    if (response.truncate_body_at && *response.truncate_body_at < full)
+      response.body.resize(*response.truncate_body_at);
+    if (head_request) response.body.clear();
+    out.body_bytes = response.body.size();
+    message.body() = std::move(response.body);
+    // Set after the body: the header announces the full size even when fewer bytes follow.
+    message.content_length(full);
+  }
+  message.keep_alive(keep_alive);
+  return out;
+}
+
+ServerResponse error_response(int status) {
+  auto reason = http::obsolete_reason(http::int_to_status(static_cast<unsigned>(status)));
+  return ServerResponse::text(status, std::string(reason) + "\n");
+}
+
+ReadFailure classify_read_error(const boost::system::error_code& ec) {
+  if (ec == http::error::body_limit) return ReadFailure::body_too_large;
+  if (ec == http::error::header_limit) return ReadFailure::header_too_large;
+  if (ec == http::error::end_of_stream || ec == http::error::partial_message) return ReadFailure::drop;
+  static const auto& http_category = http::make_error_code(http::error::bad_target).category();
+  if (ec.category() == http_category) return ReadFailure::malformed;
+  return ReadFailure::drop;
+}
+
+}  // namespace feedsync::net::detail
