@@ -60,7 +60,7 @@ struct Response {
 };
 
 // Failures before a complete response was received. An HTTP status (404, 500, ...) is not an
-// error here: it is a Response; callers classify statuses (see retry.hpp).
+// error here: it is a Response; callers classify statuses (see retry_policy.hpp).
 enum class ErrorKind {
   invalid_url,     // not an absolute http/https URL
   resolve,         // DNS failure
