@@ -1,0 +1,98 @@
+#pragma once
+// The Feed API v2 client (DESIGN.md §4 steps 1-4): builds page URLs with Boost.URL, pages until
+// the feed ends, and says precisely how much of the feed it saw. Nothing here decides what
+// changed (core/planner.hpp) or writes state.
+//
+// Requests (api-notes.md "Feed API v2"):
+//   index:  GET {base}/v2/feed/{id}?format=json&sort_by=modified_at&fields=guid,modified_at
+//               &pagesize=P&offset=k*P
+//   fetch:  GET {base}/v2/feed/{id}?format=json&sort_by=modified_at&pagesize=page_size&offset=...
+// A page with fewer entries than asked for ends the feed; there is no cursor or total.
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <boost/asio/awaitable.hpp>
+
+#include "core/expected.hpp"
+#include "core/feed_entry.hpp"
+#include "net/http.hpp"
+
+namespace feedsync::net { class HttpClient; }
+
+namespace feedsync::feed {
+
+struct FeedClientOptions {
+  std::string base_url = "https://api.optimizely.com";
+  int page_size = 200;        // full-content pages
+  int index_page_size = 999;  // guid/modified_at pages
+  std::chrono::milliseconds timeout{30'000};  // per page request
+  std::size_t max_body = 64 * 1024 * 1024;
+  net::Headers extra_headers;  // source.headers from the configuration
+};
+
+enum class FeedErrorKind {
+  not_found,    // 404: the feed id is unknown (a configuration problem; never "all deleted")
+  http_status,  // any other non-2xx status
+  network,      // no response (see message)
+  malformed,    // the page is not a Feed API JSON page
+};
+const char* to_string(FeedErrorKind kind);
+
+struct FeedError {
+  FeedErrorKind kind = FeedErrorKind::network;
+  int status = 0;       // for not_found / http_status
+  std::string message;  // names the feed id and the page offset
+};
+
+struct IndexScan {
+  std::vector<IndexEntry> entries;  // in feed order, newest first
+  std::vector<RejectedEntry> rejected;
+  // Every page up to a short page was read, and the feed did not change under the scan (the
+  // envelope's modified_at was the same on every page). Only then may absence mean deletion.
+  bool complete = false;
+  bool reached_end = false;  // a short page was read
+  std::optional<std::int64_t> envelope_modified_at;  // from the first page
+  int requests = 0;
+};
+
+struct FetchResult {
+  std::vector<FeedEntry> entries;     // the wanted guids that were found (newest version)
+  std::vector<std::string> missing;   // wanted but not in the feed any more (re-checked later)
+  std::vector<RejectedEntry> rejected;
+  int requests = 0;
+};
+
+class FeedClient {
+ public:
+  FeedClient(net::HttpClient& http, FeedClientOptions options);
+
+  // Every page, for reconciliation and for feeds small enough to read whole on every poll.
+  boost::asio::awaitable<Expected<IndexScan, FeedError>> full_index(std::string feed_id);
+  // Newest first until an entry is older than watermark - overlap, or the feed ends.
+  boost::asio::awaitable<Expected<IndexScan, FeedError>> incremental_index(std::string feed_id,
+                                                                            std::int64_t watermark_ms,
+                                                                            std::int64_t overlap_ms);
+  // Full content of `guids`, paging newest first until all are seen or the feed ends.
+  boost::asio::awaitable<Expected<FetchResult, FeedError>> fetch(std::string feed_id,
+                                                                 std::vector<std::string> guids);
+
+  // The URL of one page (exposed for tests and `check --connect`).
+  std::string page_url(const std::string& feed_id, int page_size, std::int64_t offset,
+                       bool index_fields) const;
+
+ private:
+  boost::asio::awaitable<Expected<FeedPage, FeedError>> get_page(std::string feed_id, int page_size,
+                                                                 std::int64_t offset, bool index_fields);
+  boost::asio::awaitable<Expected<IndexScan, FeedError>> scan(std::string feed_id,
+                                                              std::optional<std::int64_t> stop_below);
+
+  net::HttpClient& http_;
+  FeedClientOptions options_;
+};
+
+}  // namespace feedsync::feed

@@ -1,0 +1,154 @@
+#include "feed/feed_client.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/use_future.hpp>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "unit/feed/fake_feed.hpp"
+
+namespace feedsync::feed {
+namespace {
+
+using ::testing::HasSubstr;
+using testing::FakeFeed;
+using testing::FakeHttpClient;
+
+constexpr std::int64_t kNewest = 1'753'358'503'000;
+
+class FeedClientTest : public ::testing::Test {
+ protected:
+  FeedClientTest() {
+    feed_.attach(http_);
+    options_.base_url = "https://feeds.example.test";
+    options_.extra_headers.add("X-Tenant", "t1");
+  }
+
+  template <class T>
+  T run(boost::asio::awaitable<T> work) {
+    auto future = boost::asio::co_spawn(io_, std::move(work), boost::asio::use_future);
+    io_.run();
+    io_.restart();
+    return future.get();
+  }
+
+  boost::asio::io_context io_;
+  FakeHttpClient http_;
+  FakeFeed feed_;
+  FeedClientOptions options_;
+};
+
+TEST_F(FeedClientTest, PageUrlsAreTheDocumentedFieldLimitedRequests) {
+  FeedClient client(http_, options_);
+  EXPECT_EQ(client.page_url("0569f69ed223720c699936eddbc7tyxP8d3", 999, 1998, true),
+            "https://feeds.example.test/v2/feed/0569f69ed223720c699936eddbc7tyxP8d3"
+            "?format=json&sort_by=modified_at&fields=guid,modified_at&pagesize=999&offset=1998");
+  EXPECT_EQ(client.page_url("abc", 200, 0, false),
+            "https://feeds.example.test/v2/feed/abc?format=json&sort_by=modified_at&pagesize=200&offset=0");
+  options_.base_url = "https://gateway.example.test/cmp/";
+  FeedClient prefixed(http_, options_);
+  EXPECT_EQ(prefixed.page_url("a b", 10, 0, false),
+            "https://gateway.example.test/cmp/v2/feed/a%20b?format=json&sort_by=modified_at&pagesize=10&offset=0");
+}
+
+TEST_F(FeedClientTest, FullIndexPagesUntilAShortPageAtTheBoundaries) {
+  for (auto [articles, requests] : {std::pair{998, 1}, {999, 2}, {1000, 2}, {1001, 2}, {1998, 3}}) {
+    feed_.articles.clear();
+    feed_.add(articles, kNewest);
+    const auto before = http_.calls().size();
+    FeedClient client(http_, options_);
+    auto scan = run(client.full_index("feed1"));
+    ASSERT_TRUE(scan.has_value()) << scan.error().message;
+    EXPECT_EQ(scan->entries.size(), static_cast<std::size_t>(articles)) << articles;
+    EXPECT_EQ(scan->requests, requests) << articles;
+    EXPECT_EQ(http_.calls().size() - before, static_cast<std::size_t>(requests)) << articles;
+    EXPECT_TRUE(scan->complete) << articles;
+    EXPECT_EQ(scan->envelope_modified_at, feed_.envelope_modified_at);
+  }
+  const auto& last = http_.calls().back().request;
+  EXPECT_EQ(last.headers.get("X-Tenant"), "t1");
+  EXPECT_EQ(last.max_body, 64u * 1024 * 1024);
+}
+
+TEST_F(FeedClientTest, IncrementalPollStopsBelowWatermarkMinusOverlap) {
+  feed_.add(5000, kNewest);  // one article per second, newest first
+  FeedClient client(http_, options_);
+  // Nothing new: the first page already reaches below the watermark.
+  auto steady = run(client.incremental_index("feed1", kNewest, 300'000));
+  ASSERT_TRUE(steady.has_value());
+  EXPECT_EQ(steady->requests, 1);
+  EXPECT_FALSE(steady->complete);
+  // A watermark 1200 articles back needs two pages.
+  auto catching_up = run(client.incremental_index("feed1", kNewest - 1200 * 1000LL, 0));
+  ASSERT_TRUE(catching_up.has_value());
+  EXPECT_EQ(catching_up->requests, 2);
+}
+
+TEST_F(FeedClientTest, FeedChangingUnderAScanMakesItIncomplete) {
+  feed_.add(1500, kNewest);
+  feed_.before_page = [this](std::int64_t offset) {
+    if (offset > 0) feed_.envelope_modified_at += 1000;  // an editor published mid-scan
+  };
+  FeedClient client(http_, options_);
+  auto scan = run(client.full_index("feed1"));
+  ASSERT_TRUE(scan.has_value());
+  EXPECT_TRUE(scan->reached_end);
+  EXPECT_FALSE(scan->complete);
+}
+
+TEST_F(FeedClientTest, UnknownFeedIsNotFoundWithTheServersMessage) {
+  FeedClient client(http_, options_);
+  auto scan = run(client.full_index("nosuchfeed"));
+  ASSERT_FALSE(scan.has_value());
+  EXPECT_EQ(scan.error().kind, FeedErrorKind::not_found);
+  EXPECT_THAT(scan.error().message, HasSubstr("feed nosuchfeed not found"));
+  EXPECT_THAT(scan.error().message, HasSubstr("Collection with guid x not found"));
+}
+
+TEST_F(FeedClientTest, FailuresOnALaterPageFailTheWholeScan) {
+  feed_.add(1500, kNewest);
+  http_.fallback = [this](const net::Request& request) -> net::Result {
+    if (request.url.find("offset=999") != std::string::npos)
+      return net::Response{200, {}, R"({"entries": [ {"content": )"};
+    return feed_.serve(request);
+  };
+  FeedClient client(http_, options_);
+  auto scan = run(client.full_index("feed1"));
+  ASSERT_FALSE(scan.has_value());
+  EXPECT_EQ(scan.error().kind, FeedErrorKind::malformed);
+  EXPECT_THAT(scan.error().message, HasSubstr("feed feed1 (offset 999)"));
+
+  http_.fallback = [](const net::Request&) -> net::Result { return net::Response{503, {}, ""}; };
+  scan = run(client.full_index("feed1"));
+  ASSERT_FALSE(scan.has_value());
+  EXPECT_EQ(scan.error().kind, FeedErrorKind::http_status);
+  EXPECT_EQ(scan.error().status, 503);
+
+  http_.push_error(net::ErrorKind::timeout, "GET feeds.example.test: request timed out");
+  scan = run(client.full_index("feed1"));
+  ASSERT_FALSE(scan.has_value());
+  EXPECT_EQ(scan.error().kind, FeedErrorKind::network);
+  EXPECT_THAT(scan.error().message, HasSubstr("timed out"));
+}
+
+TEST_F(FeedClientTest, FetchStopsOnceEveryWantedGuidIsSeenAndReportsMissing) {
+  feed_.add(1000, kNewest);
+  options_.page_size = 200;
+  FeedClient client(http_, options_);
+  auto result = run(client.fetch("feed1", {"g5", "g350", "gone"}));
+  ASSERT_TRUE(result.has_value()) << result.error().message;
+  ASSERT_EQ(result->entries.size(), 2u);
+  EXPECT_EQ(result->entries[0].index.guid, "g5");
+  EXPECT_EQ(result->entries[0].content.at("title").as_string(), "Title");
+  EXPECT_EQ(result->missing, std::vector<std::string>{"gone"});
+  EXPECT_EQ(result->requests, 6);  // "gone" is never found: read to the end (5 full + 1 empty)
+
+  auto quick = run(client.fetch("feed1", {"g1", "g250"}));
+  ASSERT_TRUE(quick.has_value());
+  EXPECT_EQ(quick->requests, 2);  // g250 is on the second page of 200
+  EXPECT_TRUE(quick->missing.empty());
+}
+
+}  // namespace
+}  // namespace feedsync::feed
