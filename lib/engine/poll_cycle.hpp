@@ -1,0 +1,76 @@
+#pragma once
+// One poll cycle of one feed (DESIGN.md §4 steps 1-5): index scan(s), Deleted Feed, plan, full
+// fetch of what changed, mapping, and ONE store transaction recording article rows, outbox
+// operations, held deletions and the new watermark. Nothing here talks to the CMS.
+//
+// `dry_run` (feedsyncd plan) does every read and no write: the report lists what would change.
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <boost/asio/awaitable.hpp>
+
+#include "config/config.hpp"
+#include "core/clock.hpp"
+#include "core/expected.hpp"
+#include "core/mapping.hpp"
+
+namespace feedsync::feed { class FeedClient; }
+namespace feedsync::store { class Store; }
+
+namespace feedsync::engine {
+
+struct CycleOptions {
+  bool dry_run = false;
+  bool force_full_scan = false;
+  std::vector<std::string> forced_guids;  // `resync`: pushed even if the payload hash matches
+};
+
+struct PlannedChange {
+  std::string action;  // create | update | undelete | delete | held-delete | mapping-error
+  std::string guid;
+  std::string title;
+  std::string cms_key;
+  std::string reason;
+};
+
+struct CycleReport {
+  std::string feed;
+  bool full_scan = false;        // a full reconciliation scan was attempted
+  bool complete_scan = false;    // ... and it may conclude deletions
+  int feed_requests = 0;
+  std::size_t seen = 0;          // live entries in the index scan
+  std::size_t unchanged = 0;
+  std::size_t created = 0, updated = 0, undeleted = 0, touched = 0, deleted = 0;
+  std::size_t held_deletes = 0;
+  std::string held_reason;
+  std::size_t rejected_entries = 0;  // entries without a usable guid / modified_at
+  std::size_t mapping_errors = 0;
+  std::size_t missing = 0;           // changed in the index, gone by the full fetch
+  std::optional<std::int64_t> watermark;
+  std::vector<PlannedChange> changes;  // every non-trivial decision, in feed order
+};
+
+struct CycleError {
+  std::string message;      // names the feed
+  bool misconfigured = false;  // feed 404: alarm, keep every local row
+};
+
+class PollCycle {
+ public:
+  PollCycle(feed::FeedClient& feeds, store::Store& store, const Clock& clock);
+
+  boost::asio::awaitable<Expected<CycleReport, CycleError>> run(config::FeedConfig feed,
+                                                                 CompiledMapping mapping,
+                                                                 CycleOptions options);
+
+ private:
+  feed::FeedClient& feeds_;
+  store::Store& store_;
+  const Clock& clock_;
+};
+
+}  // namespace feedsync::engine
