@@ -80,7 +80,7 @@ int run_command(const CliRequest& request, const config::Config& config) {
     case Command::resume: return run_pause(request, config, false);
     case Command::retry: return run_retry(request, config);
     case Command::once: return not_available(request.command, "the sync engine");
-    case Command::plan: return not_available(request.command, "feed ingestion");
+    case Command::plan: return run_plan(request, config);
     case Command::resync: return not_available(request.command, "the sync engine");
     case Command::approve_deletes: return not_available(request.command, "feed ingestion");
   }
@@ -121,7 +121,14 @@ int dispatch(const CliRequest& request) {
                   .format = config.log.format == config::LogFormat::json ? log::Format::json
                                                                           : log::Format::text,
                   .journal = log::stderr_is_journal()});
-  log::set_secrets(config.secret_values());
+  // Feed ids are secrets too: the Feed API has no auth, whoever knows an id reads the feed
+  // (api-notes.md). Logs name feeds by their configured name instead.
+  auto secrets = config.secret_values();
+  for (const auto& feed : config.feeds) {
+    secrets.push_back(feed.feed_id);
+    if (feed.deleted_feed_id) secrets.push_back(*feed.deleted_feed_id);
+  }
+  log::set_secrets(std::move(secrets));
 
   try {
     return run_command(request, config);

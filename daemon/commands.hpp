@@ -15,5 +15,6 @@ int run_check(const CliRequest& request, const config::Config& config);
 int run_status(const CliRequest& request, const config::Config& config);
 int run_backup(const CliRequest& request, const config::Config& config);
 int run_daemon(const CliRequest& request, const config::Config& config);
+int run_plan(const CliRequest& request, const config::Config& config);
 
 }  // namespace feedsync::daemon

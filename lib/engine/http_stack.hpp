@@ -1,0 +1,31 @@
+#pragma once
+// The HTTP client stack the daemon talks through, built from the configuration: one Beast client
+// (pool, TLS, timeouts) wrapped by the retrying, rate-limiting decorator with one limit per
+// origin (source.rate_limit for the Feed API host, cms.rate_limit / max_in_flight for the CMS
+// host). Owned together so their lifetimes cannot be mixed up.
+
+#include <memory>
+
+#include <boost/asio/any_io_executor.hpp>
+
+#include "config/config.hpp"
+#include "core/clock.hpp"
+#include "net/http_client.hpp"
+
+namespace feedsync::engine {
+
+class HttpStack {
+ public:
+  HttpStack(boost::asio::any_io_executor executor, const config::Config& config, const Clock& clock);
+  ~HttpStack();
+  HttpStack(const HttpStack&) = delete;
+  HttpStack& operator=(const HttpStack&) = delete;
+
+  net::HttpClient& client();  // retries, limits, then the wire
+
+ private:
+  struct Parts;
+  std::unique_ptr<Parts> parts_;
+};
+
+}  // namespace feedsync::engine
