@@ -1,0 +1,59 @@
+#pragma once
+// The wire dialects of the CMS REST API (DESIGN.md §4 "Dialects"): which request each step of a
+// write is and how responses are shaped. The control flow (create, 409 -> new version, status
+// transition, read-back) is RestCmsSink's and the same for both; a dialect only builds requests
+// (without auth: CmsTransport adds it).
+//
+//   step           version2 (flat, seeds/)                        v1 (split, Prefer: return=representation)
+//   create         POST /content {key, contentType, container,    POST /content {key, contentType, container,
+//                    locale, displayName, routeSegment?,             initialVersion: {locale, displayName,
+//                    properties, status}                             routeSegment?, properties: {P: {value}}}}
+//   new version    POST /content/{key}/versions {locale,          POST /content/{key}/versions {locale,
+//                    displayName, routeSegment?, properties,         displayName, routeSegment?, properties}
+//                    status}
+//   transition     PATCH /content/{key}/versions/{v}              POST /content/{key}/versions/{v}:publish
+//                    {"status": s} (application/merge-patch+json)   (:ready, :draft)
+//   delete         DELETE /content/{key}[?permanent=true]         DELETE /content/{key}
+//                                                                   [cms-permanent-delete: true]
+//   undelete       POST /content/{key}:undelete                   the same
+//   read back      GET /content/{key}/versions/{v}                the same
+//   find version   GET /content/{key}/versions?locales=L          the same
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "cms/payload.hpp"
+#include "net/http.hpp"
+
+namespace feedsync::cms {
+
+class CmsDialect {
+ public:
+  virtual ~CmsDialect() = default;
+  virtual std::string_view name() const = 0;  // "version2" | "v1"
+  // Whether create / new-version bodies carry the wanted status (flat); otherwise the version
+  // is created as a draft and a transition always follows (v1: status is read-only).
+  virtual bool status_in_body() const = 0;
+  // Whether property values travel wrapped as {"value": x} (v1).
+  virtual bool wrapped_properties() const = 0;
+
+  virtual net::Request create(const Payload& payload, std::string_view status) const = 0;
+  virtual net::Request new_version(const Payload& payload, std::string_view status) const = 0;
+  virtual net::Request transition(std::string_view key, std::string_view version, std::string_view status) const = 0;
+  virtual net::Request remove(std::string_view key, bool permanent) const = 0;
+  virtual net::Request undelete(std::string_view key) const = 0;
+  virtual net::Request get_version(std::string_view key, std::string_view version) const = 0;
+  virtual net::Request list_versions(std::string_view key, std::string_view locale) const = 0;
+};
+
+// `base_url` is cms.base_url, e.g. https://x.cms.optimizely.com/_cms/version2 or
+// https://api.cms.optimizely.com/v1 (or the simulator's http://127.0.0.1:PORT/_cms/version2).
+std::unique_ptr<CmsDialect> make_flat_dialect(std::string base_url);
+std::unique_ptr<CmsDialect> make_v1_dialect(std::string base_url);
+
+// A JSON request body (serialised, with its Content-Type).
+net::Request json_request(net::Method method, std::string url, const boost::json::object& body,
+                          std::string_view content_type = "application/json");
+
+}  // namespace feedsync::cms

@@ -1,0 +1,113 @@
+#include "cms/cms_transport.hpp"
+#include "cms/dialect.hpp"
+
+namespace feedsync::cms {
+namespace json = boost::json;
+
+namespace {
+
+// v1 wraps every property value; rich text (HTML) is {"value": {"html": ...}}.
+json::object wrap(const Payload& payload) {
+  json::object out;
+  for (const auto& [name, value] : payload.properties) {
+    if (payload.is_rich_text(name) && value.is_string()) {
+      out[name] = json::object{{"value", json::object{{"html", value}}}};
+    } else {
+      out[name] = json::object{{"value", value}};
+    }
+  }
+  return out;
+}
+
+json::object version_fields(const Payload& payload) {
+  json::object body;
+  if (!payload.locale.empty()) body["locale"] = payload.locale;
+  body["displayName"] = payload.display_name;
+  if (payload.route_segment) body["routeSegment"] = *payload.route_segment;
+  body["properties"] = wrap(payload);
+  return body;
+}
+
+std::string_view action_for(std::string_view status) {
+  if (status == "ready") return ":ready";
+  if (status == "draft") return ":draft";
+  return ":publish";
+}
+
+void want_representation(net::Request& request) { request.headers.set("Prefer", "return=representation"); }
+
+class V1Dialect final : public CmsDialect {
+ public:
+  explicit V1Dialect(std::string base) : base_(std::move(base)) {}
+
+  std::string_view name() const override { return "v1"; }
+  bool status_in_body() const override { return false; }
+  bool wrapped_properties() const override { return true; }
+
+  net::Request create(const Payload& payload, std::string_view /*status: read-only in v1*/) const override {
+    json::object body{{"key", payload.key},
+                      {"contentType", payload.content_type},
+                      {"container", payload.container},
+                      {"initialVersion", version_fields(payload)}};
+    auto request = json_request(net::Method::post, cms_url(base_, {"content"}), body);
+    want_representation(request);
+    request.idempotent = true;  // deterministic key: a replay gets 409
+    return request;
+  }
+
+  net::Request new_version(const Payload& payload, std::string_view /*status*/) const override {
+    auto request = json_request(net::Method::post, cms_url(base_, {"content", payload.key, "versions"}),
+                                version_fields(payload));
+    want_representation(request);
+    return request;
+  }
+
+  net::Request transition(std::string_view key, std::string_view version, std::string_view status) const override {
+    net::Request request;
+    request.method = net::Method::post;
+    request.url = cms_url(base_, {"content", key, "versions", std::string(version) + std::string(action_for(status))});
+    want_representation(request);
+    request.idempotent = true;  // publishing a published version changes nothing
+    return request;
+  }
+
+  net::Request remove(std::string_view key, bool permanent) const override {
+    net::Request request;
+    request.method = net::Method::delete_;
+    request.url = cms_url(base_, {"content", key});
+    if (permanent) request.headers.set("cms-permanent-delete", "true");
+    return request;
+  }
+
+  net::Request undelete(std::string_view key) const override {
+    net::Request request;
+    request.method = net::Method::post;
+    request.url = cms_url(base_, {"content", std::string(key) + ":undelete"});
+    request.idempotent = true;
+    return request;
+  }
+
+  net::Request get_version(std::string_view key, std::string_view version) const override {
+    net::Request request;
+    request.url = cms_url(base_, {"content", key, "versions", version});
+    return request;
+  }
+
+  net::Request list_versions(std::string_view key, std::string_view locale) const override {
+    net::Request request;
+    request.url = locale.empty() ? cms_url(base_, {"content", key, "versions"})
+                                 : cms_url(base_, {"content", key, "versions"}, {{"locales", locale}});
+    return request;
+  }
+
+ private:
+  std::string base_;
+};
+
+}  // namespace
+
+std::unique_ptr<CmsDialect> make_v1_dialect(std::string base_url) {
+  return std::make_unique<V1Dialect>(std::move(base_url));
+}
+
+}  // namespace feedsync::cms

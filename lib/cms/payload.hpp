@@ -1,0 +1,35 @@
+#pragma once
+// The outbox payload document (core/mapping_payload.hpp: payload_document()) read back into the
+// parts a CMS write needs. Pure.
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <boost/json/object.hpp>
+
+#include "core/expected.hpp"
+
+namespace feedsync::cms {
+
+struct Payload {
+  std::string key;
+  std::string content_type;
+  std::string container;
+  std::string locale;  // "" for a content type that is not localized
+  std::string display_name;
+  std::optional<std::string> route_segment;
+  boost::json::object properties;
+  // The version status the feed's publish mode asks for: immediate -> "published",
+  // draft -> "draft", ready -> "ready".
+  std::string target_status;
+  std::vector<std::string> rich_text;  // property names whose value is HTML
+
+  bool is_rich_text(std::string_view property) const;
+};
+
+// Errors name the member that is missing or of the wrong type.
+Expected<Payload, std::string> read_payload(const boost::json::object& document);
+
+}  // namespace feedsync::cms
