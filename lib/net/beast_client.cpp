@@ -52,7 +52,7 @@ bool valid_header(std::string_view name, std::string_view value) {
 }
 
 Expected<BeastRequest, Error> build_request(const BeastHttpClient::Impl& impl,
-                                            const Request& request, const Target& target) {
+                                            const Request& request, const UrlTarget& target) {
   // Plain http through a proxy goes in absolute form; the proxy forwards it.
   const bool absolute = target.via_proxy && !target.https;
   BeastRequest out{to_verb(request.method),
@@ -76,7 +76,7 @@ Expected<BeastRequest, Error> build_request(const BeastHttpClient::Impl& impl,
 
 }  // namespace
 
-Expected<Target, Error> parse_target(std::string_view url) {
+Expected<UrlTarget, Error> parse_url_target(std::string_view url) {
   auto invalid = [&](std::string_view why) {
     // The URL itself may carry a key in its query: name only what is wrong.
     return unexpected(Error{ErrorKind::invalid_url, "invalid URL: " + std::string(why)});
@@ -84,7 +84,7 @@ Expected<Target, Error> parse_target(std::string_view url) {
   auto parsed = boost::urls::parse_absolute_uri(url);
   if (!parsed) return invalid("not an absolute URI");
   const boost::urls::url_view& u = *parsed;
-  Target t;
+  UrlTarget t;
   if (u.scheme_id() == boost::urls::scheme::https)
     t.https = true;
   else if (u.scheme_id() != boost::urls::scheme::http)
@@ -160,9 +160,9 @@ struct Progress {
 
 boost::asio::awaitable<Result> perform(BeastHttpClient::Impl* impl, const Request* request,
                                        Deadline deadline, Progress* progress) {
-  auto parsed = parse_target(request->url);
+  auto parsed = parse_url_target(request->url);
   if (!parsed) co_return unexpected(std::move(parsed).error());
-  Target target = std::move(parsed.value());
+  UrlTarget target = std::move(parsed.value());
   target.via_proxy = impl->proxy.has_value() && impl->options.proxy.applies_to(target.host);
   progress->host = target.host;
   progress->path = target.path;

@@ -73,7 +73,7 @@ bool is_cancelled(const boost::system::error_code& ec) {
 }  // namespace
 
 boost::asio::awaitable<Expected<std::unique_ptr<Connection>, Error>> open_connection(
-    BeastHttpClient::Impl* impl, Target target, Deadline deadline) {
+    BeastHttpClient::Impl* impl, UrlTarget target, Deadline deadline) {
   const ClientOptions& options = impl->options;
   const bool via_proxy = target.via_proxy;
   const std::string dial_host = via_proxy ? impl->proxy->host : target.host;

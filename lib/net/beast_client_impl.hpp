@@ -20,7 +20,7 @@
 namespace feedsync::net {
 
 // Where a request goes, taken from its URL.
-struct Target {
+struct UrlTarget {
   bool https = false;
   std::string host;        // lower case, IPv6 without brackets: for DNS, SNI, verification, logs
   std::string port;        // always set: "443" when the URL has none
@@ -31,7 +31,7 @@ struct Target {
   std::string origin_key;  // scheme://host:port, the pool's key
   bool via_proxy = false;
 };
-Expected<Target, Error> parse_target(std::string_view url);
+Expected<UrlTarget, Error> parse_url_target(std::string_view url);
 
 struct Deadline {
   Clock::time_point at;
@@ -65,7 +65,7 @@ class BeastHttpClient::Impl {
 
 // Resolves, connects, tunnels through the proxy and shakes hands, each stage under its timeout.
 boost::asio::awaitable<Expected<std::unique_ptr<Connection>, Error>> open_connection(
-    BeastHttpClient::Impl* impl, Target target, Deadline deadline);
+    BeastHttpClient::Impl* impl, UrlTarget target, Deadline deadline);
 
 struct ExchangeLimits {
   Deadline deadline;
