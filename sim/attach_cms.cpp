@@ -1,0 +1,98 @@
+#include "sim/attach_cms.hpp"
+
+#include <boost/json/array.hpp>
+
+#include "sim/control_util.hpp"
+
+namespace feedsync::sim {
+
+namespace json = boost::json;
+using net::Method;
+using net::ServerRequest;
+using net::ServerResponse;
+using control::error;
+using control::reply;
+using control::sync_handler;
+
+namespace {
+
+ServerResponse token_lifetime(CmsSim& cms, const ServerRequest& r) {
+  auto body = control::object_body(r);
+  if (!body) return body.error();
+  auto seconds = control::int_field(*body, "seconds");
+  if (!seconds || *seconds < 1) return error(400, "seconds must be >= 1");
+  cms.set_token_lifetime(std::chrono::seconds(*seconds));
+  return reply(200, json::object{{"seconds", *seconds}});
+}
+
+ServerResponse credentials(CmsSim& cms, const ServerRequest& r) {
+  auto body = control::object_body(r);
+  if (!body) return body.error();
+  const auto* list = body->if_contains("credentials");
+  if (!list || !list->is_array()) return error(400, "credentials must be a list of {client_id, client_secret}");
+  std::vector<CmsCredentials> out;
+  for (const auto& item : list->get_array()) {
+    const auto* o = item.if_object();
+    const auto* id = o ? o->if_contains("client_id") : nullptr;
+    const auto* secret = o ? o->if_contains("client_secret") : nullptr;
+    if (!id || !id->is_string() || !secret || !secret->is_string())
+      return error(400, "each credential needs client_id and client_secret strings");
+    out.push_back({std::string(id->get_string()), std::string(secret->get_string())});
+  }
+  cms.set_credentials(std::move(out));
+  return control::no_content();
+}
+
+ServerResponse drop_properties(CmsSim& cms, const ServerRequest& r) {
+  auto body = control::object_body(r);
+  if (!body) return body.error();
+  auto count = control::int_field(*body, "count");
+  if (!count || *count < 0) return error(400, "count must be >= 0");
+  cms.drop_properties_next_n(static_cast<std::size_t>(*count));
+  return control::no_content();
+}
+
+ServerResponse add_container(CmsSim& cms, const ServerRequest& r) {
+  auto body = control::object_body(r);
+  if (!body) return body.error();
+  const auto* key = body->if_contains("key");
+  if (!key || !key->is_string() || key->get_string().empty()) return error(400, "key is required");
+  cms.add_container(std::string(key->get_string()));
+  return reply(201, json::object{{"key", *key}});
+}
+
+}  // namespace
+
+std::shared_ptr<CmsSim> attach_cms_sim(Simulator& sim, CmsSimOptions options) {
+  auto cms = std::make_shared<CmsSim>(sim.clock(), std::move(options));
+  CmsHooks hooks;
+  hooks.add_routes = [cms](const RouteSink& sink) { cms->add_routes(sink); };
+  hooks.items_json = [cms] { return cms->items_json(); };
+  hooks.items = [cms] {
+    std::vector<CmsItemSnapshot> out;
+    for (auto& view : cms->items())
+      out.push_back({view.key, view.deleted, std::move(view.published_properties), std::move(view.latest_properties)});
+    return out;
+  };
+  sim.attach_cms(std::move(hooks));
+
+  auto add = [&](Method m, std::string pattern, auto f) {
+    sim.route_sink()(m, std::move(pattern), std::string(kControlApi), sync_handler(std::move(f)));
+  };
+  CmsSim* c = cms.get();  // the hooks above keep it alive as long as the simulator
+  add(Method::post, "/_sim/cms/tokens:expire", [c](ServerRequest) {
+    c->expire_all_tokens();
+    return control::no_content();
+  });
+  add(Method::put, "/_sim/cms/token-lifetime", [c](ServerRequest r) { return token_lifetime(*c, r); });
+  add(Method::put, "/_sim/cms/credentials", [c](ServerRequest r) { return credentials(*c, r); });
+  add(Method::post, "/_sim/cms/drop-properties", [c](ServerRequest r) { return drop_properties(*c, r); });
+  add(Method::post, "/_sim/cms/containers", [c](ServerRequest r) { return add_container(*c, r); });
+  add(Method::delete_, "/_sim/cms/items", [c](ServerRequest) {
+    c->reset();
+    return control::no_content();
+  });
+  return cms;
+}
+
+}  // namespace feedsync::sim

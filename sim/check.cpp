@@ -1,0 +1,86 @@
+#include "sim/check.hpp"
+
+#include <boost/json/array.hpp>
+
+#include <map>
+#include <set>
+
+namespace feedsync::sim {
+
+namespace json = boost::json;
+
+namespace {
+
+std::optional<std::string> guid_in(const json::object& properties, const std::string& property) {
+  const auto* v = properties.if_contains(property);
+  if (!v) return std::nullopt;
+  if (v->is_object()) v = v->get_object().if_contains("value");
+  if (v && v->is_string() && !v->get_string().empty()) return std::string(v->get_string());
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<std::string> item_guid(const CmsItemSnapshot& item, const std::string& property) {
+  if (item.latest_properties)
+    if (auto g = guid_in(*item.latest_properties, property)) return g;
+  if (item.published_properties) return guid_in(*item.published_properties, property);
+  return std::nullopt;
+}
+
+json::object build_check_report(const FeedStore& store, const std::string& guid_property,
+                                const std::optional<std::vector<CmsItemSnapshot>>& cms_items) {
+  const auto live = store.live_guids();
+  const std::size_t deleted_feed_articles = store.article_count() - live.size();
+
+  json::array duplicates, missing, stale, without_guid;
+  std::size_t item_count = 0, deleted_count = 0;
+  if (cms_items) {
+    std::map<std::string, std::vector<const CmsItemSnapshot*>> by_guid;
+    std::set<std::string> present;  // guids held by a non-deleted item
+    for (const auto& item : *cms_items) {
+      ++item_count;
+      if (item.deleted) ++deleted_count;
+      auto guid = item_guid(item, guid_property);
+      if (!guid) {
+        if (!item.deleted) without_guid.push_back(json::string(item.key));
+        continue;
+      }
+      by_guid[*guid].push_back(&item);
+      if (!item.deleted) present.insert(*guid);
+    }
+    std::set<std::string> live_set;
+    for (const auto& [guid, feed_id] : live) {
+      live_set.insert(guid);
+      if (!present.contains(guid)) missing.push_back(json::object{{"guid", guid}, {"feed_id", feed_id}});
+    }
+    for (const auto& [guid, items] : by_guid) {
+      if (items.size() > 1) {
+        json::array list;
+        for (const auto* item : items) list.push_back(json::object{{"key", item->key}, {"deleted", item->deleted}});
+        duplicates.push_back(json::object{{"guid", guid}, {"items", std::move(list)}});
+      }
+      if (live_set.contains(guid)) continue;
+      const char* state = store.find(guid) ? "deleted_feed" : "gone";
+      for (const auto* item : items)
+        if (!item->deleted) stale.push_back(json::object{{"key", item->key}, {"guid", guid}, {"article", state}});
+    }
+  }
+
+  const bool ok = duplicates.empty() && missing.empty() && stale.empty();
+  return json::object{
+      {"ok", ok},
+      {"cms_attached", cms_items.has_value()},
+      {"guid_property", guid_property},
+      {"counts", json::object{{"live_articles", live.size()},
+                              {"deleted_feed_articles", deleted_feed_articles},
+                              {"cms_items", item_count},
+                              {"cms_items_deleted", deleted_count}}},
+      {"duplicates", std::move(duplicates)},
+      {"missing_in_cms", std::move(missing)},
+      {"stale_in_cms", std::move(stale)},
+      {"without_guid", std::move(without_guid)},
+  };
+}
+
+}  // namespace feedsync::sim

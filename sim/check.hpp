@@ -1,0 +1,43 @@
+#pragma once
+// GET /_sim/check: does the CMS hold exactly what the feeds say it should? The test oracle of
+// "nothing is ever lost or duplicated" (DESIGN.md §1). Report (docs/simulator.md):
+//   {
+//     "ok": bool,                  // no duplicates, nothing missing, nothing stale
+//     "cms_attached": bool,        // false: no CMS part, the CMS lists below stay empty
+//     "guid_property": "CmpGuid",
+//     "counts": {"live_articles", "deleted_feed_articles", "cms_items", "cms_items_deleted"},
+//     "duplicates":     [{"guid", "items": [{"key", "deleted"}]}],  // one guid, 2+ CMS items
+//     "missing_in_cms": [{"guid", "feed_id"}],   // live article, no non-deleted item has its guid
+//     "stale_in_cms":   [{"key", "guid", "article": "deleted_feed" | "gone"}],
+//                                                // non-deleted item, its article is not live
+//     "without_guid":   ["key"]                  // non-deleted items lacking the property
+//   }
+// Deleted (soft) items count for duplicates (two items for one guid is wrong either way) but
+// satisfy nothing and are never stale. The guid is read from the latest version's properties,
+// else the published one's, as a plain string or a v1-style {"value": "..."} wrapper.
+
+#include <boost/json/object.hpp>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sim/feed_store.hpp"
+
+namespace feedsync::sim {
+
+// What the check needs of one CMS item (converted from the CMS part's CmsItemView).
+struct CmsItemSnapshot {
+  std::string key;
+  bool deleted = false;
+  std::optional<boost::json::object> published_properties;
+  std::optional<boost::json::object> latest_properties;
+};
+
+// The guid an item carries in `property`, if any.
+std::optional<std::string> item_guid(const CmsItemSnapshot& item, const std::string& property);
+
+boost::json::object build_check_report(const FeedStore& store, const std::string& guid_property,
+                                       const std::optional<std::vector<CmsItemSnapshot>>& cms_items);
+
+}  // namespace feedsync::sim

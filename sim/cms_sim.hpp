@@ -1,0 +1,126 @@
+#pragma once
+// feedsync-sim's CMS (SaaS) REST API: both dialects (DESIGN.md §4 "Dialects") over one in-memory
+// store, plus the OAuth token endpoint. It is deliberately as strict as the real service
+// (api-notes.md, CMS section): where the simulator forgives, the daemon breaks in production.
+//
+// Routes (relative to the bases in CmsSimOptions; every content route needs a valid bearer token):
+//   token  POST {flat_base}/oauth/token, {v1_base}/oauth/token and (root_token_endpoint) /oauth/token
+//   flat   POST   /content                          GET|PATCH|DELETE /content/{key}
+//          POST   /content/{key}:undelete           POST /content/{key}:copy
+//          GET    /content/{key}/items              GET|POST|DELETE /content/{key}/versions
+//          GET|PATCH|DELETE /content/{key}/versions/{version}
+//   v1     POST   /content                          GET|PATCH|DELETE /content/{key}
+//          POST   /content/{key}:undelete           GET /content/{key}/items
+//          GET|POST /content/{key}/versions         GET|PATCH|DELETE /content/{key}/versions/{version}
+//          POST   /content/{key}/versions/{version}:publish | :ready | :draft
+//          DELETE /content/{key}/locales/{locale}
+//
+// Threading: like every simulator part, a CmsSim lives on the server's io_context thread; the
+// read-back and control functions must be called there too.
+//
+// Simulated time: token expiry and scheduled publishing follow clock.system_now(). Scheduled
+// versions are promoted lazily, before every request and every read-back, so a test that moves
+// its fake clock sees the effect on its next call without any timer.
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/clock.hpp"
+#include "net/server_message.hpp"
+#include "sim/route_sink.hpp"
+
+namespace feedsync::sim {
+
+inline constexpr const char* kCmsRootContainer = "43f936c99b234ea397b261c538ad07c9";
+
+struct CmsContentType {
+  std::string name;
+  bool localized = true;
+  // Property names the type defines; empty accepts any name (a type without a declared schema).
+  std::vector<std::string> properties;
+};
+
+struct CmsCredentials {
+  std::string client_id;
+  std::string client_secret;
+};
+
+struct CmsSimOptions {
+  std::string flat_base = "/_cms/version2";
+  std::string v1_base = "/v1";
+  // The generally available API issues tokens at the host root, not under /v1.
+  bool root_token_endpoint = true;
+  std::chrono::seconds token_lifetime{300};
+  std::vector<CmsCredentials> credentials{{"sim-client", "sim-secret"}};
+  std::vector<CmsContentType> content_types{
+      {"ArticlePage", true, {}}, {"NewsPage", true, {}}, {"SysContentFolder", false, {}}};
+  // Containers besides the root (always present) and existing content items.
+  std::vector<std::string> containers;
+};
+
+// One item as the simulator core's duplicate/drift check sees it. Multi-locale items are seen
+// through their original locale (that of the first version still present).
+struct CmsItemView {
+  std::string key;
+  bool deleted;
+  std::optional<boost::json::object> published_properties;
+  std::optional<boost::json::object> latest_properties;
+  std::string display_name;                  // of the published version, else of the latest
+  std::optional<std::string> route_segment;  // likewise
+};
+
+class CmsStore;
+class CmsTokens;
+struct CmsRoute;
+
+class CmsSim {
+ public:
+  CmsSim(const Clock& clock, CmsSimOptions options);
+  ~CmsSim();
+  // Handlers keep `this`: a CmsSim stays put once its routes are registered.
+  CmsSim(const CmsSim&) = delete;
+  CmsSim& operator=(const CmsSim&) = delete;
+
+  void add_routes(const RouteSink& sink);
+
+  // Read-back: every item with its metadata and all versions in the flat record shape.
+  boost::json::value items_json() const;
+  std::vector<CmsItemView> items() const;
+
+  // Control API.
+  void set_token_lifetime(std::chrono::seconds lifetime);  // for tokens issued from now on
+  void expire_all_tokens();
+  void set_credentials(std::vector<CmsCredentials> credentials);  // existing tokens stay valid
+  // The next n writes that carry properties answer 2xx but store none (a quirk clients saw).
+  void drop_properties_next_n(std::size_t n);
+  void add_container(std::string key);
+  void reset();  // forgets every item (tokens and settings stay)
+
+ private:
+  struct Parts;  // the two dialects and the route table (cms_sim.cpp)
+
+  // The handlers are synchronous; this is the one coroutine (GCC 12: parameters by value).
+  static boost::asio::awaitable<net::ServerResponse> serve(CmsSim* self, const CmsRoute* route,
+                                                           net::ServerRequest request);
+  net::ServerResponse dispatch(const CmsRoute& route, const net::ServerRequest& request);
+  std::int64_t now_ms() const;
+
+  const Clock& clock_;
+  CmsSimOptions options_;
+  // Scheduled publishing is due work that read-back must see too, so const readers settle the
+  // store (through the pointer) before they look.
+  std::unique_ptr<CmsStore> store_;
+  std::unique_ptr<CmsTokens> tokens_;
+  std::unique_ptr<Parts> parts_;
+};
+
+}  // namespace feedsync::sim

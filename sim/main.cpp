@@ -1,0 +1,187 @@
+// feedsync-sim: the simulator as a process (docs/simulator.md). Prints one JSON line with the
+// bound port when asked, so scripts can start it on port 0 and read where it listens.
+#include <CLI/CLI.hpp>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include <algorithm>
+#include <csignal>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "log/log.hpp"
+#include "sim/simulator.hpp"
+#ifdef FEEDSYNC_SIM_HAS_CMS
+#include "sim/attach_cms.hpp"
+#endif
+
+namespace asio = boost::asio;
+namespace json = boost::json;
+using namespace feedsync;
+
+namespace {
+
+struct Args {
+  std::string listen = "127.0.0.1:0";
+  std::string seed_file;
+  std::size_t generate = 0;
+  std::uint64_t seed = 1;
+  std::string feed_id = "simfeed0000000000000000000000001";
+  std::string deleted_feed_id;
+  std::string feed_title = "feedsync-sim feed";
+  std::string tls_cert;
+  std::string tls_key;
+  bool print_ports = false;
+  std::string guid_property = "CmpGuid";
+  std::vector<std::string> allowed_domains;
+  std::size_t request_log_size = 10'000;
+  std::string log_level = "info";
+  std::string cms_client_id = "sim-client";
+  std::string cms_client_secret = "sim-secret";
+};
+
+// "HOST:PORT" or "[V6]:PORT".
+bool split_listen(const std::string& text, std::string& host, unsigned short& port) {
+  auto colon = text.rfind(':');
+  if (colon == std::string::npos || colon == 0) return false;
+  host = text.substr(0, colon);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  try {
+    std::size_t used = 0;
+    const auto value = std::stoul(text.substr(colon + 1), &used);
+    if (used != text.size() - colon - 1 || value > 65535) return false;
+    port = static_cast<unsigned short>(value);
+  } catch (const std::exception&) {
+    return false;
+  }
+  return true;
+}
+
+// A JSON list of (partial) articles, {"articles": [...], "deleted": [...]}, or a saved Feed API
+// page {"entries": [{"content": {...}}]}: integrators can replay what their real feed served.
+void load_seed_file(sim::Simulator& simulator, const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw std::runtime_error("cannot read seed file " + path);
+  std::stringstream text;
+  text << in.rdbuf();
+  const json::value doc = json::parse(text.str());
+  auto add_all = [&](const json::value& list, const std::string& feed_id, bool from_entries) {
+    if (!list.is_array()) throw std::runtime_error(path + ": expected a list of articles");
+    for (const auto& item : list.get_array()) {
+      const json::value* content = &item;
+      if (from_entries) content = item.is_object() ? item.get_object().if_contains("content") : nullptr;
+      if (!content || !content->is_object()) throw std::runtime_error(path + ": every article must be an object");
+      auto added = simulator.store().add(feed_id, content->get_object());
+      if (!added) throw std::runtime_error(path + ": " + added.error().message);
+    }
+  };
+  const auto& options = simulator.options();
+  if (doc.is_array()) {
+    add_all(doc, options.feed_id, false);
+  } else if (doc.is_object() && doc.get_object().contains("entries")) {
+    // A page lists newest first; publish oldest first so the order survives.
+    json::array entries = doc.get_object().at("entries").as_array();
+    std::reverse(entries.begin(), entries.end());
+    add_all(entries, options.feed_id, true);
+  } else if (doc.is_object()) {
+    if (const auto* live = doc.get_object().if_contains("articles")) add_all(*live, options.feed_id, false);
+    if (const auto* deleted = doc.get_object().if_contains("deleted")) add_all(*deleted, options.deleted_feed_id, false);
+  } else {
+    throw std::runtime_error(path + ": expected a JSON list or object");
+  }
+}
+
+asio::awaitable<void> shutdown(sim::Simulator* simulator, asio::io_context* io) {
+  log::info("feedsync-sim stopping");
+  co_await simulator->stop(std::chrono::seconds(2));
+  io->stop();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Args args;
+  CLI::App app{"feedsync-sim: a local simulator of CMP Feed API v2, the canonical-link endpoint and the CMS REST API"};
+  app.add_option("--listen", args.listen, "HOST:PORT to listen on (port 0: any free port)")->capture_default_str();
+  app.add_option("--seed-file", args.seed_file, "JSON articles to publish at start")->check(CLI::ExistingFile);
+  app.add_option("--generate", args.generate, "publish N generated articles at start");
+  app.add_option("--seed", args.seed, "seed for --generate (same seed, same articles)")->capture_default_str();
+  app.add_option("--feed-id", args.feed_id, "the live feed's id")->capture_default_str();
+  app.add_option("--deleted-feed-id", args.deleted_feed_id, "its Deleted Feed's id (default: FEED_ID + \"deleted\")");
+  app.add_option("--feed-title", args.feed_title, "the feed's title")->capture_default_str();
+  auto* cert = app.add_option("--tls-cert", args.tls_cert, "PEM certificate chain: serve HTTPS")->check(CLI::ExistingFile);
+  auto* key = app.add_option("--tls-key", args.tls_key, "PEM private key")->check(CLI::ExistingFile);
+  cert->needs(key);
+  key->needs(cert);
+  app.add_flag("--print-ports", args.print_ports, "print {\"port\":N,\"base_url\":...} on stdout once listening");
+  app.add_option("--guid-property", args.guid_property, "CMS property holding the CMP guid (/_sim/check)")
+      ->capture_default_str();
+  app.add_option("--allowed-domains", args.allowed_domains, "canonical-link domains (comma list; default any)")
+      ->delimiter(',');
+  app.add_option("--request-log-size", args.request_log_size, "requests kept in /_sim/requests")->capture_default_str();
+  app.add_option("--log-level", args.log_level, "trace|debug|info|warn|error")->capture_default_str();
+  app.add_option("--cms-client-id", args.cms_client_id, "OAuth client id the CMS accepts")->capture_default_str();
+  app.add_option("--cms-client-secret", args.cms_client_secret, "its secret")->capture_default_str();
+  CLI11_PARSE(app, argc, argv);
+
+  auto level = log::parse_level(args.log_level);
+  if (!level) {
+    std::cerr << "feedsync-sim: unknown log level " << args.log_level << "\n";
+    return 2;
+  }
+  log::configure({.level = *level, .format = log::Format::text, .journal = log::stderr_is_journal()});
+
+  sim::SimulatorOptions options;
+  if (!split_listen(args.listen, options.server.host, options.server.port)) {
+    std::cerr << "feedsync-sim: --listen wants HOST:PORT, got " << args.listen << "\n";
+    return 2;
+  }
+  if (!args.tls_cert.empty()) options.server.tls = net::ServerTlsOptions{args.tls_cert, args.tls_key};
+  options.feed_id = args.feed_id;
+  options.deleted_feed_id = args.deleted_feed_id;
+  options.feed_title = args.feed_title;
+  options.allowed_domains = args.allowed_domains;
+  options.guid_property = args.guid_property;
+  options.request_log_capacity = args.request_log_size;
+
+  try {
+    asio::io_context io;
+    SystemClock system_clock;
+    sim::Simulator simulator(io, options, system_clock);
+#ifdef FEEDSYNC_SIM_HAS_CMS
+    sim::CmsSimOptions cms_options;
+    cms_options.credentials = {{args.cms_client_id, args.cms_client_secret}};
+    auto cms = sim::attach_cms_sim(simulator, std::move(cms_options));
+#endif
+    if (!args.seed_file.empty()) load_seed_file(simulator, args.seed_file);
+    if (args.generate > 0) {
+      sim::GenerateRequest request{.count = args.generate, .seed = args.seed, .start = 0, .backdate = true};
+      auto made = simulator.store().generate(options.feed_id, request);
+      if (!made) throw std::runtime_error(made.error().message);
+    }
+
+    asio::signal_set signals(io, SIGINT, SIGTERM);
+    signals.async_wait([&](const boost::system::error_code& ec, int) {
+      if (!ec) asio::co_spawn(io, shutdown(&simulator, &io), asio::detached);
+    });
+    simulator.start();
+    log::info("feedsync-sim listening", {{"base_url", simulator.base_url()},
+                                         {"feed_id", options.feed_id},
+                                         {"articles", std::to_string(simulator.store().article_count())}});
+    if (args.print_ports) {
+      json::object line{{"port", simulator.port()}, {"base_url", simulator.base_url()}};
+      std::cout << json::serialize(line) << std::endl;
+    }
+    io.run();
+  } catch (const std::exception& e) {
+    std::cerr << "feedsync-sim: " << e.what() << "\n";
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,124 @@
+// The built feedsync-sim binary as a script uses it: start on port 0, read the port line from
+// stdout, fetch a page, stop it with SIGTERM.
+#include <gtest/gtest.h>
+
+#include <boost/json/parse.hpp>
+
+#include <chrono>
+#include <csignal>
+#include <string>
+#include <vector>
+
+#include <fcntl.h>
+#include <poll.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "unit/net/server_test_support.hpp"
+
+extern char** environ;
+
+namespace {
+
+using namespace std::chrono_literals;
+
+// The child with its stdout on a pipe we read line by line (support/process.hpp only hands the
+// output over at exit, and the port line is needed while the child runs).
+class Child {
+ public:
+  explicit Child(std::vector<std::string> args) {
+    int fds[2];
+    if (::pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, fds[1], STDOUT_FILENO);
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    const int rc = posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    ::close(fds[1]);
+    out_ = fds[0];
+    if (rc != 0) throw std::runtime_error("spawn failed");
+  }
+  ~Child() {
+    if (pid_ > 0 && !reaped_) {
+      ::kill(pid_, SIGKILL);
+      ::waitpid(pid_, nullptr, 0);
+    }
+    ::close(out_);
+  }
+
+  // One line of stdout, or "" if none came within `timeout`.
+  std::string read_line(std::chrono::milliseconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (buffer_.find('\n') == std::string::npos) {
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+      if (left.count() <= 0) return "";
+      pollfd p{out_, POLLIN, 0};
+      if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) continue;
+      char chunk[4096];
+      const auto n = ::read(out_, chunk, sizeof chunk);
+      if (n <= 0) return "";
+      buffer_.append(chunk, static_cast<std::size_t>(n));
+    }
+    const auto nl = buffer_.find('\n');
+    std::string line = buffer_.substr(0, nl);
+    buffer_.erase(0, nl + 1);
+    return line;
+  }
+
+  // The exit status, or -1 if the child did not exit within `timeout`.
+  int wait(std::chrono::milliseconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+      int status = 0;
+      if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+        reaped_ = true;
+        return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+      }
+      pollfd p{out_, POLLIN, 0};
+      ::poll(&p, 1, 20);  // also drains stdout so the child never blocks on a full pipe
+      char chunk[4096];
+      if (p.revents & POLLIN) (void)::read(out_, chunk, sizeof chunk);
+    }
+    return -1;
+  }
+
+  pid_t pid() const { return pid_; }
+
+ private:
+  pid_t pid_ = -1;
+  int out_ = -1;
+  bool reaped_ = false;
+  std::string buffer_;
+};
+
+TEST(SimBinary, StartsPrintsItsPortServesAndStopsOnSigterm) {
+  Child child({FEEDSYNC_SIM_BIN, "--generate", "50", "--seed", "3", "--print-ports", "--log-level", "warn"});
+  const std::string line = child.read_line(20s);
+  ASSERT_FALSE(line.empty()) << "no port line";
+  const auto ports = boost::json::parse(line);
+  const auto port = static_cast<unsigned short>(ports.at("port").as_int64());
+  EXPECT_GT(port, 0);
+  EXPECT_EQ(ports.at("base_url").as_string(), "http://127.0.0.1:" + std::to_string(port));
+
+  auto client = feedsync::net::testing::connect_client(port);
+  ASSERT_FALSE(client->write(feedsync::net::testing::get_request(
+      "/v2/feed/simfeed0000000000000000000000001?format=json&fields=guid,modified_at&pagesize=999")));
+  auto response = client->read_response();
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status, 200);
+  EXPECT_EQ(boost::json::parse(response->body).at("entries").as_array().size(), 50u);
+
+  ::kill(child.pid(), SIGTERM);
+  EXPECT_EQ(child.wait(10s), 0);
+}
+
+TEST(SimBinary, RejectsABadListenAddress) {
+  Child child({FEEDSYNC_SIM_BIN, "--listen", "nonsense"});
+  EXPECT_EQ(child.wait(10s), 2);
+}
+
+}  // namespace
