@@ -1,0 +1,170 @@
+// Feed ingestion against feedsync-sim over real loopback sockets (issue "Feed ingestion and
+// change detection", acceptance): pagination boundaries, the exact field-limited requests sent,
+// a malformed page leaving the store untouched, and the steady-state request budget.
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/use_future.hpp>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "engine/feed_target.hpp"
+#include "engine/poll_cycle.hpp"
+#include "feed/feed_client.hpp"
+#include "net/beast_client.hpp"
+#include "store/store.hpp"
+#include "support/fake_clock.hpp"
+#include "support/temp_dir.hpp"
+#include "unit/sim/sim_test_support.hpp"
+
+namespace feedsync {
+namespace {
+
+using ::testing::HasSubstr;
+using sim::testing::kDeletedFeed;
+using sim::testing::kFeed;
+using sim::testing::SimHarness;
+
+class FeedSimTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    http_ = std::make_unique<net::BeastHttpClient>(io_.get_executor(), net::ClientOptions{});
+    feed::FeedClientOptions options;
+    options.base_url = "http://127.0.0.1:" + std::to_string(sim_.port());
+    feeds_ = std::make_unique<feed::FeedClient>(*http_, options);
+    feed_.name = "blog";
+    feed_.feed_id = kFeed;
+    feed_.deleted_feed_id = kDeletedFeed;
+    feed_.content_type = "ArticlePage";
+    feed_.container = "43f936c99b234ea397b261c538ad07c9";
+    feed_.locale = "en";
+    feed_.mapping.display_name.text = "title";
+    feed_.mapping.properties.push_back({"Body", {"description | strip_pixel", {}}});
+  }
+
+  // `start`: where in the seed's stream to continue, so a second batch has new guids.
+  void generate(int count, int start = 0) {
+    auto reply = sim_.post("/_sim/feeds/" + kFeed + "/generate",
+                           "{\"count\":" + std::to_string(count) + ",\"start\":" + std::to_string(start) +
+                               ",\"backdate\":true}");
+    ASSERT_EQ(reply.status, 201) << reply.body;
+  }
+
+  template <class T>
+  T run(boost::asio::awaitable<T> work) {
+    auto future = boost::asio::co_spawn(io_, std::move(work), boost::asio::use_future);
+    io_.run();
+    io_.restart();
+    return future.get();
+  }
+
+  Expected<engine::CycleReport, engine::CycleError> cycle(store::Store& store, bool full = false) {
+    engine::PollCycle poll(*feeds_, store, clock_);
+    engine::CycleOptions options;
+    options.force_full_scan = full;
+    return run(poll.run(feed_, *compile_mapping(engine::mapping_spec(feed_)), options));
+  }
+
+  // The feed API requests the simulator logged after `since`.
+  std::vector<boost::json::object> feed_requests(std::uint64_t since = 0) {
+    return sim_.on_loop([since](sim::Simulator& s) {
+      sim::LogFilter filter;
+      filter.api = "feed";
+      filter.since = since;
+      filter.limit = 100'000;
+      const boost::json::object log = s.requests().to_json(filter);  // keep it alive while iterating
+      std::vector<boost::json::object> out;
+      for (const auto& e : log.at("entries").as_array()) out.push_back(e.as_object());
+      return out;
+    });
+  }
+  std::uint64_t last_seq() {
+    return sim_.on_loop([](sim::Simulator& s) {
+      return static_cast<std::uint64_t>(s.requests().to_json({}).at("last_seq").to_number<std::int64_t>());
+    });
+  }
+
+  SimHarness sim_;
+  boost::asio::io_context io_;
+  std::unique_ptr<net::BeastHttpClient> http_;
+  std::unique_ptr<feed::FeedClient> feeds_;
+  config::FeedConfig feed_;
+  testing::TempDir dir_;
+  testing::FakeClock clock_;
+};
+
+TEST_F(FeedSimTest, PaginationBoundariesAndTheExactFieldLimitedRequests) {
+  int total = 0;
+  // 999 (a full page, then an empty one), 1000 and 1001 (a full page, then a short one).
+  for (auto [count, requests] : {std::pair{999, 2}, {1, 2}, {1, 2}}) {
+    generate(count, total);
+    total += count;
+    const auto since = last_seq();
+    auto scan = run(feeds_->full_index(kFeed));
+    ASSERT_TRUE(scan.has_value()) << scan.error().message;
+    EXPECT_EQ(scan->entries.size(), static_cast<std::size_t>(total));
+    EXPECT_TRUE(scan->complete);
+    const auto logged = feed_requests(since);
+    ASSERT_EQ(logged.size(), static_cast<std::size_t>(requests)) << total;
+    for (std::size_t i = 0; i < logged.size(); ++i) {
+      EXPECT_EQ(logged[i].at("query").as_string(),
+                "format=json&sort_by=modified_at&fields=guid,modified_at&pagesize=999&offset=" +
+                    std::to_string(i * 999));
+    }
+  }
+}
+
+TEST_F(FeedSimTest, SteadyStateCostsAtMostTwoFeedRequestsWhateverTheFeedSize) {
+  generate(5000);
+  auto store = store::Store::open(dir_ / "state.db", {.access = store::Access::exclusive});
+  auto first = cycle(store);
+  ASSERT_TRUE(first.has_value()) << first.error().message;
+  EXPECT_EQ(first->created, 5000u);
+  const auto since = last_seq();
+  auto steady = cycle(store);
+  ASSERT_TRUE(steady.has_value()) << steady.error().message;
+  EXPECT_FALSE(steady->full_scan);
+  EXPECT_EQ(steady->created + steady->updated + steady->deleted, 0u);
+  EXPECT_LE(feed_requests(since).size(), 2u);  // one index page + the Deleted Feed
+}
+
+TEST_F(FeedSimTest, MalformedPageLeavesTheStoreUntouched) {
+  generate(20);
+  auto store = store::Store::open(dir_ / "state.db", {.access = store::Access::exclusive});
+  ASSERT_TRUE(cycle(store).has_value());
+  const auto before = store.articles("blog");
+  const auto feed_before = store.feed("blog");
+  ASSERT_EQ(sim_.put("/_sim/feeds/" + kFeed + "/mode", R"({"mode":"malformed"})").status, 200);
+  auto failed = cycle(store, /*full=*/true);
+  ASSERT_FALSE(failed.has_value());
+  EXPECT_THAT(failed.error().message, HasSubstr("not valid JSON"));
+  EXPECT_EQ(store.articles("blog"), before);
+  EXPECT_EQ(store.feed("blog")->watermark, feed_before->watermark);
+  EXPECT_EQ(store.feed("blog")->consecutive_failures, 1);
+}
+
+TEST_F(FeedSimTest, FeedNotFoundMarksTheFeedMisconfiguredAndDeletesNothing) {
+  generate(5);
+  auto store = store::Store::open(dir_ / "state.db", {.access = store::Access::exclusive});
+  ASSERT_TRUE(cycle(store).has_value());
+  ASSERT_EQ(sim_.put("/_sim/feeds/" + kFeed + "/mode", R"({"mode":"not_found"})").status, 200);
+  auto failed = cycle(store, /*full=*/true);
+  ASSERT_FALSE(failed.has_value());
+  EXPECT_TRUE(failed.error().misconfigured);
+  EXPECT_EQ(store.article_counts("blog").active, 5);
+  EXPECT_TRUE(store.feed("blog")->misconfigured.has_value());
+}
+
+TEST_F(FeedSimTest, UnpublishedArticleIsDeletedThroughTheDeletedFeed) {
+  generate(5);
+  auto store = store::Store::open(dir_ / "state.db", {.access = store::Access::exclusive});
+  ASSERT_TRUE(cycle(store).has_value());
+  const auto guid = store.articles("blog").front().guid;
+  ASSERT_EQ(sim_.post("/_sim/articles/" + guid + ":unpublish").status, 200);
+  auto report = cycle(store);
+  ASSERT_TRUE(report.has_value()) << report.error().message;
+  EXPECT_EQ(report->deleted, 1u);
+  EXPECT_EQ(store.article("blog", guid)->status, store::ArticleStatus::deleted);
+}
+
+}  // namespace
+}  // namespace feedsync
