@@ -225,7 +225,7 @@ TEST_F(CliTest, RetryWithNothingDeadSaysSo) {
 
 TEST_F(CliTest, SubcommandsOfLaterIssuesSayNotAvailable) {
   auto path = write_config(config_text());
-  for (const char* command : {"once", "plan"}) {
+  for (const char* command : {"once"}) {
     auto result = run_process(kDaemon, {command, "--config", path});
     EXPECT_EQ(result.exit_status, 69) << command;
     EXPECT_THAT(result.err, HasSubstr("not available yet")) << command;
