@@ -1,0 +1,251 @@
+#pragma once
+// The real CMS client stack against an in-process feedsync-sim over loopback sockets:
+//
+//   net::BeastHttpClient -> net::RetryingHttpClient -> cms::TokenSource + cms::make_cms_sink
+//                                                    -> cms::CanonicalClient
+//   sim::Simulator (port 0) with the CMS part attached, as sim/main.cpp does
+//
+// Everything (simulator and client) runs on one io_context on a LoopThread, as in the daemon;
+// the test thread drives coroutines through await() and reads simulator state through on_loop().
+// The TokenSource and the simulator share the simulator's clock (a FakeClock base plus the
+// offset the test moves), so token expiry is controlled without sleeping. Every wait is bounded
+// by net::testing::kWait.
+
+#include <gtest/gtest.h>
+
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "cms/canonical_client.hpp"
+#include "cms/sink_factory.hpp"
+#include "cms/token_source.hpp"
+#include "core/expected.hpp"
+#include "log/log.hpp"
+#include "net/beast_client.hpp"
+#include "net/retrying_client.hpp"
+#include "sim/attach_cms.hpp"
+#include "sim/simulator.hpp"
+#include "support/fake_clock.hpp"
+#include "unit/net/server_test_support.hpp"
+
+namespace feedsync::integration {
+
+namespace json = boost::json;
+using namespace std::chrono_literals;
+
+inline constexpr const char* kClientId = "sim-client";
+inline constexpr const char* kClientSecret = "sim-secret";
+
+struct StackOptions {
+  config::CmsApi api = config::CmsApi::version2;
+  std::chrono::seconds token_lifetime{300};
+  std::chrono::seconds refresh_skew{30};
+  std::string client_secret = kClientSecret;  // what the client sends
+  bool verify_writes = false;
+  std::vector<std::string> allowed_domains;  // canonical links; empty = any host
+};
+
+class CmsSimStack {
+ public:
+  explicit CmsSimStack(StackOptions options) : options_(std::move(options)) {
+    // FEEDSYNC_TEST_LOG=debug shows the wire (access log, retries) when a test fails.
+    if (const char* level = std::getenv("FEEDSYNC_TEST_LOG"))
+      if (auto parsed = log::parse_level(level)) log::configure({.level = *parsed});
+    loop_.call([&] {
+      sim::SimulatorOptions sim_options;
+      sim_options.allowed_domains = options_.allowed_domains;
+      sim_ = std::make_unique<sim::Simulator>(loop_.io(), std::move(sim_options), base_clock_);
+      sim::CmsSimOptions cms_options;
+      cms_options.credentials = {{kClientId, kClientSecret}};
+      cms_options.token_lifetime = options_.token_lifetime;
+      cms_ = sim::attach_cms_sim(*sim_, std::move(cms_options));
+      sim_->start();
+      base_url_ = sim_->base_url();
+
+      beast_ = std::make_unique<net::BeastHttpClient>(loop_.io().get_executor(), net::ClientOptions{});
+      net::RetryingClientOptions retry;
+      retry.seed = 42;
+      retrying_ = std::make_unique<net::RetryingHttpClient>(*beast_, system_clock_, std::move(retry));
+      tokens_ = std::make_unique<cms::TokenSource>(*retrying_, sim_->clock(), token_options(options_.client_secret));
+
+      cms::CmsClientOptions client;
+      client.api = options_.api;
+      client.base_url = cms_base();
+      client.transport.timeout = 5s;
+      client.sink.verify_writes = options_.verify_writes;
+      client.sink.fresh_version_delay = 20ms;
+      sink_ = cms::make_cms_sink(*retrying_, *tokens_, std::move(client));
+
+      cms::CanonicalClientOptions canonical;
+      canonical.endpoint = base_url_ + "/customer_canonical_link";
+      canonical.timeout = 5s;
+      canonical_ = std::make_unique<cms::CanonicalClient>(*retrying_, std::move(canonical));
+    });
+  }
+
+  ~CmsSimStack() {
+    loop_.call([&] {
+      canonical_.reset();
+      sink_.reset();
+      tokens_.reset();
+      retrying_.reset();
+      beast_->close_idle();
+      beast_.reset();
+      return 0;
+    });
+    loop_.await(sim_->stop(500ms));
+    loop_.call([&] {
+      cms_.reset();
+      sim_.reset();
+      return 0;
+    });
+  }
+  CmsSimStack(const CmsSimStack&) = delete;
+  CmsSimStack& operator=(const CmsSimStack&) = delete;
+
+  const std::string& base_url() const { return base_url_; }
+  std::string cms_base() const {
+    return base_url_ + (options_.api == config::CmsApi::v1 ? "/v1" : "/_cms/version2");
+  }
+  std::string token_url() const {
+    // The flat API issues tokens under its base; the v1 API at the host root.
+    return options_.api == config::CmsApi::v1 ? base_url_ + "/oauth/token" : cms_base() + "/oauth/token";
+  }
+  cms::TokenOptions token_options(const std::string& secret) const {
+    cms::TokenOptions options;
+    options.token_url = token_url();
+    options.client_id = kClientId;
+    options.client_secret = config::Secret(secret, "test");
+    options.refresh_skew = options_.refresh_skew;
+    options.auth_retry_interval = 60s;
+    options.timeout = 5s;
+    return options;
+  }
+
+  // Runs `f()` on the loop thread (simulator state lives there).
+  template <class F>
+  auto on_loop(F f) {
+    return loop_.call(std::move(f));
+  }
+  template <class T>
+  T await(boost::asio::awaitable<T> op) {
+    return loop_.await(std::move(op));
+  }
+
+  cms::CmsResult upsert(cms::UpsertRequest request) { return await(sink_->upsert(std::move(request))); }
+  cms::CmsResult remove(cms::ArticleRef article, bool permanent) { return await(sink_->remove(std::move(article), permanent)); }
+  cms::CmsResult undelete(cms::ArticleRef article) { return await(sink_->undelete(std::move(article))); }
+  Expected<cms::CanonicalOutcome, cms::CmsError> post_canonical(cms::CanonicalPost post) {
+    return await(canonical_->post(std::move(post)));
+  }
+
+  // An authorized GET below the CMS base through the same client stack: the HTTP status.
+  int cms_get_status(std::string path_and_query) {
+    return await(get_status(this, cms_base() + std::move(path_and_query)));
+  }
+
+  cms::TokenSource& tokens() { return *tokens_; }
+  cms::TokenSource::Status token_status() {
+    return on_loop([&] { return tokens_->status(); });
+  }
+  // Moves the simulated clock, which the TokenSource reads as well (atomic: safe from here).
+  void advance(std::chrono::seconds d) { sim_->clock().advance_ms(std::chrono::milliseconds(d).count()); }
+
+  // The simulator's CMS store: the item with `key` in the flat record shape, with "versions"
+  // newest first; nullopt when the item does not exist.
+  std::optional<json::object> cms_item(const std::string& key) {
+    return on_loop([&]() -> std::optional<json::object> {
+      const json::value items = cms_->items_json();
+      for (const auto& item : items.as_array())
+        if (item.as_object().at("key").as_string() == key) return item.as_object();
+      return std::nullopt;
+    });
+  }
+  // The request log's counters: {"total","apis":{...},"routes":{"POST /...":{"count","statuses"}}}.
+  json::object counters() {
+    return on_loop([&] { return sim_->requests().counters_json(); });
+  }
+  std::size_t requests_with_status(int status) {
+    std::size_t n = 0;
+    const json::object all = counters();
+    for (const auto& [route, counter] : all.at("routes").as_object())
+      if (const auto* c = counter.as_object().at("statuses").as_object().if_contains(std::to_string(status)))
+        n += c->to_number<std::size_t>();
+    return n;
+  }
+  std::size_t api_count(const std::string& api) {
+    auto c = counters();
+    const auto* n = c.at("apis").as_object().if_contains(api);
+    return n ? n->to_number<std::size_t>() : 0;
+  }
+
+  sim::Simulator& simulator() { return *sim_; }  // on the loop only
+  sim::CmsSim& cms_sim() { return *cms_; }        // on the loop only
+
+ private:
+  static boost::asio::awaitable<int> get_status(CmsSimStack* self, std::string url) {
+    auto token = co_await self->tokens_->token();
+    if (!token) throw std::runtime_error("no token: " + token.error().message);
+    net::Request request;
+    request.method = net::Method::get;
+    request.url = std::move(url);
+    request.headers.set("Authorization", "Bearer " + *token);
+    request.headers.set("Accept", "application/json");
+    request.timeout = 5s;
+    auto result = co_await self->retrying_->send(std::move(request));
+    if (!result) throw std::runtime_error("GET failed: " + result.error().message);
+    co_return result->status;
+  }
+
+  StackOptions options_;
+  feedsync::testing::FakeClock base_clock_;  // moved only through the SimClock offset
+  SystemClock system_clock_;
+  net::testing::LoopThread loop_;
+  std::unique_ptr<sim::Simulator> sim_;
+  std::shared_ptr<sim::CmsSim> cms_;
+  std::string base_url_;
+  std::unique_ptr<net::BeastHttpClient> beast_;
+  std::unique_ptr<net::RetryingHttpClient> retrying_;
+  std::unique_ptr<cms::TokenSource> tokens_;
+  std::unique_ptr<cms::RestCmsSink> sink_;
+  std::unique_ptr<cms::CanonicalClient> canonical_;
+};
+
+// Content keys: 32 lowercase hex, distinct per n.
+inline std::string test_key(int n) {
+  char buf[33];
+  std::snprintf(buf, sizeof buf, "feed0000000000000000000%09d", n);
+  return buf;
+}
+
+// The outbox payload document (core/mapping_payload.hpp) for an ArticlePage in the root container.
+inline json::object payload(const std::string& key, const std::string& title, const std::string& body = "<p>Hi</p>",
+                            const std::string& publish = "immediate") {
+  return {{"key", key},
+          {"contentType", "ArticlePage"},
+          {"container", sim::kCmsRootContainer},
+          {"locale", "en"},
+          {"displayName", title},
+          {"properties", json::object{{"Heading", title}, {"Body", body}, {"CmpGuid", "guid-" + key}}},
+          {"publish", publish},
+          {"richText", json::array{"Body"}}};
+}
+
+inline cms::ArticleRef article(const std::string& key) { return {"integ", "guid-" + key, key}; }
+
+inline cms::UpsertRequest upsert_request(const std::string& key, const std::string& title, bool known,
+                                         const std::string& body = "<p>Hi</p>") {
+  return {article(key), payload(key, title, body), known};
+}
+
+}  // namespace feedsync::integration
