@@ -90,6 +90,17 @@ struct CanonicalConfig {
   std::string url_template;  // required when enabled: {locale} {route_segment} {key} {guid} {meta_url}
 };
 
+// How the daemon runs its work (DESIGN.md §3, §4): poll concurrency, failure backoff, shutdown.
+struct EngineConfig {
+  int max_concurrent_polls = 2;  // feeds polled at the same time
+  // A failing feed is retried after interval * 2^(failures-1), at most this long (never abandoned).
+  Duration max_poll_backoff = std::chrono::minutes(15);
+  // A failed CMS operation waits 1s * 2^(attempts-1) (full jitter), at most this long.
+  Duration max_retry_backoff = std::chrono::minutes(10);
+  // SIGTERM: CMS calls in flight get this long to finish before they are cancelled.
+  Duration shutdown_timeout = std::chrono::seconds(30);
+};
+
 enum class PublishMode { immediate, draft, ready };
 enum class DeleteMode { soft, permanent, keep };
 
@@ -137,6 +148,7 @@ struct Config {
   SourceConfig source;
   CmsConfig cms;
   CanonicalConfig canonical;
+  EngineConfig engine;
   std::vector<FeedConfig> feeds;
   // Things that load but look wrong, formatted like errors ("file:line:col: key: message").
   // The daemon logs them at start-up; config itself never logs.

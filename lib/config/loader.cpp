@@ -112,6 +112,8 @@ class Loader {
         "cms", {"api", "base_url", "token_url", "client_id", "client_secret", "client_secret_file",
                 "act_as", "rate_limit", "max_in_flight", "timeout"});
     const Map canonical = root.section("canonical", {"enabled", "endpoint", "url_template"});
+    const Map engine = root.section(
+        "engine", {"max_concurrent_polls", "max_poll_backoff", "max_retry_backoff", "shutdown_timeout"});
 
     // Secrets first, so that the error masking knows them before any other value is checked.
     config_.http.admin_token = read_secret(http, "admin_token", "admin_token_file");
@@ -123,6 +125,7 @@ class Loader {
     read_source(source);
     read_cms(cms, std::move(client_secret));
     read_canonical(canonical);
+    read_engine(engine);
     read_feeds(root);
   }
 
@@ -227,6 +230,14 @@ class Loader {
       }
       map.fail_missing("url_template", "required key is missing (or set canonical.enabled: false)");
     }
+  }
+
+  void read_engine(const Map& map) {
+    auto& engine = config_.engine;
+    engine.max_concurrent_polls = read_int(map, "max_concurrent_polls", engine.max_concurrent_polls, 1, 64);
+    engine.max_poll_backoff = read_duration(map, "max_poll_backoff", engine.max_poll_backoff, Zero::rejected);
+    engine.max_retry_backoff = read_duration(map, "max_retry_backoff", engine.max_retry_backoff, Zero::rejected);
+    engine.shutdown_timeout = read_duration(map, "shutdown_timeout", engine.shutdown_timeout, Zero::allowed);
   }
 
   // Secrets come from the environment (`env_key: ${VAR}`, nothing else) or a file, never from
@@ -433,7 +444,7 @@ Config load(const std::string& yaml, const std::string& display_name, const Envi
   const YAML::Node root = documents.empty() ? YAML::Node() : documents.front();
   const Value root_value(doc, root, "", root.Mark());
   const Map root_map =
-      root_value.map({"state", "log", "http", "source", "cms", "canonical", "feeds"});
+      root_value.map({"state", "log", "http", "source", "cms", "canonical", "engine", "feeds"});
 
   Config config;
   config.file = display_name;

@@ -83,6 +83,10 @@ TEST(ExampleConfig, StatedDefaultsAreTheRealDefaults) {
   EXPECT_EQ(example.cms.timeout, defaults.cms.timeout);
   EXPECT_EQ(example.canonical.enabled, defaults.canonical.enabled);
   EXPECT_EQ(example.canonical.endpoint, defaults.canonical.endpoint);
+  EXPECT_EQ(example.engine.max_concurrent_polls, defaults.engine.max_concurrent_polls);
+  EXPECT_EQ(example.engine.max_poll_backoff, defaults.engine.max_poll_backoff);
+  EXPECT_EQ(example.engine.max_retry_backoff, defaults.engine.max_retry_backoff);
+  EXPECT_EQ(example.engine.shutdown_timeout, defaults.engine.shutdown_timeout);
   const FeedConfig& blog = example.feeds.at(0);
   const FeedConfig& plain = defaults.feeds.at(0);
   EXPECT_EQ(blog.interval, plain.interval);

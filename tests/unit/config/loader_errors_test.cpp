@@ -57,7 +57,7 @@ TEST(ConfigErrors, UnknownKeyWithHint) {
 TEST(ConfigErrors, UnknownKeyWithoutCloseMatchListsTheKnownKeys) {
   EXPECT_EQ(error_of(kBase + "bogus: 1\n"),
             "feedsync.yaml:16:1: bogus: unknown key \"bogus\" (expected one of: state, log, http, "
-            "source, cms, canonical, feeds)");
+            "source, cms, canonical, engine, feeds)");
 }
 
 TEST(ConfigErrors, UnknownKeysAreReportedEvenWhenNull) {
@@ -251,6 +251,13 @@ TEST(ConfigErrors, SectionValueValidation) {
             "\"127.0.0.1:65536\"");
   EXPECT_EQ(error_of(kBase + "state:\n  busy_timeout: soon\n"),
             "feedsync.yaml:17:17: state.busy_timeout: expected a duration like 30s, got \"soon\"");
+}
+
+TEST(ConfigErrors, EngineValueValidation) {
+  EXPECT_EQ(error_of(kBase + "engine:\n  max_concurrent_polls: 0\n"),
+            "feedsync.yaml:17:25: engine.max_concurrent_polls: expected a whole number from 1 to 64, got \"0\"");
+  EXPECT_EQ(error_of(kBase + "engine:\n  max_poll_backoff: 0s\n"),
+            "feedsync.yaml:17:21: engine.max_poll_backoff: must be longer than 0s");
 }
 
 TEST(ConfigErrors, CmsValueValidation) {

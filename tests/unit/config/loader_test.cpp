@@ -139,6 +139,11 @@ feeds:
         Zeta: a
         Alpha: custom_fields["Ad Date"].values[0]
         Price: price | prefix("$$")
+engine:
+  max_concurrent_polls: 5
+  max_poll_backoff: 1h
+  max_retry_backoff: 2m
+  shutdown_timeout: 0s
 )";
 
 TEST(LoadConfig, EveryKeySet) {
@@ -167,6 +172,10 @@ TEST(LoadConfig, EveryKeySet) {
   EXPECT_FALSE(config.canonical.enabled);
   EXPECT_EQ(config.canonical.endpoint, "https://canonical.example.com/link");
   EXPECT_EQ(config.canonical.url_template, "https://{locale}.example.com/{key}");
+  EXPECT_EQ(config.engine.max_concurrent_polls, 5);
+  EXPECT_EQ(config.engine.max_poll_backoff, 1h);
+  EXPECT_EQ(config.engine.max_retry_backoff, 2min);
+  EXPECT_EQ(config.engine.shutdown_timeout, 0s);
 
   const FeedConfig& feed = config.feeds.at(0);
   EXPECT_EQ(feed.name, "news-de");
