@@ -4,12 +4,11 @@
 #include <unordered_map>
 #include <unordered_set>
 
-#include <boost/json/serialize.hpp>
-
 #include "core/mapping_payload.hpp"
 #include "core/pixel_key.hpp"
 #include "core/planner.hpp"
 #include "engine/feed_target.hpp"
+#include "engine/outbox_payload.hpp"
 #include "feed/feed_client.hpp"
 #include "log/log.hpp"
 #include "store/store.hpp"
@@ -32,12 +31,19 @@ struct Mapped {
   std::string hash;
   std::string title;
   std::optional<std::string> pixel_key;
+  std::optional<std::string> meta_url;
 };
 
+std::optional<std::string> string_of(const boost::json::object& content, const char* name) {
+  const auto* value = content.if_contains(name);
+  if (value == nullptr || !value->is_string() || value->get_string().empty()) return std::nullopt;
+  return std::string(value->get_string());
+}
+
 std::optional<std::string> pixel_key_of(const boost::json::object& content) {
-  const auto* value = content.if_contains("pixel_key");
-  if (value == nullptr || !value->is_string()) return std::nullopt;
-  return normalize_pixel_key(std::string_view(value->get_string()));
+  auto value = string_of(content, "pixel_key");
+  if (!value) return std::nullopt;
+  return normalize_pixel_key(*value);
 }
 
 // Deletions by vanishing are confirmed by a second complete scan: a guid must be absent from
@@ -169,7 +175,7 @@ boost::asio::awaitable<Expected<CycleReport, CycleError>> PollCycle::run(config:
       }
       const auto target = payload_target(feed, entry.index.guid);
       Mapped m{payload_document(*payload, target), payload_hash(*payload, target),
-               payload->display_name, pixel_key_of(entry.content)};
+               payload->display_name, pixel_key_of(entry.content), string_of(entry.content, "meta_url")};
       to_plan.push_back({entry.index, m.hash});
       mapped.emplace(entry.index.guid, std::move(m));
     }
@@ -228,7 +234,7 @@ boost::asio::awaitable<Expected<CycleReport, CycleError>> PollCycle::run(config:
     op.feed = feed.name;
     op.guid = d.index.guid;
     op.op = d.action == ContentAction::undelete ? store::OpKind::undelete : store::OpKind::upsert;
-    op.payload = boost::json::serialize(m.document);
+    op.payload = encode(UpsertPayload{m.document, m.meta_url});
     op.payload_hash = d.payload_hash;
     store_.enqueue(op, now);
   }
@@ -245,9 +251,7 @@ boost::asio::awaitable<Expected<CycleReport, CycleError>> PollCycle::run(config:
     op.feed = feed.name;
     op.guid = d.guid;
     op.op = store::OpKind::delete_;
-    boost::json::object payload{{"key", article.cms_key},
-                                {"permanent", feed.delete_mode == config::DeleteMode::permanent}};
-    op.payload = boost::json::serialize(payload);
+    op.payload = encode(DeletePayload{article.cms_key, feed.delete_mode == config::DeleteMode::permanent});
     op.payload_hash = "delete";
     store_.enqueue(op, now);
   }

@@ -102,7 +102,7 @@ TEST_F(PollCycleTest, FirstRunCreatesEveryArticleInOneTransaction) {
   const auto ops = pending();
   ASSERT_EQ(ops.size(), 3u);
   EXPECT_EQ(ops[0].op, store::OpKind::upsert);
-  auto doc = boost::json::parse(ops[0].payload).as_object();
+  auto doc = boost::json::parse(ops[0].payload).at("document").as_object();
   EXPECT_EQ(doc.at("key").as_string(), content_key("blog", ops[0].guid));
   EXPECT_EQ(doc.at("contentType").as_string(), "ArticlePage");
   EXPECT_EQ(doc.at("properties").at("Heading").as_string(), "Title");

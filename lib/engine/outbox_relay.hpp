@@ -1,0 +1,125 @@
+#pragma once
+// The outbox relay (DESIGN.md §4): claims due operations from the store and carries them out
+// through the CmsSink and the canonical-link client, at most `max_in_flight` at once, never two
+// of one article at once (the store's claim_due guarantees that).
+//
+// Each outcome is recorded in one store transaction with the op's completion: the CMS version
+// and routeSegment on the article row, the journal line, and for a publish the canonical op.
+// Failures are classified once (cms::CmsErrorKind):
+//   retryable (and "permanent" without any HTTP response: the origin, not the article)
+//             -> back to pending after full-jitter exponential backoff
+//   auth      -> back to pending, due at once; no op is claimed until the token source allows
+//                its next attempt (TokenSource::status), so one probe per retry interval
+//   permanent -> dead letter with the CMS's problem detail
+//   cancelled -> left in flight: the next start returns it to the queue
+//
+// Single-threaded (DESIGN.md §3): run() on the daemon's io_context; wake() when ops were queued.
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <random>
+#include <string>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "core/clock.hpp"
+#include "store/rows.hpp"
+
+namespace feedsync::cms {
+class CmsSink;
+class CanonicalClient;
+class TokenSource;
+struct CmsError;
+}  // namespace feedsync::cms
+namespace feedsync::store { class Store; }
+
+namespace feedsync::engine {
+
+struct RelayOptions {
+  std::size_t max_in_flight = 4;
+  std::chrono::milliseconds base_backoff{1000};
+  std::chrono::milliseconds max_backoff{std::chrono::minutes(10)};
+  bool canonical_enabled = true;
+  std::string url_template;  // canonical.url_template
+  std::uint32_t seed = std::random_device{}();  // backoff jitter; fixed in tests
+};
+
+// What the relay did since it was made (for `once`, the demo and metrics).
+struct RelayStats {
+  std::uint64_t created = 0, updated = 0, undeleted = 0, deleted = 0, canonical_posted = 0;
+  std::uint64_t retried = 0, dead_lettered = 0;
+  std::uint64_t done() const { return created + updated + undeleted + deleted + canonical_posted; }
+};
+
+// Why run() returned.
+enum class RelayExit {
+  stopped,       // stop() was called
+  drained,       // until_empty: nothing pending or in flight any more
+  auth_failed,   // until_empty: writes are blocked by rejected CMS credentials
+  deadline,      // until_empty: the deadline passed with work left
+};
+
+class OutboxRelay {
+ public:
+  // `tokens` may be null (no auth gate). Everything passed must outlive the relay.
+  OutboxRelay(boost::asio::any_io_executor executor, store::Store& store, cms::CmsSink& sink,
+              cms::CanonicalClient& canonical, const cms::TokenSource* tokens, const Clock& clock,
+              RelayOptions options);
+  ~OutboxRelay();
+  OutboxRelay(const OutboxRelay&) = delete;
+  OutboxRelay& operator=(const OutboxRelay&) = delete;
+
+  struct RunOptions {
+    // Return once no op is pending or in flight (`once`), waiting out backoffs until `deadline`.
+    bool until_empty = false;
+    std::optional<std::chrono::steady_clock::time_point> deadline;
+  };
+  // Dispatches until stop() (or, with until_empty, until drained). Ops still in flight when it
+  // returns keep running; wait_idle() waits for them.
+  boost::asio::awaitable<RelayExit> run(RunOptions options);
+
+  void wake();  // ops were queued or became due: look again now
+  void stop();  // stop claiming; ops in flight finish
+  // Waits until no op is in flight, at most `timeout`; true if idle.
+  boost::asio::awaitable<bool> wait_idle(std::chrono::milliseconds timeout);
+
+  std::size_t in_flight() const { return active_; }
+  const RelayStats& stats() const { return stats_; }
+  // After a configuration reload.
+  void set_canonical(bool enabled, std::string url_template);
+  void set_max_in_flight(std::size_t max_in_flight);
+
+ private:
+  boost::asio::awaitable<void> process(store::OutboxOp op);
+  boost::asio::awaitable<void> process_content(store::OutboxOp op);
+  boost::asio::awaitable<void> process_delete(store::OutboxOp op);
+  boost::asio::awaitable<void> process_canonical(store::OutboxOp op);
+  void fail(const store::OutboxOp& op, const cms::CmsError& error);
+  void dead_letter(const store::OutboxOp& op, const std::string& message);
+  std::optional<std::chrono::steady_clock::time_point> writes_blocked_until() const;
+  std::int64_t now_ms() const;
+  std::chrono::milliseconds backoff(std::int64_t attempts);
+  void spawn(store::OutboxOp op);
+  void notify_changed();
+
+  boost::asio::any_io_executor executor_;
+  store::Store& store_;
+  cms::CmsSink& sink_;
+  cms::CanonicalClient& canonical_;
+  const cms::TokenSource* tokens_;
+  const Clock& clock_;
+  RelayOptions options_;
+  std::mt19937 random_;
+  RelayStats stats_;
+  std::size_t active_ = 0;
+  bool stopping_ = false;
+  boost::asio::steady_timer wake_timer_;
+  boost::asio::steady_timer idle_timer_;
+};
+
+}  // namespace feedsync::engine

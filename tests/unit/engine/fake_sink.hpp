@@ -1,0 +1,89 @@
+#pragma once
+// A CmsSink that records every call and answers from per-operation scripts (then a default
+// success). Calls can take time on an asio timer, so concurrency is observable.
+
+#include <chrono>
+#include <cstddef>
+#include <deque>
+#include <string>
+#include <vector>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "cms/cms_sink.hpp"
+
+namespace feedsync::testing {
+
+class FakeSink final : public cms::CmsSink {
+ public:
+  struct Call {
+    std::string op;  // upsert | undelete | remove
+    cms::ArticleRef article;
+    bool known = false;      // upsert
+    bool permanent = false;  // remove
+    boost::json::object payload;
+  };
+
+  std::deque<cms::CmsResult> upsert_script, undelete_script, remove_script;
+  std::string upsert_status = "published";  // status of default successful upserts
+  std::chrono::milliseconds latency{0};
+
+  const std::vector<Call>& calls() const { return calls_; }
+  std::size_t max_in_flight() const { return max_in_flight_; }
+
+  static cms::CmsResult error(cms::CmsErrorKind kind, int status, std::string message, bool transport = false) {
+    cms::CmsError e;
+    e.kind = kind;
+    e.status = status;
+    e.message = std::move(message);
+    e.transport = transport;
+    return unexpected(std::move(e));
+  }
+
+  boost::asio::awaitable<cms::CmsResult> upsert(cms::UpsertRequest request) override {
+    calls_.push_back({"upsert", request.article, request.known, false, request.payload});
+    cms::WriteOutcome ok{request.article.key, "v" + std::to_string(++versions_), std::nullopt, upsert_status,
+                         !request.known};
+    if (const auto* route = request.payload.if_contains("routeSegment"); route && route->is_string()) {
+      ok.route_segment = std::string(route->get_string());
+    }
+    auto result = co_await answer(upsert_script, std::move(ok));
+    co_return result;
+  }
+  boost::asio::awaitable<cms::CmsResult> undelete(cms::ArticleRef article) override {
+    calls_.push_back({"undelete", article, false, false, {}});
+    cms::WriteOutcome ok{article.key, "", std::nullopt, "restored", false};
+    auto result = co_await answer(undelete_script, std::move(ok));
+    co_return result;
+  }
+  boost::asio::awaitable<cms::CmsResult> remove(cms::ArticleRef article, bool permanent) override {
+    calls_.push_back({"remove", article, false, permanent, {}});
+    cms::WriteOutcome ok{article.key, "", std::nullopt, "deleted", false};
+    auto result = co_await answer(remove_script, std::move(ok));
+    co_return result;
+  }
+
+ private:
+  boost::asio::awaitable<cms::CmsResult> answer(std::deque<cms::CmsResult>& script, cms::WriteOutcome ok) {
+    ++in_flight_;
+    max_in_flight_ = std::max(max_in_flight_, in_flight_);
+    if (latency.count() > 0) {
+      boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor, latency);
+      co_await timer.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+    }
+    --in_flight_;
+    if (script.empty()) co_return cms::CmsResult(std::move(ok));
+    auto result = std::move(script.front());
+    script.pop_front();
+    co_return result;
+  }
+
+  std::vector<Call> calls_;
+  int versions_ = 0;
+  std::size_t in_flight_ = 0, max_in_flight_ = 0;
+};
+
+}  // namespace feedsync::testing

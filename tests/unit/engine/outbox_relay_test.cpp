@@ -1,0 +1,270 @@
+// The outbox relay against a scripted CmsSink, a scripted HTTP client for the canonical
+// post-back, and a real state store on disk.
+#include "engine/outbox_relay.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/use_future.hpp>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "cms/canonical_client.hpp"
+#include "core/content_key.hpp"
+#include "engine/outbox_payload.hpp"
+#include "store/store.hpp"
+#include "support/temp_dir.hpp"
+#include "unit/engine/fake_sink.hpp"
+#include "unit/net/fake_http_client.hpp"
+
+namespace feedsync::engine {
+namespace {
+
+using ::testing::HasSubstr;
+using namespace std::chrono_literals;
+using cms::CmsErrorKind;
+using testing::FakeSink;
+
+class OutboxRelayTest : public ::testing::Test {
+ protected:
+  OutboxRelayTest()
+      : store_(store::Store::open(dir_ / "state.db", {.access = store::Access::exclusive})),
+        canonical_(canonical_http_, {"https://canon.example.test/link", 5000ms}) {
+    store_.ensure_feed("blog", "feed1");
+  }
+
+  RelayOptions options() {
+    RelayOptions o;
+    o.max_in_flight = 4;
+    o.base_backoff = 2ms;
+    o.max_backoff = 20ms;
+    o.url_template = "https://www.example.com/{locale}/{route_segment}";
+    o.seed = 7;
+    return o;
+  }
+
+  // Seeds an article row as the poll cycle leaves it and queues its op.
+  void article(const std::string& guid, store::OpKind kind, bool pushed_before = false,
+               std::optional<std::string> pixel = "PIXEL" + std::string("KEY")) {
+    // Like the poll cycle: an existing row keeps what the relay recorded on it.
+    store::ArticleRow row = store_.article("blog", guid).value_or(store::ArticleRow{});
+    row.feed = "blog";
+    row.guid = guid;
+    row.title = "Title " + guid;
+    row.pixel_key = pixel;
+    row.cms_key = content_key("blog", guid);
+    if (pushed_before && !row.cms_version) row.cms_version = "v0";
+    store_.upsert_article(row);
+    store::OutboxOp op;
+    op.feed = "blog";
+    op.guid = guid;
+    op.op = kind;
+    if (kind == store::OpKind::delete_) {
+      op.payload = encode(DeletePayload{row.cms_key, true});
+    } else {
+      boost::json::object doc{{"key", row.cms_key}, {"locale", "en"}, {"displayName", row.title},
+                              {"routeSegment", "post-" + guid}, {"properties", boost::json::object{}},
+                              {"contentType", "ArticlePage"}, {"container", "c"}, {"publish", "immediate"}};
+      op.payload = encode(UpsertPayload{doc, "/blog/" + guid});
+    }
+    op.payload_hash = "h-" + guid;
+    store_.enqueue(op, now_ms());
+  }
+
+  std::int64_t now_ms() const {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(clock_.system_now().time_since_epoch()).count();
+  }
+
+  RelayExit drain(OutboxRelay& relay, std::chrono::milliseconds limit = 5s) {
+    OutboxRelay::RunOptions run;
+    run.until_empty = true;
+    run.deadline = clock_.steady_now() + limit;
+    auto future = boost::asio::co_spawn(io_, relay.run(run), boost::asio::use_future);
+    io_.run();
+    io_.restart();
+    return future.get();
+  }
+
+  std::unique_ptr<OutboxRelay> relay(RelayOptions o) {
+    return std::make_unique<OutboxRelay>(io_.get_executor(), store_, sink_, canonical_, nullptr, clock_, o);
+  }
+
+  std::vector<std::string> journal_actions() {
+    std::vector<std::string> actions;
+    auto entries = store_.journal(100);
+    for (auto it = entries.rbegin(); it != entries.rend(); ++it) actions.push_back(it->action + " " + it->guid);
+    return actions;
+  }
+
+  testing::TempDir dir_;
+  SystemClock clock_;
+  boost::asio::io_context io_;
+  store::Store store_;
+  FakeSink sink_;
+  testing::FakeHttpClient canonical_http_;
+  cms::CanonicalClient canonical_;
+};
+
+TEST_F(OutboxRelayTest, NewArticleIsCreatedRecordedAndItsCanonicalLinkPosted) {
+  article("a1", store::OpKind::upsert);
+  auto r = relay(options());
+  EXPECT_EQ(drain(*r), RelayExit::drained);
+
+  ASSERT_EQ(sink_.calls().size(), 1u);
+  EXPECT_EQ(sink_.calls()[0].op, "upsert");
+  EXPECT_FALSE(sink_.calls()[0].known);
+  EXPECT_EQ(sink_.calls()[0].article.key, content_key("blog", "a1"));
+  const auto row = store_.article("blog", "a1");
+  ASSERT_TRUE(row);
+  EXPECT_EQ(row->cms_version, "v1");
+  EXPECT_EQ(row->route_segment, "post-a1");
+  EXPECT_EQ(row->canonical_url, "https://www.example.com/en/post-a1");
+  ASSERT_EQ(canonical_http_.calls().size(), 1u);
+  EXPECT_THAT(canonical_http_.calls()[0].request.url,
+              HasSubstr("canonical_link=https%3A%2F%2Fwww.example.com%2Fen%2Fpost-a1"));
+  EXPECT_THAT(canonical_http_.calls()[0].request.url, HasSubstr("tracking_pixel_key=PIXELKEY"));
+  EXPECT_EQ(journal_actions(), (std::vector<std::string>{"created a1", "canonical-posted a1"}));
+  EXPECT_EQ(store_.outbox_stats().total, store::OpCounts{});
+  EXPECT_EQ(r->stats().created, 1u);
+  EXPECT_EQ(r->stats().canonical_posted, 1u);
+}
+
+TEST_F(OutboxRelayTest, KnownArticleGetsANewVersionAndTheSameUrlIsNotPostedTwice) {
+  article("a1", store::OpKind::upsert);
+  auto r = relay(options());
+  drain(*r);
+  article("a1", store::OpKind::upsert, /*pushed_before=*/true);
+  drain(*r);
+  ASSERT_EQ(sink_.calls().size(), 2u);
+  EXPECT_TRUE(sink_.calls()[1].known);
+  EXPECT_EQ(store_.article("blog", "a1")->cms_version, "v2");
+  EXPECT_EQ(canonical_http_.calls().size(), 1u);  // same URL as before
+  EXPECT_EQ(r->stats().updated, 1u);
+}
+
+TEST_F(OutboxRelayTest, NoCanonicalLinkForDraftsArticlesWithoutPixelOrWhenDisabled) {
+  sink_.upsert_status = "draft";
+  article("a1", store::OpKind::upsert);
+  auto r = relay(options());
+  drain(*r);
+  sink_.upsert_status = "published";
+  article("a2", store::OpKind::upsert, false, std::nullopt);
+  drain(*r);
+  auto disabled = options();
+  disabled.canonical_enabled = false;
+  r->set_canonical(false, disabled.url_template);
+  article("a3", store::OpKind::upsert);
+  drain(*r);
+  EXPECT_EQ(sink_.calls().size(), 3u);
+  EXPECT_TRUE(canonical_http_.calls().empty());
+  EXPECT_EQ(store_.outbox_stats().total, store::OpCounts{});
+}
+
+TEST_F(OutboxRelayTest, RetryableFailuresAreRetriedAfterABackoff) {
+  sink_.upsert_script.push_back(FakeSink::error(CmsErrorKind::retryable, 503, "CMS unavailable"));
+  sink_.upsert_script.push_back(FakeSink::error(CmsErrorKind::permanent, 0, "connection refused", true));
+  article("a1", store::OpKind::upsert);
+  auto r = relay(options());
+  EXPECT_EQ(drain(*r), RelayExit::drained);
+  EXPECT_EQ(sink_.calls().size(), 3u);
+  EXPECT_EQ(r->stats().retried, 2u);
+  EXPECT_EQ(store_.article("blog", "a1")->cms_version, "v3");  // the third call succeeded
+  EXPECT_EQ(store_.outbox_stats().total.dead, 0);
+}
+
+TEST_F(OutboxRelayTest, PermanentFailuresAreDeadLetteredWithTheCmsMessage) {
+  sink_.upsert_script.push_back(
+      FakeSink::error(CmsErrorKind::permanent, 422, "feed=blog guid=a1: properties.Heading: too long"));
+  article("a1", store::OpKind::upsert);
+  article("a2", store::OpKind::upsert);
+  auto r = relay(options());
+  EXPECT_EQ(drain(*r), RelayExit::drained);
+  const auto dead = store_.dead_letters();
+  ASSERT_EQ(dead.size(), 1u);
+  EXPECT_EQ(dead[0].guid, "a1");
+  EXPECT_THAT(dead[0].last_error.value_or(""), HasSubstr("properties.Heading: too long"));
+  EXPECT_TRUE(store_.article("blog", "a2")->cms_version.has_value());  // the other article is not held up
+  EXPECT_THAT(journal_actions(), ::testing::Contains("dead-lettered a1"));
+  EXPECT_EQ(r->stats().dead_lettered, 1u);
+}
+
+TEST_F(OutboxRelayTest, UndeleteRestoresThenWritesANewVersion) {
+  article("a1", store::OpKind::undelete, /*pushed_before=*/true);
+  auto r = relay(options());
+  drain(*r);
+  ASSERT_EQ(sink_.calls().size(), 2u);
+  EXPECT_EQ(sink_.calls()[0].op, "undelete");
+  EXPECT_EQ(sink_.calls()[1].op, "upsert");
+  EXPECT_TRUE(sink_.calls()[1].known);
+  EXPECT_EQ(r->stats().undeleted, 1u);
+}
+
+TEST_F(OutboxRelayTest, UndeleteOfAnItemGoneForGoodCreatesItAfresh) {
+  sink_.undelete_script.push_back(FakeSink::error(CmsErrorKind::permanent, 404, "no such content item"));
+  article("a1", store::OpKind::undelete, /*pushed_before=*/true);
+  auto r = relay(options());
+  drain(*r);
+  ASSERT_EQ(sink_.calls().size(), 2u);
+  EXPECT_FALSE(sink_.calls()[1].known);
+  EXPECT_EQ(store_.outbox_stats().total, store::OpCounts{});
+}
+
+TEST_F(OutboxRelayTest, DeleteRemovesWithTheConfiguredPermanence) {
+  article("a1", store::OpKind::delete_, true);
+  auto r = relay(options());
+  drain(*r);
+  ASSERT_EQ(sink_.calls().size(), 1u);
+  EXPECT_EQ(sink_.calls()[0].op, "remove");
+  EXPECT_TRUE(sink_.calls()[0].permanent);
+  EXPECT_EQ(journal_actions(), (std::vector<std::string>{"purged a1"}));
+}
+
+TEST_F(OutboxRelayTest, NeverMoreThanMaxInFlightAtOnce) {
+  sink_.latency = 5ms;
+  for (int i = 0; i < 20; ++i) article("a" + std::to_string(i), store::OpKind::upsert, false, std::nullopt);
+  auto o = options();
+  o.max_in_flight = 3;
+  auto r = relay(o);
+  EXPECT_EQ(drain(*r), RelayExit::drained);
+  EXPECT_EQ(sink_.calls().size(), 20u);
+  EXPECT_EQ(sink_.max_in_flight(), 3u);
+}
+
+TEST_F(OutboxRelayTest, UnreadablePayloadIsDeadLetteredNotRetriedForever) {
+  store::OutboxOp op;
+  op.feed = "blog";
+  op.guid = "bad";
+  op.op = store::OpKind::upsert;
+  op.payload = "{not json";
+  store_.enqueue(op, now_ms());
+  auto r = relay(options());
+  EXPECT_EQ(drain(*r), RelayExit::drained);
+  EXPECT_TRUE(sink_.calls().empty());
+  ASSERT_EQ(store_.dead_letters().size(), 1u);
+  EXPECT_THAT(store_.dead_letters()[0].last_error.value_or(""), HasSubstr("not JSON"));
+}
+
+TEST_F(OutboxRelayTest, CanonicalRejectionIsDeadLetteredAndTheArticleStaysPublished) {
+  canonical_http_.push_status(400, {}, "domain not allowed");
+  article("a1", store::OpKind::upsert);
+  auto r = relay(options());
+  drain(*r);
+  const auto dead = store_.dead_letters();
+  ASSERT_EQ(dead.size(), 1u);
+  EXPECT_EQ(dead[0].op, store::OpKind::canonical);
+  EXPECT_EQ(store_.article("blog", "a1")->cms_version, "v1");
+  EXPECT_FALSE(store_.article("blog", "a1")->canonical_url.has_value());
+}
+
+TEST_F(OutboxRelayTest, DeadlineEndsADrainThatCannotFinish) {
+  for (int i = 0; i < 50; ++i) sink_.upsert_script.push_back(FakeSink::error(CmsErrorKind::retryable, 503, "down"));
+  article("a1", store::OpKind::upsert);
+  auto o = options();
+  o.base_backoff = 40ms;
+  o.max_backoff = 40ms;
+  auto r = relay(o);
+  EXPECT_EQ(drain(*r, 150ms), RelayExit::deadline);
+  EXPECT_EQ(store_.outbox_stats().total.pending, 1);
+}
+
+}  // namespace
+}  // namespace feedsync::engine
