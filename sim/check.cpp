@@ -5,6 +5,8 @@
 #include <map>
 #include <set>
 
+#include "sim/article.hpp"
+
 namespace feedsync::sim {
 
 namespace json = boost::json;
@@ -28,12 +30,21 @@ std::optional<std::string> item_guid(const CmsItemSnapshot& item, const std::str
   return std::nullopt;
 }
 
+// The text of a property value: a string, or a v1-style {"value": "..."}.
+std::optional<std::string> text_of(const json::object& properties, const std::string& property) {
+  const auto* v = properties.if_contains(property);
+  if (v && v->is_object()) v = v->get_object().if_contains("value");
+  if (v && v->is_string()) return std::string(v->get_string());
+  return std::nullopt;
+}
+
 json::object build_check_report(const FeedStore& store, const std::string& guid_property,
-                                const std::optional<std::vector<CmsItemSnapshot>>& cms_items) {
+                                const std::optional<std::vector<CmsItemSnapshot>>& cms_items,
+                                const std::optional<DriftCheck>& drift_check) {
   const auto live = store.live_guids();
   const std::size_t deleted_feed_articles = store.article_count() - live.size();
 
-  json::array duplicates, missing, stale, without_guid;
+  json::array duplicates, missing, stale, without_guid, drift;
   std::size_t item_count = 0, deleted_count = 0;
   if (cms_items) {
     std::map<std::string, std::vector<const CmsItemSnapshot*>> by_guid;
@@ -54,6 +65,23 @@ json::object build_check_report(const FeedStore& store, const std::string& guid_
       live_set.insert(guid);
       if (!present.contains(guid)) missing.push_back(json::object{{"guid", guid}, {"feed_id", feed_id}});
     }
+    if (drift_check) {
+      for (const auto& [guid, feed_id] : live) {
+        const Article* article = store.find(guid);
+        const auto it = by_guid.find(guid);
+        if (!article || it == by_guid.end()) continue;
+        const auto* want_value = article->content.if_contains(drift_check->field);
+        const std::string want = want_value && want_value->is_string() ? std::string(want_value->get_string()) : "";
+        for (const auto* item : it->second) {
+          if (item->deleted || !item->latest_properties) continue;
+          const auto have = text_of(*item->latest_properties, drift_check->property);
+          if (have != want) {
+            drift.push_back(json::object{{"guid", guid}, {"key", item->key}, {"cms", have ? json::value(*have) : nullptr},
+                                         {"feed", want}});
+          }
+        }
+      }
+    }
     for (const auto& [guid, items] : by_guid) {
       if (items.size() > 1) {
         json::array list;
@@ -67,7 +95,7 @@ json::object build_check_report(const FeedStore& store, const std::string& guid_
     }
   }
 
-  const bool ok = duplicates.empty() && missing.empty() && stale.empty();
+  const bool ok = duplicates.empty() && missing.empty() && stale.empty() && drift.empty();
   return json::object{
       {"ok", ok},
       {"cms_attached", cms_items.has_value()},
@@ -80,6 +108,7 @@ json::object build_check_report(const FeedStore& store, const std::string& guid_
       {"missing_in_cms", std::move(missing)},
       {"stale_in_cms", std::move(stale)},
       {"without_guid", std::move(without_guid)},
+      {"drift", std::move(drift)},
   };
 }
 

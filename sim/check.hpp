@@ -37,7 +37,16 @@ struct CmsItemSnapshot {
 // The guid an item carries in `property`, if any.
 std::optional<std::string> item_guid(const CmsItemSnapshot& item, const std::string& property);
 
+// Optional content comparison (`GET /_sim/check?property=Heading&field=title`): every live
+// article's item must hold the article's content[field] in `property` of its latest version;
+// mismatches are listed under "drift" and count against "ok" (a lost update).
+struct DriftCheck {
+  std::string property;
+  std::string field;
+};
+
 boost::json::object build_check_report(const FeedStore& store, const std::string& guid_property,
-                                       const std::optional<std::vector<CmsItemSnapshot>>& cms_items);
+                                       const std::optional<std::vector<CmsItemSnapshot>>& cms_items,
+                                       const std::optional<DriftCheck>& drift = std::nullopt);
 
 }  // namespace feedsync::sim

@@ -212,7 +212,14 @@ void add_control_ops_routes(Simulator& sim, const RouteSink& sink) {
     if (!items) return error(404, "no CMS part in this simulator");
     return reply(200, *items);
   });
-  add(Method::get, "/_sim/check", [s](ServerRequest) { return reply(200, s->check_report()); });
+  add(Method::get, "/_sim/check", [s](ServerRequest r) {
+    std::optional<DriftCheck> drift;
+    const auto property = r.query.get("property");
+    const auto field = r.query.get("field");
+    if (property.has_value() != field.has_value()) return error(400, "property and field go together");
+    if (property) drift = DriftCheck{std::string(*property), std::string(*field)};
+    return reply(200, s->check_report(drift));
+  });
 }
 
 }  // namespace feedsync::sim

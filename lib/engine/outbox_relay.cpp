@@ -53,7 +53,8 @@ OutboxRelay::OutboxRelay(asio::any_io_executor executor, store::Store& store, cm
       options_(std::move(options)),
       random_(options_.seed),
       wake_timer_(executor),
-      idle_timer_(executor) {
+      idle_timer_(executor),
+      flush_timer_(executor) {
   options_.max_in_flight = std::max<std::size_t>(options_.max_in_flight, 1);
 }
 
@@ -104,6 +105,14 @@ milliseconds OutboxRelay::backoff(std::int64_t attempts) {
   return milliseconds(pick(random_));
 }
 
+std::size_t OutboxRelay::claim_limit(std::size_t busy) const {
+  if (stopping_ || busy >= options_.max_in_flight || writes_blocked_until()) return 0;
+  // While the credentials are in doubt (auth_failed, retry due), one op probes them.
+  const bool probing = tokens_ != nullptr && tokens_->status().state == cms::TokenSource::State::auth_failed;
+  if (probing) return busy == 0 ? 1 : 0;
+  return options_.max_in_flight - busy;
+}
+
 asio::awaitable<RelayExit> OutboxRelay::run(RunOptions run) {
   stopping_ = false;
   for (;;) {
@@ -113,15 +122,10 @@ asio::awaitable<RelayExit> OutboxRelay::run(RunOptions run) {
     const auto blocked = writes_blocked_until();
     if (blocked && run.until_empty && active_ == 0) co_return RelayExit::auth_failed;
     std::size_t claimed = 0;
-    if (!blocked && active_ < options_.max_in_flight) {
-      // While the credentials are in doubt (auth_failed, retry due), one op probes them.
-      const bool probing = tokens_ != nullptr && tokens_->status().state == cms::TokenSource::State::auth_failed;
-      const std::size_t limit = probing ? (active_ == 0 ? 1 : 0) : options_.max_in_flight - active_;
-      if (limit > 0) {
-        auto ops = store_.claim_due(now_ms(), limit);
-        claimed = ops.size();
-        for (auto& op : ops) spawn(std::move(op));
-      }
+    if (const std::size_t limit = claim_limit(active_); limit > 0) {
+      auto ops = store_.claim_due(now_ms(), limit);
+      claimed = ops.size();
+      for (auto& op : ops) spawn(std::move(op));
     }
     if (claimed > 0) continue;  // there may be more due
 
@@ -197,13 +201,15 @@ asio::awaitable<void> OutboxRelay::process(store::OutboxOp op) {
 asio::awaitable<void> OutboxRelay::process_content(store::OutboxOp op) {
   auto payload = decode_upsert(op.payload);
   if (!payload) {
-    dead_letter(op, payload.error());
+    auto write = dead_letter_record(op, payload.error());
+    co_await record(std::move(write));
     co_return;
   }
   const auto* key_value = payload->document.if_contains("key");
   const std::string key = key_value && key_value->is_string() ? std::string(key_value->get_string()) : "";
   if (key.empty()) {
-    dead_letter(op, "outbox payload document has no \"key\"");
+    auto write = dead_letter_record(op, "outbox payload document has no \"key\"");
+    co_await record(std::move(write));
     co_return;
   }
   const cms::ArticleRef ref{op.feed, op.guid, key};
@@ -216,7 +222,8 @@ asio::awaitable<void> OutboxRelay::process_content(store::OutboxOp op) {
     if (!restored) {
       // 404: the item is gone for good (permanently deleted): the article is created afresh.
       if (restored.error().kind != cms::CmsErrorKind::permanent || restored.error().status != 404) {
-        fail(op, restored.error());
+        auto write = failure_record(op, restored.error());
+        co_await record(std::move(write));
         co_return;
       }
       known = false;
@@ -226,49 +233,51 @@ asio::awaitable<void> OutboxRelay::process_content(store::OutboxOp op) {
   cms::UpsertRequest request{ref, payload->document, known};
   auto written = co_await sink_.upsert(std::move(request));
   if (!written) {
-    fail(op, written.error());
+    auto write = failure_record(op, written.error());
+    co_await record(std::move(write));
     co_return;
   }
 
-  // The row may have changed while the CMS call was out (a poll recorded a newer change): take
-  // the current one and set only what this write decided.
-  auto row = store_.article(op.feed, op.guid);
-  std::optional<CanonicalPayload> canonical;
-  const std::int64_t now = now_ms();
-  auto tx = store_.transaction();
-  if (row) {
-    row->cms_version = written->version;
-    if (written->route_segment) row->route_segment = written->route_segment;
-    row->updated_at = now;
-    store_.upsert_article(*row);
-    if (options_.canonical_enabled && written->status == "published" && row->pixel_key) {
-      const auto* locale = payload->document.if_contains("locale");
-      cms::CanonicalVars vars{locale && locale->is_string() ? std::string(locale->get_string()) : "",
-                              written->route_segment.value_or(""), key, op.guid,
-                              payload->meta_url.value_or("")};
-      auto url = cms::render_canonical_url(options_.url_template, vars);
-      if (!url) {
-        log::error("canonical URL cannot be built; CMP is not told where the article lives",
-                   {{"feed", op.feed}, {"guid", op.guid}, {"cms_key", key}, {"error", url.error()}});
-        store_.append_journal(now, op.feed, op.guid, "canonical-skipped", url.error());
-      } else if (row->canonical_url != *url) {
-        canonical = CanonicalPayload{*url, *row->pixel_key};
+  // Recorded at the next group commit. The row may have changed while the CMS call was out (a
+  // poll recorded a newer change): the write reads the current one and sets only what this
+  // CMS write decided.
+  const auto* locale_value = payload->document.if_contains("locale");
+  const std::string locale = locale_value && locale_value->is_string() ? std::string(locale_value->get_string()) : "";
+  const char* action = undelete ? "undeleted" : (written->created ? "created" : "updated");
+  auto write = [this, op, outcome = *written, locale, key, action, meta_url = payload->meta_url.value_or("")] {
+    const std::int64_t now = now_ms();
+    auto row = store_.article(op.feed, op.guid);
+    std::optional<CanonicalPayload> canonical;
+    if (row) {
+      row->cms_version = outcome.version;
+      if (outcome.route_segment) row->route_segment = outcome.route_segment;
+      row->updated_at = now;
+      store_.upsert_article(*row);
+      if (options_.canonical_enabled && outcome.status == "published" && row->pixel_key) {
+        cms::CanonicalVars vars{locale, outcome.route_segment.value_or(""), key, op.guid, meta_url};
+        auto url = cms::render_canonical_url(options_.url_template, vars);
+        if (!url) {
+          log::error("canonical URL cannot be built; CMP is not told where the article lives",
+                     {{"feed", op.feed}, {"guid", op.guid}, {"cms_key", key}, {"error", url.error()}});
+          store_.append_journal(now, op.feed, op.guid, "canonical-skipped", url.error());
+        } else if (row->canonical_url != *url) {
+          canonical = CanonicalPayload{*url, *row->pixel_key};
+        }
       }
     }
-  }
-  store_.complete(op.id);
-  const char* action = undelete ? "undeleted" : (written->created ? "created" : "updated");
-  store_.append_journal(now, op.feed, op.guid, action, version_detail(*written));
-  if (canonical) {
-    store::OutboxOp next;
-    next.feed = op.feed;
-    next.guid = op.guid;
-    next.op = store::OpKind::canonical;
-    next.payload = encode(*canonical);
-    next.payload_hash = canonical->url;
-    store_.enqueue(next, now);
-  }
-  tx.commit();
+    store_.complete(op.id);
+    store_.append_journal(now, op.feed, op.guid, action, version_detail(outcome));
+    if (canonical) {
+      store::OutboxOp next;
+      next.feed = op.feed;
+      next.guid = op.guid;
+      next.op = store::OpKind::canonical;
+      next.payload = encode(*canonical);
+      next.payload_hash = canonical->url;
+      store_.enqueue(next, now);
+    }
+  };
+  co_await record(std::move(write));
 
   if (undelete) {
     ++stats_.undeleted;
@@ -285,21 +294,22 @@ asio::awaitable<void> OutboxRelay::process_content(store::OutboxOp op) {
 asio::awaitable<void> OutboxRelay::process_delete(store::OutboxOp op) {
   auto payload = decode_delete(op.payload);
   if (!payload) {
-    dead_letter(op, payload.error());
+    auto write = dead_letter_record(op, payload.error());
+    co_await record(std::move(write));
     co_return;
   }
   const cms::ArticleRef ref{op.feed, op.guid, payload->key};
   auto removed = co_await sink_.remove(ref, payload->permanent);
   if (!removed) {
-    fail(op, removed.error());
+    auto write = failure_record(op, removed.error());
+    co_await record(std::move(write));
     co_return;
   }
-  const std::int64_t now = now_ms();
-  auto tx = store_.transaction();
-  store_.complete(op.id);
-  store_.append_journal(now, op.feed, op.guid, payload->permanent ? "purged" : "deleted",
-                        version_detail(*removed));
-  tx.commit();
+  auto write = [this, op, outcome = *removed, permanent = payload->permanent] {
+    store_.complete(op.id);
+    store_.append_journal(now_ms(), op.feed, op.guid, permanent ? "purged" : "deleted", version_detail(outcome));
+  };
+  co_await record(std::move(write));
   ++stats_.deleted;
   log::debug("article deleted", {{"feed", op.feed}, {"guid", op.guid}, {"cms_key", payload->key},
                                  {"status", removed->status}});
@@ -308,7 +318,8 @@ asio::awaitable<void> OutboxRelay::process_delete(store::OutboxOp op) {
 asio::awaitable<void> OutboxRelay::process_canonical(store::OutboxOp op) {
   auto payload = decode_canonical(op.payload);
   if (!payload) {
-    dead_letter(op, payload.error());
+    auto write = dead_letter_record(op, payload.error());
+    co_await record(std::move(write));
     co_return;
   }
   const auto row = store_.article(op.feed, op.guid);
@@ -316,67 +327,126 @@ asio::awaitable<void> OutboxRelay::process_canonical(store::OutboxOp op) {
   cms::CanonicalPost post{ref, payload->url, payload->pixel_key};
   auto posted = co_await canonical_.post(std::move(post));
   if (!posted) {
-    fail(op, posted.error());
+    auto write = failure_record(op, posted.error());
+    co_await record(std::move(write));
     co_return;
   }
-  const std::int64_t now = now_ms();
-  auto current = store_.article(op.feed, op.guid);
-  auto tx = store_.transaction();
-  if (current) {
-    current->canonical_url = payload->url;
-    current->updated_at = now;
-    store_.upsert_article(*current);
-  }
-  store_.complete(op.id);
-  store_.append_journal(now, op.feed, op.guid, "canonical-posted", payload->url);
-  tx.commit();
+  auto write = [this, op, url = payload->url] {
+    const std::int64_t now = now_ms();
+    if (auto current = store_.article(op.feed, op.guid)) {
+      current->canonical_url = url;
+      current->updated_at = now;
+      store_.upsert_article(*current);
+    }
+    store_.complete(op.id);
+    store_.append_journal(now, op.feed, op.guid, "canonical-posted", url);
+  };
+  co_await record(std::move(write));
   ++stats_.canonical_posted;
   log::debug("canonical link posted", {{"feed", op.feed}, {"guid", op.guid}, {"cms_key", ref.key},
                                        {"url", payload->url}});
 }
 
-void OutboxRelay::fail(const store::OutboxOp& op, const cms::CmsError& error) {
-  const std::int64_t now = now_ms();
+std::function<void()> OutboxRelay::failure_record(const store::OutboxOp& op, const cms::CmsError& error) {
   const std::string op_name(store::to_string(op.op));
   switch (error.kind) {
     case cms::CmsErrorKind::cancelled:
-      return;  // shutdown: the op stays in flight and the next start requeues it
-    case cms::CmsErrorKind::auth:
+      return {};  // shutdown: the op stays in flight and the next start requeues it
+    case cms::CmsErrorKind::auth: {
       // Not the article's fault: keep its turn; the gate in run() holds every write back.
-      store_.retry_later(op.id, tokens_ != nullptr ? now : now + backoff(op.attempts).count(), error.message);
+      const auto delay = tokens_ != nullptr ? milliseconds(0) : backoff(op.attempts);
       log::error("CMS write refused for want of a usable token; writes pause until it recovers",
                  {{"feed", op.feed}, {"guid", op.guid}, {"op", op_name}, {"error", error.message}});
-      return;
+      return [this, id = op.id, delay, message = error.message] {
+        store_.retry_later(id, now_ms() + delay.count(), message);
+      };
+    }
     case cms::CmsErrorKind::permanent:
-      if (!error.transport) {
-        dead_letter(op, error.message);
-        return;
-      }
+      if (!error.transport) return dead_letter_record(op, error.message);
       [[fallthrough]];  // no HTTP answer at all: the origin's trouble, retried like a 5xx
     case cms::CmsErrorKind::retryable: {
       const auto delay = backoff(op.attempts);
-      store_.retry_later(op.id, now + delay.count(), error.message);
       ++stats_.retried;
       log::warn("CMS call failed; retrying later",
                 {{"feed", op.feed}, {"guid", op.guid}, {"op", op_name},
                  {"attempt", std::to_string(op.attempts)}, {"retry_in_ms", std::to_string(delay.count())},
                  {"error", error.message}});
-      return;
+      return [this, id = op.id, delay, message = error.message] {
+        store_.retry_later(id, now_ms() + delay.count(), message);
+      };
     }
   }
+  return {};
 }
 
-void OutboxRelay::dead_letter(const store::OutboxOp& op, const std::string& message) {
-  const std::int64_t now = now_ms();
-  auto tx = store_.transaction();
-  store_.dead_letter(op.id, message);
-  store_.append_journal(now, op.feed, op.guid, "dead-lettered",
-                        std::string(store::to_string(op.op)) + ": " + message);
-  tx.commit();
+std::function<void()> OutboxRelay::dead_letter_record(const store::OutboxOp& op, std::string message) {
   ++stats_.dead_lettered;
   log::error("CMS operation dead-lettered; fix the cause, then feedsyncd retry",
              {{"feed", op.feed}, {"guid", op.guid}, {"op", std::string(store::to_string(op.op))},
               {"error", message}});
+  return [this, op, message = std::move(message)] {
+    store_.dead_letter(op.id, message);
+    store_.append_journal(now_ms(), op.feed, op.guid, "dead-lettered",
+                          std::string(store::to_string(op.op)) + ": " + message);
+  };
+}
+
+// Group commit: outcomes are written in one transaction per batch (one fsync instead of one
+// per op, which bounds the import rate otherwise). A CMS write whose record is lost to a crash
+// before the commit is repeated after the restart: deterministic keys make that a new version
+// at worst, never a duplicate (DESIGN.md §4).
+asio::awaitable<void> OutboxRelay::record(std::function<void()> write) {
+  if (!write) co_return;
+  if (!batch_) {
+    batch_ = std::make_shared<Batch>(executor_);
+    flush_timer_.expires_after(kFlushDelay);
+    flush_timer_.async_wait([this, batch = batch_](const boost::system::error_code&) {
+      if (batch_ == batch) flush();
+    });
+  }
+  auto batch = batch_;
+  batch->writes.push_back(std::move(write));
+  // Everyone in flight is waiting for this commit (nothing else can join it), or it is big:
+  // commit now rather than at the timer.
+  if (batch->writes.size() >= std::min(active_, kMaxBatch)) flush();
+  if (!batch->flushed) {
+    boost::system::error_code ec;  // cancelled = flushed
+    co_await batch->done.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+  }
+}
+
+void OutboxRelay::flush() {
+  auto batch = std::move(batch_);
+  batch_.reset();
+  flush_timer_.cancel();
+  if (!batch) return;
+  std::vector<store::OutboxOp> next;
+  try {
+    auto tx = store_.transaction();
+    for (auto& write : batch->writes) write();
+    // The next ops are claimed in the same transaction: one commit (one fsync) per round of
+    // CMS calls instead of two. The ops of this batch are done with the CMS already.
+    const std::size_t busy = active_ > batch->writes.size() ? active_ - batch->writes.size() : 0;
+    if (const std::size_t limit = claim_limit(busy); limit > 0) next = store_.claim_due(now_ms(), limit);
+    tx.commit();
+  } catch (const store::StoreError& e) {
+    // One bad write must not take the batch with it: each again in its own transaction. What
+    // still fails stays in flight and is requeued at the next start (nothing is lost).
+    log::warn("group commit failed; recording the outcomes one by one", {{"error", e.what()}});
+    for (auto& write : batch->writes) {
+      try {
+        auto tx = store_.transaction();
+        write();
+        tx.commit();
+      } catch (const store::StoreError& one) {
+        log::error("cannot record an outbox outcome in the state store; the op is retried at the next start",
+                   {{"error", one.what()}});
+      }
+    }
+  }
+  batch->flushed = true;
+  batch->done.cancel();
+  for (auto& op : next) spawn(std::move(op));
 }
 
 }  // namespace feedsync::engine

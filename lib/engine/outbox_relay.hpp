@@ -19,9 +19,11 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <random>
 #include <string>
+#include <vector>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -99,9 +101,15 @@ class OutboxRelay {
   boost::asio::awaitable<void> process_content(store::OutboxOp op);
   boost::asio::awaitable<void> process_delete(store::OutboxOp op);
   boost::asio::awaitable<void> process_canonical(store::OutboxOp op);
-  void fail(const store::OutboxOp& op, const cms::CmsError& error);
-  void dead_letter(const store::OutboxOp& op, const std::string& message);
+  // What a failure writes to the store (logged and counted here); empty when nothing is written.
+  std::function<void()> failure_record(const store::OutboxOp& op, const cms::CmsError& error);
+  std::function<void()> dead_letter_record(const store::OutboxOp& op, std::string message);
+  // Queues `write` for the next group commit and waits until it is committed.
+  boost::asio::awaitable<void> record(std::function<void()> write);
+  void flush();
   std::optional<std::chrono::steady_clock::time_point> writes_blocked_until() const;
+  // How many ops may be claimed with `busy` in flight (0 while stopping or blocked).
+  std::size_t claim_limit(std::size_t busy) const;
   std::int64_t now_ms() const;
   std::chrono::milliseconds backoff(std::int64_t attempts);
   void spawn(store::OutboxOp op);
@@ -120,6 +128,19 @@ class OutboxRelay {
   bool stopping_ = false;
   boost::asio::steady_timer wake_timer_;
   boost::asio::steady_timer idle_timer_;
+
+  // Group commit (record()): writes gathered for at most kFlushDelay or kMaxBatch writes.
+  static constexpr std::chrono::milliseconds kFlushDelay{5};
+  static constexpr std::size_t kMaxBatch = 256;
+  struct Batch {
+    explicit Batch(const boost::asio::any_io_executor& executor)
+        : done(executor, std::chrono::steady_clock::time_point::max()) {}
+    std::vector<std::function<void()>> writes;
+    boost::asio::steady_timer done;  // cancelled when committed: wakes every waiter
+    bool flushed = false;
+  };
+  std::shared_ptr<Batch> batch_;
+  boost::asio::steady_timer flush_timer_;
 };
 
 }  // namespace feedsync::engine

@@ -318,6 +318,22 @@ std::vector<ArticleRow> Store::articles(std::string_view feed) const {
   return rows;
 }
 
+std::size_t Store::request_resync(std::string_view feed, std::optional<std::string_view> guid, std::int64_t now) {
+  Database& db = impl_->db;
+  Database::Operation label(db, "request resync of feed " + std::string(feed));
+  WriteScope scope(db);
+  impl_->require_feed(feed);
+  Statement(db,
+            "UPDATE articles SET entry_modified_at = 0, content_modified_at = 0, payload_hash = NULL, "
+            "updated_at = ?3 WHERE feed = ?1 AND status = 'active' AND (?2 IS NULL OR guid = ?2)")
+      .bind_all(feed, guid, now)
+      .run();
+  const auto marked = static_cast<std::size_t>(db.changes());
+  Statement(db, "UPDATE feeds SET last_full_scan_at = NULL WHERE name = ?1").bind_all(feed).run();
+  scope.commit();
+  return marked;
+}
+
 ArticleCounts Store::article_counts(std::string_view feed) const {
   Database::Operation label(impl_->db, "count articles of feed " + std::string(feed));
   impl_->require_feed(feed);

@@ -89,6 +89,10 @@ class Store {
   std::optional<ArticleRow> article(std::string_view feed, std::string_view guid) const;
   std::vector<ArticleRow> articles(std::string_view feed) const;  // ordered by guid
   ArticleCounts article_counts(std::string_view feed) const;
+  // `resync`: the active articles of the feed (or the one guid) look changed to the next poll,
+  // which is made a full scan, so they are fetched, mapped and pushed again even if their
+  // payload is the same. Returns how many articles were marked (0: unknown guid).
+  std::size_t request_resync(std::string_view feed, std::optional<std::string_view> guid, std::int64_t now);
 
   // --- outbox ---
   // Queues op.op for (op.feed, op.guid) with op.payload / op.payload_hash, due at `now` (other

@@ -106,6 +106,27 @@ TEST(SimCheck, ReportsDuplicatesMissingStaleAndItemsWithoutGuid) {
   EXPECT_EQ(report.at("counts").at("deleted_feed_articles").to_number<std::uint64_t>(), 1u);
 }
 
+TEST(SimCheck, DriftComparesAPropertyWithAnArticleFieldWhenAsked) {
+  FakeCms cms;
+  SimHarness h({}, cms.attach());
+  ASSERT_EQ(h.post("/_sim/feeds/" + kFeed + "/articles", R"({"guid":"g1","title":"x"})").status, 201);
+  ASSERT_EQ(h.post("/_sim/feeds/" + kFeed + "/articles", R"({"guid":"g2","title":"new title"})").status, 201);
+  h.on_loop([&](Simulator&) {
+    cms.add("k1", "g1");  // Heading "x": matches
+    cms.add("k2", "g2");  // Heading "x": the update to "new title" never arrived
+    return 0;
+  });
+  EXPECT_TRUE(h.get("/_sim/check").json().at("ok").as_bool());  // not asked: no comparison
+  auto report = h.get("/_sim/check?property=Heading&field=title").json();
+  EXPECT_FALSE(report.at("ok").as_bool());
+  const auto drift = report.at("drift").as_array();
+  ASSERT_EQ(drift.size(), 1u);
+  EXPECT_EQ(drift[0].at("guid").as_string(), "g2");
+  EXPECT_EQ(drift[0].at("cms").as_string(), "x");
+  EXPECT_EQ(drift[0].at("feed").as_string(), "new title");
+  EXPECT_EQ(h.get("/_sim/check?property=Heading").status, 400);
+}
+
 TEST(SimCheck, DeletedItemsDoNotSatisfyALiveArticleButDuplicateIt) {
   FakeCms cms;
   SimHarness h({}, cms.attach());

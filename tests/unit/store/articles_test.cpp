@@ -70,5 +70,30 @@ TEST_F(StoreTest, ArticleCountsSplitActiveAndDeleted) {
   EXPECT_EQ(store.article_counts("news"), (ArticleCounts{1, 0}));
 }
 
+TEST_F(StoreTest, RequestResyncMarksActiveArticlesChangedAndForcesAFullScan) {
+  Store store = open_with_feeds();
+  store.record_poll_success("blog", 1'700'000'000'000, 1'700'000'000'000, /*full_scan=*/true);
+  for (const char* guid : {"a", "b", "gone"}) {
+    ArticleRow row = make_article("blog", guid);
+    row.payload_hash = "h";
+    if (std::string_view(guid) == "gone") row.status = ArticleStatus::deleted;
+    store.upsert_article(row);
+  }
+  store.upsert_article(make_article("news", "a"));
+
+  EXPECT_EQ(store.request_resync("blog", "a", 1'700'000'009'000), 1u);
+  EXPECT_EQ(store.article("blog", "a")->entry_modified_at, 0);
+  EXPECT_FALSE(store.article("blog", "a")->payload_hash.has_value());
+  EXPECT_EQ(store.article("blog", "b")->payload_hash, "h");
+  EXPECT_FALSE(store.feed("blog")->last_full_scan_at.has_value());
+  EXPECT_EQ(store.feed("blog")->watermark, 1'700'000'000'000);  // the watermark stays
+
+  EXPECT_EQ(store.request_resync("blog", std::nullopt, 1'700'000'009'000), 2u);  // not the deleted one
+  EXPECT_EQ(store.article("blog", "gone")->payload_hash, "h");
+  EXPECT_EQ(store.article("news", "a")->payload_hash, make_article("news", "a").payload_hash);
+  EXPECT_EQ(store.request_resync("blog", "nope", 1'700'000'009'000), 0u);
+  EXPECT_THROW(store.request_resync("unknown", std::nullopt, 0), StoreError);
+}
+
 }  // namespace
 }  // namespace feedsync::store::testing

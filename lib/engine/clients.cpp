@@ -1,0 +1,24 @@
+#include "engine/clients.hpp"
+
+#include "cms/sink_factory.hpp"
+
+namespace feedsync::engine {
+
+feed::FeedClientOptions feed_client_options(const config::Config& config) {
+  feed::FeedClientOptions options;
+  options.base_url = config.source.base_url;
+  options.page_size = config.source.page_size;
+  options.index_page_size = config.source.index_page_size;
+  options.timeout = config.source.timeout;
+  for (const auto& [name, value] : config.source.headers) options.extra_headers.add(name, value);
+  return options;
+}
+
+Clients::Clients(boost::asio::any_io_executor executor, const config::Config& config, const Clock& clock)
+    : http(executor, config, clock),
+      feeds(http.client(), feed_client_options(config)),
+      tokens(http.client(), clock, cms::token_options(config.cms)),
+      sink(cms::make_cms_sink(http.client(), tokens, cms::cms_client_options(config.cms))),
+      canonical(http.client(), cms::canonical_client_options(config.canonical)) {}
+
+}  // namespace feedsync::engine

@@ -1,0 +1,346 @@
+#include "engine/sync_engine.hpp"
+
+#include <algorithm>
+#include <exception>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "core/poll_schedule.hpp"
+#include "engine/clients.hpp"
+#include "engine/feed_target.hpp"
+#include "log/log.hpp"
+#include "store/store.hpp"
+
+namespace feedsync::engine {
+namespace {
+
+namespace asio = boost::asio;
+using std::chrono::milliseconds;
+using steady_time = std::chrono::steady_clock::time_point;
+
+// The scheduler looks at the store at least this often: `pause`/`resume` from the CLI and
+// clock jumps are noticed within this bound even with long intervals.
+constexpr milliseconds kMaxSchedulerSleep{1000};
+
+asio::awaitable<void> sleep_on(asio::steady_timer& timer, milliseconds duration) {
+  timer.expires_after(std::max(duration, milliseconds(0)));
+  boost::system::error_code ec;  // cancelled = woken early
+  co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+}
+
+RelayOptions relay_options(const config::Config& config) {
+  RelayOptions options;
+  options.max_in_flight = static_cast<std::size_t>(config.cms.max_in_flight);
+  options.max_backoff = std::chrono::duration_cast<milliseconds>(config.engine.max_retry_backoff);
+  options.canonical_enabled = config.canonical.enabled;
+  options.url_template = config.canonical.url_template;
+  return options;
+}
+
+std::size_t planned_ops(const CycleReport& report) {
+  return report.created + report.updated + report.undeleted + report.deleted;
+}
+
+}  // namespace
+
+struct SyncEngine::FeedSlot {
+  config::FeedConfig config;
+  CompiledMapping mapping;
+  steady_time due;
+  bool running = false;
+  bool polled = false;  // at least one cycle finished in this process
+  bool last_ok = true;
+  std::int64_t failures = 0;
+};
+
+struct SyncEngine::RelayHolder {
+  std::shared_ptr<Clients> clients;  // what the relay's calls go through
+  std::unique_ptr<OutboxRelay> relay;
+  bool running = false;              // its run() has not returned yet
+};
+
+bool OnceResult::synced() const {
+  return relay == RelayExit::drained &&
+         std::all_of(feeds.begin(), feeds.end(), [](const FeedOutcome& f) { return f.ok; });
+}
+
+SyncEngine::SyncEngine(asio::any_io_executor executor, store::Store& store,
+                       std::shared_ptr<const config::Config> config, const Clock& clock)
+    : executor_(executor),
+      store_(store),
+      config_(std::move(config)),
+      clock_(clock),
+      clients_(std::make_shared<Clients>(executor, *config_, clock)),
+      wake_timer_(executor),
+      idle_timer_(executor) {
+  apply_feeds(*config_);
+  relay_ = std::make_shared<RelayHolder>();
+  relay_->clients = clients_;
+  relay_->relay = std::make_unique<OutboxRelay>(executor_, store_, *clients_->sink, clients_->canonical,
+                                                &clients_->tokens, clock_, relay_options(*config_));
+}
+
+SyncEngine::~SyncEngine() = default;
+
+const cms::TokenSource& SyncEngine::tokens() const { return clients_->tokens; }
+
+void SyncEngine::apply_feeds(const config::Config& config) {
+  std::map<std::string, std::unique_ptr<FeedSlot>, std::less<>> next;
+  std::vector<std::string> order;
+  const auto now = clock_.steady_now();
+  for (const auto& feed : config.feeds) {
+    auto mapping = compile_mapping(mapping_spec(feed));
+    if (!mapping) {  // load_config compiled it already: this cannot fail for a loaded config
+      log::critical("feed mapping does not compile; feed skipped", {{"feed", feed.name}});
+      continue;
+    }
+    store_.ensure_feed(feed.name, feed.feed_id);
+    auto it = feeds_.find(feed.name);
+    std::unique_ptr<FeedSlot> slot;
+    if (it != feeds_.end()) {
+      slot = std::move(it->second);
+      // A shorter interval takes effect now rather than after the old, longer wait.
+      if (feed.interval < slot->config.interval) slot->due = std::min(slot->due, now);
+    } else {
+      slot = std::make_unique<FeedSlot>();
+      slot->due = now;
+      if (!feeds_.empty() || daemon_mode_) log::info("feed added", {{"feed", feed.name}});
+    }
+    slot->config = feed;
+    slot->mapping = std::move(*mapping);
+    order.push_back(feed.name);
+    next.emplace(feed.name, std::move(slot));
+  }
+  for (const auto& [name, slot] : feeds_) {
+    if (slot && !next.count(name)) {
+      log::info("feed removed from the configuration; its queued CMS work is still carried out",
+                {{"feed", name}});
+    }
+  }
+  feeds_ = std::move(next);
+  order_ = std::move(order);
+}
+
+void SyncEngine::start_relay() {
+  auto holder = relay_;
+  holder->running = true;
+  asio::co_spawn(executor_, holder->relay->run({}), [this, holder](std::exception_ptr error, RelayExit) {
+    holder->running = false;
+    if (error) log::critical("outbox relay stopped unexpectedly");
+    wake();
+  });
+}
+
+void SyncEngine::prune_retired() {
+  std::erase_if(retired_, [](const std::shared_ptr<RelayHolder>& h) { return !h->running && h->relay->in_flight() == 0; });
+}
+
+milliseconds SyncEngine::poll_delay(const FeedSlot& slot) {
+  std::uniform_real_distribution<double> unit(0.0, 1.0);
+  return next_poll_delay(std::chrono::duration_cast<milliseconds>(slot.config.interval), slot.failures,
+                         std::chrono::duration_cast<milliseconds>(config_->engine.max_poll_backoff), unit(random_));
+}
+
+void SyncEngine::trigger(const std::string& feed) {
+  auto it = feeds_.find(feed);
+  if (it == feeds_.end()) {
+    log::warn("sync requested for a feed that is not configured", {{"feed", feed}});
+    return;
+  }
+  it->second->due = steady_time{};  // the steady clock's epoch: ahead of every feed that is merely due
+  wake();
+}
+
+void SyncEngine::start_poll(FeedSlot& slot) {
+  slot.running = true;
+  ++running_polls_;
+  asio::co_spawn(executor_, poll(slot.config.name, slot.config, slot.mapping, clients_),
+                 [this](std::exception_ptr error, FeedOutcome outcome) {
+                   --running_polls_;
+                   if (error) {
+                     // The store failed (disk full, I/O error): a failed poll, retried later.
+                     try {
+                       std::rethrow_exception(error);
+                     } catch (const std::exception& e) {
+                       outcome.ok = false;
+                       outcome.error = e.what();
+                       log::error("poll failed", {{"feed", outcome.feed}, {"error", e.what()}});
+                     }
+                   }
+                   finish_poll(outcome);
+                   idle_timer_.cancel();
+                   wake();
+                 });
+}
+
+asio::awaitable<FeedOutcome> SyncEngine::poll(std::string name, config::FeedConfig feed, CompiledMapping mapping,
+                                              std::shared_ptr<Clients> clients) {
+  FeedOutcome outcome;
+  outcome.feed = name;
+  PollCycle cycle(clients->feeds, store_, clock_);
+  auto result = co_await cycle.run(std::move(feed), std::move(mapping), CycleOptions{});
+  if (result) {
+    outcome.ok = true;
+    outcome.report = std::move(*result);
+  } else {
+    outcome.error = result.error().message;
+  }
+  co_return outcome;
+}
+
+void SyncEngine::finish_poll(const FeedOutcome& outcome) {
+  if (once_outcomes_ != nullptr) once_outcomes_->push_back(outcome);
+  auto it = feeds_.find(outcome.feed);
+  if (it != feeds_.end()) {  // else: removed by a reload while it polled
+    auto& slot = *it->second;
+    slot.running = false;
+    slot.polled = true;
+    slot.last_ok = outcome.ok;
+    slot.failures = outcome.ok ? 0 : slot.failures + 1;
+    slot.due = clock_.steady_now() + poll_delay(slot);
+  }
+  if (outcome.report) planned_ += planned_ops(*outcome.report);
+  if (outcome.ok) relay_->relay->wake();
+  if (on_cycle) on_cycle(outcome);
+}
+
+asio::awaitable<void> SyncEngine::run() {
+  daemon_mode_ = true;
+  stopping_ = false;
+  start_relay();
+  while (!stopping_) {
+    prune_retired();
+    const auto now = clock_.steady_now();
+    // Most overdue first: a triggered feed (due = min) jumps the queue.
+    std::vector<FeedSlot*> due;
+    for (const auto& name : order_) {
+      auto& slot = *feeds_.at(name);
+      if (!slot.running && slot.due <= now) due.push_back(&slot);
+    }
+    std::stable_sort(due.begin(), due.end(), [](const FeedSlot* a, const FeedSlot* b) { return a->due < b->due; });
+    const auto limit = static_cast<std::size_t>(config_->engine.max_concurrent_polls);
+    for (auto* slot : due) {
+      if (running_polls_ >= limit) break;
+      const auto row = store_.feed(slot->config.name);
+      if (row && row->paused) {
+        slot->due = now + std::chrono::duration_cast<milliseconds>(slot->config.interval);
+        continue;
+      }
+      start_poll(*slot);
+    }
+    milliseconds sleep = kMaxSchedulerSleep;
+    for (const auto& [name, slot] : feeds_) {
+      if (!slot->running) sleep = std::min(sleep, std::chrono::ceil<milliseconds>(slot->due - now));
+    }
+    if (sleep.count() > 0) co_await sleep_on(wake_timer_, sleep);
+  }
+}
+
+asio::awaitable<OnceResult> SyncEngine::once(steady_time deadline) {
+  OnceResult result;
+  std::vector<FeedOutcome> outcomes;
+  once_outcomes_ = &outcomes;
+  const auto limit = static_cast<std::size_t>(config_->engine.max_concurrent_polls);
+  std::size_t next = 0;
+  while ((next < order_.size() || running_polls_ > 0) && !stopping_) {
+    while (next < order_.size() && running_polls_ < limit) {
+      auto& slot = *feeds_.at(order_[next++]);
+      const auto row = store_.feed(slot.config.name);
+      if (row && row->paused) {
+        result.paused.push_back(slot.config.name);
+        continue;
+      }
+      start_poll(slot);
+    }
+    if (running_polls_ > 0) co_await sleep_on(wake_timer_, kMaxSchedulerSleep);
+  }
+  once_outcomes_ = nullptr;
+  // Configuration order, whatever order the polls finished in.
+  for (const auto& name : order_) {
+    for (auto& o : outcomes) {
+      if (o.feed == name) result.feeds.push_back(std::move(o));
+    }
+  }
+  if (!stopping_) {
+    OutboxRelay::RunOptions run;
+    run.until_empty = true;
+    run.deadline = deadline;
+    relay_->running = true;
+    result.relay = co_await relay_->relay->run(run);
+    relay_->running = false;
+  } else {
+    result.relay = RelayExit::stopped;
+  }
+  result.writes = relay_->relay->stats();
+  co_return result;
+}
+
+void SyncEngine::stop() {
+  stopping_ = true;
+  relay_->relay->stop();
+  wake();
+}
+
+asio::awaitable<bool> SyncEngine::drain(milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    prune_retired();
+    const bool idle = running_polls_ == 0 && relay_->relay->in_flight() == 0 && retired_.empty();
+    if (idle) co_return true;
+    const auto left = std::chrono::ceil<milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) co_return false;
+    // Woken by a finished poll; CMS calls finishing are seen on the next look.
+    co_await sleep_on(idle_timer_, std::min(left, milliseconds(50)));
+  }
+}
+
+void SyncEngine::reload(std::shared_ptr<const config::Config> config) {
+  config_ = std::move(config);
+  clients_ = std::make_shared<Clients>(executor_, *config_, clock_);
+  // The old relay stops claiming; its calls in flight finish on the old clients.
+  relay_->relay->stop();
+  retired_.push_back(relay_);
+  relay_ = std::make_shared<RelayHolder>();
+  relay_->clients = clients_;
+  relay_->relay = std::make_unique<OutboxRelay>(executor_, store_, *clients_->sink, clients_->canonical,
+                                                &clients_->tokens, clock_, relay_options(*config_));
+  apply_feeds(*config_);
+  if (daemon_mode_ && !stopping_) start_relay();
+  wake();
+}
+
+EngineProgress SyncEngine::progress() const {
+  EngineProgress p;
+  p.feeds = feeds_.size();
+  for (const auto& [name, slot] : feeds_) {
+    if (slot->polled) ++p.polled;
+    if (slot->polled && !slot->last_ok) ++p.failing;
+  }
+  p.planned = planned_;
+  p.writes = relay_->relay->stats();
+  for (const auto& retired : retired_) {
+    const auto& s = retired->relay->stats();
+    p.writes.created += s.created;
+    p.writes.updated += s.updated;
+    p.writes.deleted += s.deleted;
+    p.writes.undeleted += s.undeleted;
+    p.writes.canonical_posted += s.canonical_posted;
+    p.writes.dead_lettered += s.dead_lettered;
+  }
+  return p;
+}
+
+std::string SyncEngine::summary() const {
+  const auto p = progress();
+  const auto outbox = store_.outbox_stats();
+  std::string line = std::to_string(p.feeds) + " feeds";
+  if (p.failing > 0) line += " (" + std::to_string(p.failing) + " failing)";
+  line += "; outbox " + std::to_string(outbox.total.pending + outbox.total.inflight) + " pending, " +
+          std::to_string(outbox.total.dead) + " dead; " + std::to_string(p.writes.done()) + " CMS writes";
+  if (clients_->tokens.status().state == cms::TokenSource::State::auth_failed) line += "; CMS credentials rejected";
+  return line;
+}
+
+}  // namespace feedsync::engine

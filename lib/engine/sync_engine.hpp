@@ -1,0 +1,130 @@
+#pragma once
+// The daemon's engine (DESIGN.md §3-4): schedules every feed's poll cycles and runs the outbox
+// relay, on one io_context thread.
+//
+// Scheduling: each feed is polled on its interval with ±10 % jitter; after failures with capped
+// exponential backoff (core/poll_schedule.hpp), never abandoned; a poll never overlaps itself;
+// at most engine.max_concurrent_polls at once; trigger() puts a feed at the head of the queue;
+// a paused feed (store) is skipped until resumed. After every successful poll the relay is woken.
+//
+// Reload swaps the configuration atomically: a new set of clients (so a fixed CMS secret is
+// picked up and an auth failure cleared), feeds added / removed / changed; queued work stays in
+// the store and is carried out by the new relay; the old clients live until the calls using
+// them finish.
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <random>
+#include <string>
+#include <vector>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "config/config.hpp"
+#include "core/clock.hpp"
+#include "core/mapping.hpp"
+#include "engine/outbox_relay.hpp"
+#include "engine/poll_cycle.hpp"
+
+namespace feedsync::cms { class TokenSource; }
+namespace feedsync::store { class Store; }
+
+namespace feedsync::engine {
+
+struct Clients;
+
+struct FeedOutcome {
+  std::string feed;
+  bool ok = false;
+  std::string error;            // when !ok
+  std::optional<CycleReport> report;
+};
+
+// What `once` did.
+struct OnceResult {
+  std::vector<FeedOutcome> feeds;  // in configuration order; paused feeds are not polled
+  std::vector<std::string> paused;
+  RelayExit relay = RelayExit::drained;
+  RelayStats writes;
+  bool synced() const;  // every poll succeeded and the outbox drained (dead letters are checked by the caller)
+};
+
+// Live numbers for a progress line or the STATUS= line.
+struct EngineProgress {
+  std::size_t feeds = 0, polled = 0, failing = 0;
+  std::size_t planned = 0;  // CMS operations queued by the polls of this process
+  RelayStats writes;
+};
+
+class SyncEngine {
+ public:
+  // `config` must be fully validated (load_config). The store and the clock must outlive it.
+  SyncEngine(boost::asio::any_io_executor executor, store::Store& store,
+             std::shared_ptr<const config::Config> config, const Clock& clock);
+  ~SyncEngine();
+  SyncEngine(const SyncEngine&) = delete;
+  SyncEngine& operator=(const SyncEngine&) = delete;
+
+  // The daemon: polls and relays until stop(); then returns (calls may still be in flight:
+  // drain() waits for them).
+  boost::asio::awaitable<void> run();
+  // `feedsyncd once`: one cycle of every unpaused feed, then the outbox drained until empty (or
+  // `deadline`, or writes blocked by rejected credentials).
+  boost::asio::awaitable<OnceResult> once(std::chrono::steady_clock::time_point deadline);
+
+  void trigger(const std::string& feed);  // false-free: unknown names are ignored (logged)
+  void stop();
+  // Waits until no poll and no CMS call is in flight, at most `timeout`; true if all finished.
+  boost::asio::awaitable<bool> drain(std::chrono::milliseconds timeout);
+  // Applies a new, validated configuration (SIGHUP). state.path cannot change (checked by the caller).
+  void reload(std::shared_ptr<const config::Config> config);
+
+  const config::Config& config() const { return *config_; }
+  const cms::TokenSource& tokens() const;
+  EngineProgress progress() const;
+  // One line for systemd's STATUS=: feeds, failing feeds, outbox, writes.
+  std::string summary() const;
+  // Called after every poll cycle (success or failure), e.g. to update STATUS=.
+  std::function<void(const FeedOutcome&)> on_cycle;
+
+ private:
+  struct FeedSlot;
+  struct RelayHolder;
+
+  void apply_feeds(const config::Config& config);
+  void start_relay();
+  void start_poll(FeedSlot& slot);
+  boost::asio::awaitable<FeedOutcome> poll(std::string name, config::FeedConfig feed, CompiledMapping mapping,
+                                           std::shared_ptr<Clients> clients);
+  void finish_poll(const FeedOutcome& outcome);
+  void prune_retired();
+  std::chrono::milliseconds poll_delay(const FeedSlot& slot);
+  void wake() { wake_timer_.cancel(); }
+
+  boost::asio::any_io_executor executor_;
+  store::Store& store_;
+  std::shared_ptr<const config::Config> config_;
+  const Clock& clock_;
+  std::shared_ptr<Clients> clients_;
+  std::shared_ptr<RelayHolder> relay_;
+  std::vector<std::shared_ptr<RelayHolder>> retired_;
+  std::map<std::string, std::unique_ptr<FeedSlot>, std::less<>> feeds_;
+  std::vector<std::string> order_;  // feed names in configuration order
+  std::size_t running_polls_ = 0;
+  std::size_t planned_ = 0;
+  bool stopping_ = false;
+  bool daemon_mode_ = false;
+  std::mt19937 random_{std::random_device{}()};
+  std::vector<FeedOutcome>* once_outcomes_ = nullptr;
+  boost::asio::steady_timer wake_timer_;
+  boost::asio::steady_timer idle_timer_;
+};
+
+}  // namespace feedsync::engine
