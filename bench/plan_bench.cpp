@@ -43,7 +43,7 @@ std::vector<feedsync::KnownArticle> make_known(int articles) {
   known.reserve(articles);
   for (int i = 0; i < articles; ++i) {
     const std::int64_t ts = kBase - i * 1000LL;
-    known.push_back({guid_of(i), ts, ts, false, "hash"});
+    known.push_back({guid_of(i), ts, ts, false, "hash", std::nullopt});
   }
   return known;
 }

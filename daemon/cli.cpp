@@ -57,6 +57,9 @@ std::variant<CliRequest, CliExit> parse_cli(int argc, char** argv) {
 
   auto* run = app.add_subcommand("run", "Run the daemon in the foreground (the default)");
   auto* once = app.add_subcommand("once", "Run one sync cycle for every feed, then exit");
+  once->add_option("--timeout", request.once_timeout,
+                   "Give up draining the CMS queue after this long (e.g. 30s, 10m)")
+      ->capture_default_str();
   auto* plan = app.add_subcommand("plan", "Dry run: show what would change, write nothing");
   plan->add_option("--feed", request.feed, "Only this feed");
   add_output_option(*plan, request);

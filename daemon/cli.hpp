@@ -22,6 +22,7 @@ struct CliRequest {
   std::optional<std::string> feed;   // plan/retry --feed, resync/pause/resume/approve-deletes FEED
   std::optional<std::string> guid;   // resync/retry --guid
   std::string backup_path;           // backup PATH
+  std::string once_timeout = "30m";  // once --timeout: how long the outbox may take to drain
 };
 
 // A parse that ended without a request: --help, --version (exit 0) or a usage error (exit 2).

@@ -37,10 +37,43 @@ const config::FeedConfig* require_feed(const config::Config& config, const std::
   return nullptr;
 }
 
-int not_available(Command command, const char* arrives_with) {
-  std::cerr << "feedsyncd: " << command_name(command) << " is not available yet: it arrives with "
-            << arrives_with << "\n";
-  return kExitUnavailable;
+// Said after commands that change what a running daemon does through the store.
+const char* kPickedUp = "a running feedsyncd picks this up at the feed's next poll";
+
+int run_resync(const CliRequest& request, const config::Config& config) {
+  const auto* feed = require_feed(config, *request.feed);
+  if (!feed) return kExitUsage;
+  auto store = open_shared(config, /*create_if_missing=*/true);
+  store.ensure_feed(feed->name, feed->feed_id);
+  std::optional<std::string_view> guid;
+  if (request.guid) guid = *request.guid;
+  const std::size_t marked = store.request_resync(feed->name, guid, now_ms());
+  if (request.guid && marked == 0) {
+    std::cerr << "feedsyncd: feed " << feed->name << " has no active article with guid \"" << *request.guid
+              << "\" in " << config.state.path.string() << "\n";
+    return kExitFailure;
+  }
+  std::cout << "feed " << feed->name << ": " << marked << " article" << (marked == 1 ? "" : "s")
+            << " marked for a re-push at the next full scan (" << kPickedUp << "; or run feedsyncd once)\n";
+  return kExitOk;
+}
+
+int run_approve_deletes(const CliRequest& request, const config::Config& config) {
+  const auto* feed = require_feed(config, *request.feed);
+  if (!feed) return kExitUsage;
+  auto store = open_shared(config, /*create_if_missing=*/true);
+  store.ensure_feed(feed->name, feed->feed_id);
+  const auto row = store.feed(feed->name);
+  store.set_deletes_approved(feed->name, true);
+  if (row && row->held_deletes > 0) {
+    std::cout << "feed " << feed->name << ": approved " << row->held_deletes << " held deletion"
+              << (row->held_deletes == 1 ? "" : "s") << " (" << row->held_reason.value_or("") << "); the next poll,"
+              << " a confirming full scan, carries out what is still missing (" << kPickedUp << ")\n";
+  } else {
+    std::cout << "feed " << feed->name << ": no deletions are held now; the approval covers the next poll's"
+              << " full scan only\n";
+  }
+  return kExitOk;
 }
 
 int run_pause(const CliRequest& request, const config::Config& config, bool paused) {
@@ -79,15 +112,34 @@ int run_command(const CliRequest& request, const config::Config& config) {
     case Command::pause: return run_pause(request, config, true);
     case Command::resume: return run_pause(request, config, false);
     case Command::retry: return run_retry(request, config);
-    case Command::once: return not_available(request.command, "the sync engine");
+    case Command::once: return run_once(request, config);
     case Command::plan: return run_plan(request, config);
-    case Command::resync: return not_available(request.command, "the sync engine");
-    case Command::approve_deletes: return not_available(request.command, "feed ingestion");
+    case Command::resync: return run_resync(request, config);
+    case Command::approve_deletes: return run_approve_deletes(request, config);
   }
   return kExitUsage;
 }
 
 }  // namespace
+
+void configure_logging(const config::Config& config) {
+  auto level = log::parse_level(config.log.level).value_or(log::Level::info);
+  log::configure({.level = level,
+                  .format = config.log.format == config::LogFormat::json ? log::Format::json
+                                                                          : log::Format::text,
+                  .journal = log::stderr_is_journal()});
+}
+
+std::vector<std::string> redacted_values(const config::Config& config) {
+  // Feed ids are secrets too: the Feed API has no auth, whoever knows an id reads the feed
+  // (api-notes.md). Logs name feeds by their configured name instead.
+  auto secrets = config.secret_values();
+  for (const auto& feed : config.feeds) {
+    secrets.push_back(feed.feed_id);
+    if (feed.deleted_feed_id) secrets.push_back(*feed.deleted_feed_id);
+  }
+  return secrets;
+}
 
 int run_status(const CliRequest& request, const config::Config& config) {
   // status never creates the database: on a box where the daemon has not run, it reports every
@@ -116,19 +168,8 @@ int dispatch(const CliRequest& request) {
     std::cerr << "feedsyncd: " << e.what() << "\n";
     return kExitConfig;
   }
-  auto level = log::parse_level(config.log.level).value_or(log::Level::info);
-  log::configure({.level = level,
-                  .format = config.log.format == config::LogFormat::json ? log::Format::json
-                                                                          : log::Format::text,
-                  .journal = log::stderr_is_journal()});
-  // Feed ids are secrets too: the Feed API has no auth, whoever knows an id reads the feed
-  // (api-notes.md). Logs name feeds by their configured name instead.
-  auto secrets = config.secret_values();
-  for (const auto& feed : config.feeds) {
-    secrets.push_back(feed.feed_id);
-    if (feed.deleted_feed_id) secrets.push_back(*feed.deleted_feed_id);
-  }
-  log::set_secrets(std::move(secrets));
+  configure_logging(config);
+  log::set_secrets(redacted_values(config));
 
   try {
     return run_command(request, config);

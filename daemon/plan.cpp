@@ -14,6 +14,7 @@
 
 #include "commands.hpp"
 #include "config/config.hpp"
+#include "engine/clients.hpp"
 #include "engine/feed_target.hpp"
 #include "engine/http_stack.hpp"
 #include "engine/poll_cycle.hpp"
@@ -42,16 +43,6 @@ class ScratchDirectory {
  private:
   std::filesystem::path path_;
 };
-
-feed::FeedClientOptions feed_options(const config::Config& config) {
-  feed::FeedClientOptions options;
-  options.base_url = config.source.base_url;
-  options.page_size = config.source.page_size;
-  options.index_page_size = config.source.index_page_size;
-  options.timeout = config.source.timeout;
-  for (const auto& [name, value] : config.source.headers) options.extra_headers.add(name, value);
-  return options;
-}
 
 struct FeedPlan {
   std::string feed;
@@ -128,7 +119,7 @@ int run_plan(const CliRequest& request, const config::Config& config) {
   boost::asio::io_context io;
   SystemClock clock;
   engine::HttpStack http(io.get_executor(), config, clock);
-  feed::FeedClient feeds(http.client(), feed_options(config));
+  feed::FeedClient feeds(http.client(), engine::feed_client_options(config));
   engine::PollCycle cycle(feeds, store, clock);
 
   std::vector<FeedPlan> plans;

@@ -1,38 +1,130 @@
-// `feedsyncd run`: the long-running daemon. Today it takes the parts that exist: the validated
-// configuration, logging, and the state store held exclusively (so a second daemon on the same
-// database refuses to start). The sync engine (scheduler, outbox relay) is not built yet; until
-// it is, `run` says so loudly and idles until SIGTERM/SIGINT instead of pretending to sync.
+// `feedsyncd run`: the long-running daemon (DESIGN.md §3, §7). Wiring only: the state store held
+// exclusively, the sync engine, signals, and the systemd notify protocol.
+//
+//   SIGTERM / SIGINT  STOPPING=1, stop polling and claiming, wait up to engine.shutdown_timeout
+//                     for calls in flight, exit 0 (anything cut off is requeued at the next start)
+//   SIGHUP            RELOADING=1, re-read and fully validate the file; on error keep running
+//                     the old configuration and log why; on success swap it in; READY=1
 #include <csignal>
+#include <memory>
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/redirect_error.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/use_awaitable.hpp>
 
 #include "commands.hpp"
 #include "config/config.hpp"
+#include "engine/sync_engine.hpp"
 #include "exit_codes.hpp"
 #include "log/log.hpp"
+#include "ops/sd_notify.hpp"
+#include "ops/watchdog.hpp"
 #include "store/store.hpp"
 
 namespace feedsync::daemon {
+namespace {
 
-int run_daemon(const CliRequest&, const config::Config& config) {
+namespace asio = boost::asio;
+
+// The reloaded file is validated as fully as at start-up (load_config compiles every mapping
+// and reads every secret file); what cannot change without a restart is refused here.
+std::shared_ptr<const config::Config> load_for_reload(const config::Config& running) {
+  auto next = std::make_shared<config::Config>(config::load_config(running.file));
+  if (next->state.path != running.state.path) {
+    throw config::ConfigError(running.file.string() + ": state.path: cannot change while the daemon runs (" +
+                              running.state.path.string() + " -> " + next->state.path.string() +
+                              "); restart feedsyncd to move the state database");
+  }
+  return next;
+}
+
+struct Daemon {
+  asio::io_context& io;
+  engine::SyncEngine& engine;
+  ops::SdNotifier& notifier;
+  std::shared_ptr<const config::Config> config;
+};
+
+void reload(Daemon& d) {
+  d.notifier.reloading();
+  log::info("reloading the configuration", {{"config", d.config->file.string()}});
+  try {
+    auto next = load_for_reload(*d.config);
+    for (const auto& warning : next->warnings) log::warn(warning);
+    configure_logging(*next);
+    log::set_secrets(redacted_values(*next));
+    d.engine.reload(next);
+    d.config = std::move(next);
+    log::info("configuration reloaded", {{"feeds", std::to_string(d.config->feeds.size())}});
+  } catch (const config::ConfigError& e) {
+    log::error("configuration reload rejected; still running the previous configuration",
+               {{"error", e.what()}});
+  } catch (const std::exception& e) {
+    log::error("configuration reload failed; still running the previous configuration", {{"error", e.what()}});
+  }
+  d.notifier.ready();
+  d.notifier.status(d.engine.summary());
+}
+
+asio::awaitable<void> handle_signals(Daemon& d) {
+  asio::signal_set signals(d.io, SIGTERM, SIGINT, SIGHUP);
+  for (;;) {
+    boost::system::error_code ec;
+    const int signal = co_await signals.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) co_return;
+    if (signal == SIGHUP) {
+      reload(d);
+      continue;
+    }
+    d.notifier.stopping();
+    log::info("stopping: finishing the calls in flight", {{"signal", signal == SIGTERM ? "SIGTERM" : "SIGINT"}});
+    d.engine.stop();
+    const auto timeout = std::chrono::duration_cast<std::chrono::milliseconds>(d.config->engine.shutdown_timeout);
+    if (!co_await d.engine.drain(timeout)) {
+      log::warn("shutdown_timeout passed with calls in flight; they are retried at the next start",
+                {{"shutdown_timeout_ms", std::to_string(timeout.count())}});
+    }
+    d.io.stop();
+    co_return;
+  }
+}
+
+}  // namespace
+
+int run_daemon(const CliRequest&, const config::Config& loaded) {
+  for (const auto& warning : loaded.warnings) log::warn(warning);
   auto store = store::Store::open(
-      config.state.path, {.access = store::Access::exclusive, .busy_timeout = config.state.busy_timeout});
-  for (const auto& feed : config.feeds) store.ensure_feed(feed.name, feed.feed_id);
-  log::info("feedsyncd started", {{"config", config.file.string()},
-                                  {"state", config.state.path.string()},
-                                  {"feeds", std::to_string(config.feeds.size())}});
-  log::warn("the sync engine is not built yet: feedsyncd holds the state database and idles "
-            "until stopped; no feed is polled and nothing is written to the CMS");
+      loaded.state.path, {.access = store::Access::exclusive, .busy_timeout = loaded.state.busy_timeout});
+  if (store.recovered_inflight() > 0) {
+    log::warn("CMS operations interrupted by the last stop were queued again",
+              {{"count", std::to_string(store.recovered_inflight())}});
+  }
 
-  boost::asio::io_context io;
-  boost::asio::signal_set signals(io, SIGTERM, SIGINT);
-  int received = 0;
-  signals.async_wait([&](const boost::system::error_code& ec, int signal) {
-    if (!ec) received = signal;
-  });
+  asio::io_context io;
+  SystemClock clock;
+  auto config = std::make_shared<const config::Config>(loaded);
+  engine::SyncEngine engine(io.get_executor(), store, config, clock);
+  ops::SdNotifier notifier;
+  std::optional<ops::WatchdogPinger> watchdog;
+  if (auto interval = ops::watchdog_interval()) watchdog.emplace(io.get_executor(), notifier, *interval);
+
+  Daemon daemon{io, engine, notifier, config};
+  engine.on_cycle = [&](const engine::FeedOutcome&) { notifier.status(engine.summary()); };
+  asio::co_spawn(io, handle_signals(daemon), asio::detached);
+  asio::co_spawn(io, engine.run(), asio::detached);
+  if (watchdog) watchdog->start();
+
+  log::info("feedsyncd started", {{"config", loaded.file.string()},
+                                  {"state", loaded.state.path.string()},
+                                  {"feeds", std::to_string(loaded.feeds.size())}});
+  notifier.ready();
+  notifier.status(engine.summary());
   io.run();
-  log::info("feedsyncd stopping", {{"signal", received == SIGTERM ? "SIGTERM" : "SIGINT"}});
+  if (watchdog) watchdog->stop();
+  log::info("feedsyncd stopped");
   return kExitOk;
 }
 

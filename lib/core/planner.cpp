@@ -51,6 +51,11 @@ bool timestamps_differ(const IndexEntry& entry, const KnownArticle& known) {
          entry.content_modified_at != known.content_modified_at;
 }
 
+// The stored content may predate an edit made later in the same second (see KnownArticle).
+bool fetched_too_early(const IndexEntry& entry, const KnownArticle& known) {
+  return known.fetched_at && *known.fetched_at < entry.newest_modified_at() + 1000 + kSameSecondMargin;
+}
+
 }  // namespace
 
 const char* to_string(DeleteReason reason) {
@@ -106,7 +111,8 @@ IndexPlan plan_index(IndexPlanInput input) {
   for (std::size_t i = 0; i < live.size(); ++i) {
     if (scan.duplicate[i] || deleted_by_feed.count(live[i].guid)) continue;
     auto it = by_guid.find(live[i].guid);
-    if (it == by_guid.end() || it->second->deleted || timestamps_differ(live[i], *it->second)) {
+    if (it == by_guid.end() || it->second->deleted || timestamps_differ(live[i], *it->second) ||
+        fetched_too_early(live[i], *it->second)) {
       plan.to_fetch.push_back(live[i]);
     } else {
       ++plan.unchanged;

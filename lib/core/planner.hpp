@@ -26,7 +26,14 @@ struct KnownArticle {
   std::int64_t content_modified_at = 0;
   bool deleted = false;
   std::optional<std::string> payload_hash;
+  // When the fetch of the content the store holds started (unix ms, our clock). Feed
+  // timestamps have whole seconds: content fetched before the end of its modified_at second
+  // (plus kSameSecondMargin for clock skew) may miss a later edit in that second that leaves the
+  // timestamps unchanged, so such an article is fetched once more. Absent: trusted.
+  std::optional<std::int64_t> fetched_at;
 };
+
+inline constexpr std::int64_t kSameSecondMargin = 1000;
 
 struct IndexScan {
   std::vector<IndexEntry> entries;

@@ -22,7 +22,7 @@ std::int64_t unix_ms(std::chrono::system_clock::time_point t) {
 
 KnownArticle known_of(const store::ArticleRow& row) {
   return {row.guid, row.entry_modified_at, row.content_modified_at,
-          row.status == store::ArticleStatus::deleted, row.payload_hash};
+          row.status == store::ArticleStatus::deleted, row.payload_hash, row.fetched_at};
 }
 
 // A mapped article waiting for the transaction.
@@ -148,9 +148,11 @@ boost::asio::awaitable<Expected<CycleReport, CycleError>> PollCycle::run(config:
   std::unordered_map<std::string, Mapped> mapped;
   std::vector<MappedEntry> to_plan;
   std::optional<std::int64_t> watermark_cap;
+  std::int64_t fetch_started = now;
   if (!plan.to_fetch.empty()) {
     std::vector<std::string> guids;
     for (const auto& e : plan.to_fetch) guids.push_back(e.guid);
+    fetch_started = unix_ms(clock_.system_now());
     auto fetched = co_await feeds_.fetch(feed.feed_id, std::move(guids));
     if (!fetched) co_return fail(fetched.error());
     report.feed_requests += fetched->requests;
@@ -228,6 +230,7 @@ boost::asio::awaitable<Expected<CycleReport, CycleError>> PollCycle::run(config:
     article.status = store::ArticleStatus::active;
     article.deleted_at.reset();
     article.updated_at = now;
+    article.fetched_at = fetch_started;
     store_.upsert_article(article);
     if (d.action == ContentAction::touch) continue;
     store::OutboxOp op;

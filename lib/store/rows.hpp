@@ -55,6 +55,8 @@ struct ArticleRow {
   std::optional<std::string> canonical_url;  // last URL reported back to CMP
   std::optional<std::int64_t> deleted_at;
   std::int64_t updated_at = 0;               // set by the caller: when this row last changed
+  // When a fetch of its full content last started (unix ms); absent before schema 3.
+  std::optional<std::int64_t> fetched_at;
 
   bool operator==(const ArticleRow&) const = default;
 };

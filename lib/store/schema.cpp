@@ -87,6 +87,11 @@ CREATE TABLE journal (
 ALTER TABLE feeds ADD COLUMN deletes_approved INTEGER NOT NULL DEFAULT 0
   CHECK (deletes_approved IN (0, 1));
 )sql",
+    // 3: when the article's content was last fetched: feed timestamps have whole seconds, so an
+    // edit later in the second of a fetch is only caught by fetching again (planner.hpp).
+    R"sql(
+ALTER TABLE articles ADD COLUMN fetched_at INTEGER;
+)sql",
 };
 
 bool has_version_table(Database& db) {

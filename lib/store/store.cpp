@@ -136,11 +136,12 @@ ArticleRow read_article(Database& db, const Statement& st) {
   row.canonical_url = st.opt_text(11);
   row.deleted_at = st.opt_int64(12);
   row.updated_at = st.int64(13);
+  row.fetched_at = st.opt_int64(14);
   return row;
 }
 #define ARTICLE_COLUMNS                                                                                  \
   "feed, guid, entry_modified_at, content_modified_at, title, pixel_key, cms_key, cms_version, "         \
-  "route_segment, payload_hash, status, canonical_url, deleted_at, updated_at"
+  "route_segment, payload_hash, status, canonical_url, deleted_at, updated_at, fetched_at"
 
 }  // namespace
 
@@ -286,17 +287,17 @@ void Store::upsert_article(const ArticleRow& row) {
   impl_->require_feed(row.feed);
   Statement(impl_->db,
             "INSERT INTO articles (" ARTICLE_COLUMNS ") "
-            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) "
+            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15) "
             "ON CONFLICT (feed, guid) DO UPDATE SET "
             "entry_modified_at = excluded.entry_modified_at, content_modified_at = excluded.content_modified_at, "
             "title = excluded.title, pixel_key = excluded.pixel_key, cms_key = excluded.cms_key, "
             "cms_version = excluded.cms_version, route_segment = excluded.route_segment, "
             "payload_hash = excluded.payload_hash, status = excluded.status, "
             "canonical_url = excluded.canonical_url, deleted_at = excluded.deleted_at, "
-            "updated_at = excluded.updated_at")
+            "updated_at = excluded.updated_at, fetched_at = excluded.fetched_at")
       .bind_all(row.feed, row.guid, row.entry_modified_at, row.content_modified_at, row.title, row.pixel_key,
                 row.cms_key, row.cms_version, row.route_segment, row.payload_hash, to_string(row.status),
-                row.canonical_url, row.deleted_at, row.updated_at)
+                row.canonical_url, row.deleted_at, row.updated_at, row.fetched_at)
       .run();
 }
 

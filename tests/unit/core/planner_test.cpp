@@ -20,7 +20,7 @@ IndexEntry entry(const std::string& guid, std::int64_t content, std::int64_t pla
 }
 KnownArticle known(const std::string& guid, std::int64_t content, std::int64_t placement = 0,
                    bool deleted = false, std::string hash = "h") {
-  return {guid, placement, content, deleted, hash};
+  return {guid, placement, content, deleted, hash, std::nullopt};
 }
 std::vector<std::string> guids(const std::vector<IndexEntry>& entries) {
   std::vector<std::string> out;
@@ -70,6 +70,22 @@ TEST(PlanIndex, ContentChangeIsFetched) {
   auto plan = p.index({entry("a", T + kMinute), entry("b", T)}, false);
   EXPECT_THAT(guids(plan.to_fetch), ElementsAre("a"));
   EXPECT_EQ(plan.unchanged, 1u);
+}
+
+TEST(PlanIndex, ContentFetchedWithinItsModificationSecondIsFetchedOnceMore) {
+  // Feed timestamps have whole seconds: an edit later in the same second as the fetch leaves
+  // them unchanged, so content fetched before that second (plus a margin) ended is not trusted.
+  KnownArticle early = known("a", T);
+  early.fetched_at = T + 400;  // mid-second
+  KnownArticle edge = known("b", T);
+  edge.fetched_at = T + 1000 + kSameSecondMargin - 1;
+  KnownArticle settled = known("c", T);
+  settled.fetched_at = T + 1000 + kSameSecondMargin;
+  KnownArticle legacy = known("d", T);  // fetched before fetched_at was recorded: trusted
+  Planner p{{early, edge, settled, legacy}};
+  auto plan = p.index({entry("a", T), entry("b", T), entry("c", T), entry("d", T)}, false);
+  EXPECT_THAT(guids(plan.to_fetch), ElementsAre("a", "b"));
+  EXPECT_EQ(plan.unchanged, 2u);
 }
 
 TEST(PlanIndex, EntryOnlyChangeIsFetched) {

@@ -15,6 +15,7 @@ TEST_F(StoreTest, UpsertArticleRoundTripsEveryColumn) {
   row.status = ArticleStatus::deleted;
   row.canonical_url = "https://www.example.com/en/my-article";
   row.deleted_at = 1'700'000'003'000;
+  row.fetched_at = 1'700'000'002'500;
   store.upsert_article(row);
   EXPECT_EQ(store.article("blog", "guid-1"), row);
 

@@ -90,15 +90,36 @@ TEST_F(StoreTest, Version1DatabaseIsMigratedKeepingItsRows) {
   {
     // Turn it back into what the first release wrote: no deletes_approved, version 1.
     Database db(db_path);
-    db.exec("ALTER TABLE feeds DROP COLUMN deletes_approved; DELETE FROM schema_version WHERE version = 2");
+    db.exec("ALTER TABLE feeds DROP COLUMN deletes_approved; ALTER TABLE articles DROP COLUMN fetched_at; "
+            "DELETE FROM schema_version WHERE version >= 2");
   }
   Store store = open();
-  EXPECT_EQ(store.schema_version(), 2);
+  EXPECT_EQ(store.schema_version(), 3);
   ASSERT_TRUE(store.feed("blog"));
   EXPECT_TRUE(store.feed("blog")->paused);
   EXPECT_FALSE(store.feed("blog")->deletes_approved);
   store.set_deletes_approved("blog", true);
   EXPECT_TRUE(store.feed("blog")->deletes_approved);
+}
+
+TEST_F(StoreTest, Version2DatabaseGainsFetchedAtKeepingItsArticles) {
+  {
+    Store store = open();
+    store.ensure_feed("blog", "id-1");
+    store.upsert_article(make_article("blog", "g1"));
+  }
+  {
+    Database db(db_path);
+    db.exec("ALTER TABLE articles DROP COLUMN fetched_at; DELETE FROM schema_version WHERE version = 3");
+  }
+  Store store = open();
+  EXPECT_EQ(store.schema_version(), 3);
+  ASSERT_TRUE(store.article("blog", "g1"));
+  EXPECT_FALSE(store.article("blog", "g1")->fetched_at.has_value());
+  auto row = *store.article("blog", "g1");
+  row.fetched_at = 1'700'000'000'123;
+  store.upsert_article(row);
+  EXPECT_EQ(store.article("blog", "g1")->fetched_at, 1'700'000'000'123);
 }
 
 TEST_F(StoreTest, EmptyExistingFileIsInitialised) {

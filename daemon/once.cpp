@@ -1,0 +1,162 @@
+// `feedsyncd once`: one poll cycle of every feed, then the CMS queue drained, then exit.
+// Exit 0 only if everything synced: every poll succeeded, the queue is empty and nothing is
+// dead-lettered. On a terminal, a progress line on stderr.
+#include <unistd.h>
+
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_future.hpp>
+
+#include "cms/token_source.hpp"
+#include "commands.hpp"
+#include "config/config.hpp"
+#include "core/duration.hpp"
+#include "engine/sync_engine.hpp"
+#include "exit_codes.hpp"
+#include "log/log.hpp"
+#include "store/store.hpp"
+
+namespace feedsync::daemon {
+namespace {
+
+namespace asio = boost::asio;
+
+std::string progress_line(const engine::EngineProgress& p, double seconds) {
+  const auto done = p.writes.done();
+  char rate[32];
+  std::snprintf(rate, sizeof rate, "%.0f/s", seconds > 0 ? static_cast<double>(done) / seconds : 0.0);
+  return "feeds " + std::to_string(p.polled) + "/" + std::to_string(p.feeds) + "  planned " +
+         std::to_string(p.planned) + "  done " + std::to_string(done) + "  failed " +
+         std::to_string(p.writes.dead_lettered) + "  " + rate;
+}
+
+// Redraws the progress line every 250 ms until cancelled.
+class ProgressLine {
+ public:
+  ProgressLine(asio::io_context& io, const engine::SyncEngine& engine)
+      : timer_(io), engine_(engine), start_(std::chrono::steady_clock::now()) {}
+  void start() { tick(); }
+  void finish() {
+    timer_.cancel();
+    draw();
+    std::cerr << "\n";
+  }
+
+ private:
+  void tick() {
+    draw();
+    timer_.expires_after(std::chrono::milliseconds(250));
+    timer_.async_wait([this](const boost::system::error_code& ec) {
+      if (!ec) tick();
+    });
+  }
+  void draw() {
+    const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start_;
+    std::cerr << "\r\033[K" << progress_line(engine_.progress(), elapsed.count()) << std::flush;
+  }
+  asio::steady_timer timer_;
+  const engine::SyncEngine& engine_;
+  std::chrono::steady_clock::time_point start_;
+};
+
+// `secrets`: what the log redacts (feed ids appear in Feed API errors).
+void print_result(const engine::OnceResult& result, const store::OutboxStats& outbox,
+                  const std::vector<std::string>& secrets) {
+  for (const auto& feed : result.feeds) {
+    if (!feed.ok) {
+      std::cout << "feed " << feed.feed << ": poll failed: " << log::redact(feed.error, secrets) << "\n";
+      continue;
+    }
+    const auto& r = *feed.report;
+    std::cout << "feed " << feed.feed << ": " << r.seen << " in the feed, " << r.created << " new, "
+              << r.updated << " changed, " << r.undeleted << " back, " << r.deleted << " deleted"
+              << (r.held_deletes ? ", " + std::to_string(r.held_deletes) + " deletions held" : "")
+              << (r.mapping_errors ? ", " + std::to_string(r.mapping_errors) + " not mappable" : "") << "\n";
+  }
+  for (const auto& name : result.paused) std::cout << "feed " << name << ": paused, not polled\n";
+  const auto& w = result.writes;
+  std::cout << "cms: " << w.created << " created, " << w.updated << " updated, " << w.undeleted << " restored, "
+            << w.deleted << " deleted, " << w.canonical_posted << " canonical links posted, " << w.retried
+            << " retries\n";
+  std::cout << "queue: " << outbox.total.pending + outbox.total.inflight << " left, " << outbox.total.dead
+            << " dead-lettered" << (outbox.total.dead ? " (see feedsyncd status; feedsyncd retry)" : "") << "\n";
+}
+
+// once() then a bounded wait for anything still in flight (a deadline can leave CMS calls out),
+// so nothing is torn down under a running call.
+asio::awaitable<engine::OnceResult> once_then_drain(engine::SyncEngine& engine,
+                                                    std::chrono::steady_clock::time_point deadline,
+                                                    std::chrono::milliseconds grace) {
+  auto result = co_await engine.once(deadline);
+  engine.stop();
+  if (!co_await engine.drain(grace)) {
+    log::warn("CMS calls still in flight at exit; they are retried at the next start");
+  }
+  co_return result;
+}
+
+}  // namespace
+
+int run_once(const CliRequest& request, const config::Config& config) {
+  const auto timeout = parse_duration(request.once_timeout);
+  if (!timeout) {
+    std::cerr << "feedsyncd: once --timeout: expected a duration like 30s or 10m, got \"" << request.once_timeout
+              << "\"\n";
+    return kExitUsage;
+  }
+  for (const auto& warning : config.warnings) log::warn(warning);
+  auto store = store::Store::open(
+      config.state.path, {.access = store::Access::exclusive, .busy_timeout = config.state.busy_timeout});
+
+  asio::io_context io;
+  SystemClock clock;
+  engine::SyncEngine engine(io.get_executor(), store, std::make_shared<config::Config>(config), clock);
+  asio::signal_set signals(io, SIGTERM, SIGINT);
+  signals.async_wait([&](const boost::system::error_code& ec, int) {
+    if (ec) return;
+    log::warn("interrupted: finishing the calls in flight, then exiting");
+    engine.stop();
+  });
+  std::optional<ProgressLine> progress;
+  if (::isatty(STDERR_FILENO)) {
+    progress.emplace(io, engine);
+    progress->start();
+  }
+
+  auto deadline = std::chrono::steady_clock::now() + *timeout;
+  const auto grace = std::chrono::duration_cast<std::chrono::milliseconds>(config.engine.shutdown_timeout);
+  auto future = asio::co_spawn(io, once_then_drain(engine, deadline, grace), asio::use_future);
+  while (future.wait_for(std::chrono::seconds(0)) != std::future_status::ready) {
+    if (io.run_one() == 0) break;  // out of work: the future is ready
+  }
+  std::optional<engine::OnceResult> result = future.get();
+  if (progress) progress->finish();
+  signals.cancel();
+  io.stop();
+
+  const auto outbox = store.outbox_stats();
+  print_result(*result, outbox, redacted_values(config));
+  if (result->relay == engine::RelayExit::auth_failed) {
+    std::cout << "CMS credentials rejected: " << engine.tokens().status().reason << "\n";
+  } else if (result->relay == engine::RelayExit::deadline) {
+    std::cout << "gave up after " << request.once_timeout << " with work left in the queue (--timeout)\n";
+  }
+  bool held = false;
+  for (const auto& feed : result->feeds) {
+    if (feed.report && feed.report->held_deletes > 0) {
+      held = true;
+      std::cout << "feed " << feed.feed << ": " << feed.report->held_deletes
+                << " deletions held by the mass-delete guard; check the feed, then feedsyncd approve-deletes "
+                << feed.feed << "\n";
+    }
+  }
+  return result->synced() && outbox.total.dead == 0 && !held ? kExitOk : kExitFailure;
+}
+
+}  // namespace feedsync::daemon

@@ -1,0 +1,49 @@
+#pragma once
+// feedsync-sim as a child process for end-to-end tests: started on port 0, its port read from
+// the line --print-ports writes, controlled over HTTP (/_sim/...), killed with the test.
+
+#include <string>
+#include <vector>
+
+#include <boost/json/value.hpp>
+#include <sys/types.h>
+
+namespace feedsync::testing {
+
+struct HttpReply {
+  int status = 0;  // 0: no answer (the message says why)
+  std::string body;
+  boost::json::value json() const;  // throws if the body is not JSON
+};
+
+// One blocking request through lib/net's client; for test set-up and checks, not for speed.
+HttpReply http_request(const std::string& method, const std::string& url, const std::string& body = "");
+
+class SimProcess {
+ public:
+  // `args` are added to: --listen 127.0.0.1:0 --print-ports --log-level warn.
+  explicit SimProcess(const std::vector<std::string>& args);
+  ~SimProcess();  // SIGKILL if still running
+  SimProcess(const SimProcess&) = delete;
+  SimProcess& operator=(const SimProcess&) = delete;
+
+  const std::string& base_url() const { return base_url_; }
+  HttpReply get(const std::string& path) const { return http_request("GET", base_url_ + path); }
+  HttpReply post(const std::string& path, const std::string& body = "{}") const {
+    return http_request("POST", base_url_ + path, body);
+  }
+  HttpReply patch(const std::string& path, const std::string& body) const {
+    return http_request("PATCH", base_url_ + path, body);
+  }
+  HttpReply put(const std::string& path, const std::string& body) const {
+    return http_request("PUT", base_url_ + path, body);
+  }
+  HttpReply del(const std::string& path) const { return http_request("DELETE", base_url_ + path); }
+
+ private:
+  pid_t pid_ = -1;
+  int out_ = -1;
+  std::string base_url_;
+};
+
+}  // namespace feedsync::testing
