@@ -10,6 +10,7 @@
 #include "config/config.hpp"
 #include "config/env.hpp"
 #include "config/files.hpp"
+#include "config/known_keys.hpp"
 #include "config/values.hpp"
 #include "config/yaml_reader.hpp"
 #include "core/mapping_expr.hpp"
@@ -103,17 +104,13 @@ class Loader {
       : doc_(doc), base_dir_(std::move(base_dir)), config_(config), yaml_(yaml) {}
 
   void load(const Map& root) {
-    const Map state = root.section("state", {"path", "busy_timeout"});
-    const Map log = root.section("log", {"level", "format"});
-    const Map http = root.section("http", {"listen", "admin_token", "admin_token_file"});
-    const Map source = root.section(
-        "source", {"base_url", "page_size", "index_page_size", "timeout", "rate_limit", "headers"});
-    const Map cms = root.section(
-        "cms", {"api", "base_url", "token_url", "client_id", "client_secret", "client_secret_file",
-                "act_as", "rate_limit", "max_in_flight", "timeout"});
-    const Map canonical = root.section("canonical", {"enabled", "endpoint", "url_template"});
-    const Map engine = root.section(
-        "engine", {"max_concurrent_polls", "max_poll_backoff", "max_retry_backoff", "shutdown_timeout"});
+    const Map state = root.section("state", known_keys("state"));
+    const Map log = root.section("log", known_keys("log"));
+    const Map http = root.section("http", known_keys("http"));
+    const Map source = root.section("source", known_keys("source"));
+    const Map cms = root.section("cms", known_keys("cms"));
+    const Map canonical = root.section("canonical", known_keys("canonical"));
+    const Map engine = root.section("engine", known_keys("engine"));
 
     // Secrets first, so that the error masking knows them before any other value is checked.
     config_.http.admin_token = read_secret(http, "admin_token", "admin_token_file");
@@ -319,10 +316,7 @@ class Loader {
   }
 
   FeedConfig read_feed(const Value& item) {
-    const Map map =
-        item.map({"name", "feed_id", "deleted_feed_id", "interval", "full_scan_interval", "overlap",
-                  "content_type", "container", "locale", "locale_map", "publish", "delete",
-                  "delete_guard", "mapping"});
+    const Map map = item.map(known_keys("feeds[]"));
     FeedConfig feed;
     feed.pos = item.pos();
     const auto name = map.require("name");
@@ -350,13 +344,13 @@ class Loader {
     feed.publish = read_choice(map, "publish", feed.publish, {"immediate", "draft", "ready"});
     feed.delete_mode = read_choice(map, "delete", feed.delete_mode, {"soft", "permanent", "keep"});
 
-    const Map guard = map.section("delete_guard", {"min", "ratio"});
+    const Map guard = map.section("delete_guard", known_keys("feeds[].delete_guard"));
     feed.delete_guard.min =
         read_int(guard, "min", feed.delete_guard.min, 0, std::numeric_limits<int>::max());
     if (auto ratio = guard.get("ratio")) {
       feed.delete_guard.ratio = checked(*ratio, detail::parse_number_value(ratio->scalar(), 0, 1));
     }
-    read_mapping(map.section("mapping", {"displayName", "routeSegment", "properties"}), feed);
+    read_mapping(map.section("mapping", known_keys("feeds[].mapping")), feed);
     return feed;
   }
 
@@ -443,8 +437,7 @@ Config load(const std::string& yaml, const std::string& display_name, const Envi
   }
   const YAML::Node root = documents.empty() ? YAML::Node() : documents.front();
   const Value root_value(doc, root, "", root.Mark());
-  const Map root_map =
-      root_value.map({"state", "log", "http", "source", "cms", "canonical", "engine", "feeds"});
+  const Map root_map = root_value.map(known_keys(""));
 
   Config config;
   config.file = display_name;

@@ -113,6 +113,8 @@ Map Value::map(std::initializer_list<std::string_view> known) const {
   return Map(*this, std::vector<std::string_view>(known));
 }
 
+Map Value::map(const std::vector<std::string_view>& known) const { return Map(*this, known); }
+
 std::vector<Value> Value::list() const {
   std::vector<Value> items;
   if (node_.IsNull()) return items;
@@ -190,6 +192,10 @@ Value Map::require(std::string_view key) const {
 }
 
 Map Map::section(std::string_view key, std::initializer_list<std::string_view> known) const {
+  return section(key, std::vector<std::string_view>(known));
+}
+
+Map Map::section(std::string_view key, const std::vector<std::string_view>& known) const {
   if (auto value = get(key)) return value->map(known);
   const auto mark = key_mark(key);
   return Value(*doc_, YAML::Node(), child_path(path_, key), mark ? *mark : mark_).map(known);

@@ -73,6 +73,7 @@ class Value {
   std::string scalar() const;
   // A mapping restricted to the `known` keys (empty = any key); a null value is an empty map.
   Map map(std::initializer_list<std::string_view> known) const;
+  Map map(const std::vector<std::string_view>& known) const;
   // The items of a list; a null value is an empty list.
   std::vector<Value> list() const;
 
@@ -98,6 +99,7 @@ class Map {
   Value require(std::string_view key) const;
   // A nested mapping; absent or null gives an empty one positioned where it would be.
   Map section(std::string_view key, std::initializer_list<std::string_view> known) const;
+  Map section(std::string_view key, const std::vector<std::string_view>& known) const;
   [[noreturn]] void fail_missing(std::string_view key, const std::string& message) const;
 
   // Every non-null entry, in file order.

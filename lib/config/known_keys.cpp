@@ -1,0 +1,43 @@
+#include "config/known_keys.hpp"
+
+#include <stdexcept>
+#include <string>
+
+namespace feedsync::config {
+
+const std::vector<KnownKeys>& known_keys() {
+  static const std::vector<KnownKeys> keys = {
+      {"", {"state", "log", "http", "source", "cms", "canonical", "engine", "feeds"}},
+      {"state", {"path", "busy_timeout"}},
+      {"log", {"level", "format"}},
+      {"http", {"listen", "admin_token", "admin_token_file"}},
+      {"source", {"base_url", "page_size", "index_page_size", "timeout", "rate_limit", "headers"}},
+      {"cms",
+       {"api", "base_url", "token_url", "client_id", "client_secret", "client_secret_file", "act_as",
+        "rate_limit", "max_in_flight", "timeout"}},
+      {"canonical", {"enabled", "endpoint", "url_template"}},
+      {"engine", {"max_concurrent_polls", "max_poll_backoff", "max_retry_backoff", "shutdown_timeout"}},
+      {"feeds[]",
+       {"name", "feed_id", "deleted_feed_id", "interval", "full_scan_interval", "overlap",
+        "content_type", "container", "locale", "locale_map", "publish", "delete", "delete_guard",
+        "mapping"}},
+      {"feeds[].delete_guard", {"min", "ratio"}},
+      {"feeds[].mapping", {"displayName", "routeSegment", "properties"}},
+  };
+  return keys;
+}
+
+const std::vector<std::string_view>& known_keys(std::string_view path) {
+  for (const auto& entry : known_keys()) {
+    if (entry.path == path) return entry.keys;
+  }
+  throw std::out_of_range("no configuration mapping \"" + std::string(path) + "\"");
+}
+
+const std::vector<std::string_view>& free_form_maps() {
+  static const std::vector<std::string_view> maps = {"source.headers", "feeds[].locale_map",
+                                                     "feeds[].mapping.properties"};
+  return maps;
+}
+
+}  // namespace feedsync::config
