@@ -197,6 +197,22 @@ TEST_F(SyncE2E, ResyncRepushesOneArticleEvenThoughNothingChanged) {
   EXPECT_EQ(feedsyncd({"resync", "demo", "--guid", "nosuchguid"}).exit_status, 1);
 }
 
+TEST_F(SyncE2E, CheckConnectReachesTheCmsAndEveryFeedAndReportsRejectedCredentials) {
+  auto good = feedsyncd({"check", "--connect"});
+  EXPECT_EQ(good.exit_status, 0) << good.out << good.err;
+  EXPECT_THAT(good.out, HasSubstr("cms token: ok"));
+  EXPECT_THAT(good.out, HasSubstr("demo feed: ok (999 entries on the first page)"));
+  EXPECT_THAT(good.out, HasSubstr("demo deleted feed: ok (0 entries"));
+
+  auto env = this->env();
+  env["CMS_CLIENT_SECRET"] = "not-the-secret";
+  auto bad = testing::run_process(FEEDSYNC_DAEMON_BIN, {"check", "--connect", "--config", config_.string()}, env);
+  EXPECT_EQ(bad.exit_status, 1);
+  EXPECT_THAT(bad.out, HasSubstr("cms token: FAILED"));
+  EXPECT_THAT(bad.out + bad.err, ::testing::Not(HasSubstr("not-the-secret")));
+  EXPECT_EQ(sim_.get("/_sim/cms/items").json().as_array().size(), 0u);  // nothing written
+}
+
 TEST_F(SyncE2E, RunSyncsPicksUpChangesAndStopsCleanlyOnSigterm) {
   testing::Process daemon(FEEDSYNC_DAEMON_BIN, {"run", "--config", config_.string()}, env());
   ASSERT_TRUE(daemon.wait_for_stderr("poll cycle done", 60s));
