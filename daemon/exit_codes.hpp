@@ -7,7 +7,6 @@ namespace feedsync::daemon {
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitFailure = 1;       // runtime failure (store, network, lock held, ...)
 inline constexpr int kExitUsage = 2;         // bad command line
-inline constexpr int kExitUnavailable = 69;  // EX_UNAVAILABLE: subcommand not available yet
 inline constexpr int kExitConfig = 78;       // EX_CONFIG: configuration error
 
 }  // namespace feedsync::daemon

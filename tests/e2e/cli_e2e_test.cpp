@@ -223,13 +223,20 @@ TEST_F(CliTest, RetryWithNothingDeadSaysSo) {
   EXPECT_THAT(result.out, HasSubstr("re-queued 0 dead-lettered operations"));
 }
 
-TEST_F(CliTest, SubcommandsOfLaterIssuesSayNotAvailable) {
+TEST_F(CliTest, OnceAgainstAnUnreachableFeedApiFailsAndNamesTheFeed) {
+  auto path = write_config("source: { base_url: \"http://127.0.0.1:9\" }\n" + config_text());
+  auto result = run_process(kDaemon, {"once", "--timeout", "20s", "--config", path}, {}, std::chrono::seconds(90));
+  EXPECT_EQ(result.exit_status, 1) << result.out << result.err;
+  EXPECT_THAT(result.out, HasSubstr("feed blog: poll failed"));
+  EXPECT_THAT(result.out, HasSubstr("feed news: poll failed"));
+  EXPECT_THAT(result.out + result.err, Not(HasSubstr("abc123")));  // feed ids stay out of the output
+}
+
+TEST_F(CliTest, OnceRejectsABadTimeout) {
   auto path = write_config(config_text());
-  for (const char* command : {"once"}) {
-    auto result = run_process(kDaemon, {command, "--config", path});
-    EXPECT_EQ(result.exit_status, 69) << command;
-    EXPECT_THAT(result.err, HasSubstr("not available yet")) << command;
-  }
+  auto result = run_process(kDaemon, {"once", "--timeout", "soon", "--config", path});
+  EXPECT_EQ(result.exit_status, 2);
+  EXPECT_THAT(result.err, HasSubstr("once --timeout"));
 }
 
 }  // namespace
