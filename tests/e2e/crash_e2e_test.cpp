@@ -36,7 +36,7 @@ TEST(CrashE2E, KilledAtRandomMomentsConvergesWithoutDuplicatesLossOrSpuriousDele
   testing::SimProcess sim({"--generate", "1000", "--seed", "5"});
   // Four CMS calls at a time: the import takes long enough for 20+ crashes to land in it.
   std::string text = demo_config();
-  text.replace(text.find("max_in_flight: 32"), 17, "max_in_flight: 4");
+  text.replace(text.find("max_in_flight: 64"), 17, "max_in_flight: 4");
   const auto config = dir.write("feedsync.yaml", text);
   const std::map<std::string, std::string> env{{"SIM_URL", sim.base_url()},
                                                {"FEEDSYNC_STATE", (dir / "state.db").string()},
