@@ -17,9 +17,11 @@
 
 #include "commands.hpp"
 #include "config/config.hpp"
+#include "daemon_ops.hpp"
 #include "engine/sync_engine.hpp"
 #include "exit_codes.hpp"
 #include "log/log.hpp"
+#include "ops/ops_api.hpp"
 #include "ops/sd_notify.hpp"
 #include "ops/watchdog.hpp"
 #include "store/store.hpp"
@@ -45,6 +47,8 @@ struct Daemon {
   asio::io_context& io;
   engine::SyncEngine& engine;
   ops::SdNotifier& notifier;
+  ops::OpsServer& server;
+  DaemonOps& ops;
   std::shared_ptr<const config::Config> config;
 };
 
@@ -57,7 +61,13 @@ void reload(Daemon& d) {
     configure_logging(*next);
     log::set_secrets(redacted_values(*next));
     d.engine.reload(next);
+    if (next->http.listen != d.config->http.listen) {
+      log::warn("http.listen changed; the listener moves at the next restart",
+                {{"listening", d.config->http.listen}, {"configured", next->http.listen}});
+    }
+    d.server.set_admin_token(next->http.admin_token);
     d.config = std::move(next);
+    d.ops.init_feeds();
     log::info("configuration reloaded", {{"feeds", std::to_string(d.config->feeds.size())}});
   } catch (const config::ConfigError& e) {
     log::error("configuration reload rejected; still running the previous configuration",
@@ -87,6 +97,7 @@ asio::awaitable<void> handle_signals(Daemon& d) {
       log::warn("shutdown_timeout passed with calls in flight; they are retried at the next start",
                 {{"shutdown_timeout_ms", std::to_string(timeout.count())}});
     }
+    co_await d.server.stop(std::chrono::milliseconds(1000));
     d.io.stop();
     co_return;
   }
@@ -106,20 +117,38 @@ int run_daemon(const CliRequest&, const config::Config& loaded) {
   asio::io_context io;
   SystemClock clock;
   auto config = std::make_shared<const config::Config>(loaded);
-  engine::SyncEngine engine(io.get_executor(), store, config, clock);
+  std::shared_ptr<const config::Config>* current = nullptr;  // the Daemon's, once it exists
+  DaemonOps ops(store, [&] { return current ? *current : config; }, clock);
+  engine::SyncEngine engine(io.get_executor(), store, config, clock, ops.engine_observers());
+  ops.attach(engine);
   ops::SdNotifier notifier;
   std::optional<ops::WatchdogPinger> watchdog;
   if (auto interval = ops::watchdog_interval()) watchdog.emplace(io.get_executor(), notifier, *interval);
 
-  Daemon daemon{io, engine, notifier, config};
-  engine.on_cycle = [&](const engine::FeedOutcome&) { notifier.status(engine.summary()); };
+  // The listener before READY=1: a failure to bind is a start-up failure systemd sees.
+  ops::OpsServer server(io, loaded.http, ops);
+  try {
+    server.start();
+  } catch (const std::system_error& e) {
+    log::error("cannot listen on http.listen", {{"listen", loaded.http.listen}, {"error", e.what()}});
+    return kExitFailure;
+  }
+  if (auto warning = ops::listen_warning(loaded.http)) log::warn(*warning);
+
+  Daemon daemon{io, engine, notifier, server, ops, config};
+  current = &daemon.config;
+  engine.on_cycle = [&](const engine::FeedOutcome& outcome) {
+    ops.observe_cycle(outcome);
+    notifier.status(engine.summary());
+  };
   asio::co_spawn(io, handle_signals(daemon), asio::detached);
   asio::co_spawn(io, engine.run(), asio::detached);
   if (watchdog) watchdog->start();
 
   log::info("feedsyncd started", {{"config", loaded.file.string()},
                                   {"state", loaded.state.path.string()},
-                                  {"feeds", std::to_string(loaded.feeds.size())}});
+                                  {"feeds", std::to_string(loaded.feeds.size())},
+                                  {"http", loaded.http.listen_host + ":" + std::to_string(server.port())}});
   notifier.ready();
   notifier.status(engine.summary());
   io.run();

@@ -14,8 +14,9 @@ feed::FeedClientOptions feed_client_options(const config::Config& config) {
   return options;
 }
 
-Clients::Clients(boost::asio::any_io_executor executor, const config::Config& config, const Clock& clock)
-    : http(executor, config, clock),
+Clients::Clients(boost::asio::any_io_executor executor, const config::Config& config, const Clock& clock,
+                 HttpObservers observers)
+    : http(executor, config, clock, std::move(observers)),
       feeds(http.client(), feed_client_options(config)),
       tokens(http.client(), clock, cms::token_options(config.cms)),
       sink(cms::make_cms_sink(http.client(), tokens, cms::cms_client_options(config.cms))),

@@ -21,7 +21,8 @@ namespace feedsync::engine {
 feed::FeedClientOptions feed_client_options(const config::Config& config);
 
 struct Clients {
-  Clients(boost::asio::any_io_executor executor, const config::Config& config, const Clock& clock);
+  Clients(boost::asio::any_io_executor executor, const config::Config& config, const Clock& clock,
+          HttpObservers observers = {});
   Clients(const Clients&) = delete;
   Clients& operator=(const Clients&) = delete;
 

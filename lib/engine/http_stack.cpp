@@ -7,12 +7,27 @@
 
 namespace feedsync::engine {
 
-struct HttpStack::Parts {
-  std::unique_ptr<net::BeastHttpClient> wire;
-  std::unique_ptr<net::RetryingHttpClient> retrying;
-};
-
 namespace {
+
+// Times every attempt the retrying decorator makes and tells the observer.
+class ObservedClient final : public net::HttpClient {
+ public:
+  ObservedClient(net::HttpClient& inner, HttpObservers::Attempt observer)
+      : inner_(inner), observer_(std::move(observer)) {}
+  boost::asio::awaitable<net::Result> send(net::Request request) override {
+    const auto start = std::chrono::steady_clock::now();
+    net::Request head;  // what the observer needs: method and URL, not the body
+    head.method = request.method;
+    head.url = request.url;
+    auto result = co_await inner_.send(std::move(request));
+    observer_(head, result, std::chrono::steady_clock::now() - start);
+    co_return result;
+  }
+
+ private:
+  net::HttpClient& inner_;
+  HttpObservers::Attempt observer_;
+};
 
 std::size_t burst_for(Rate rate) {
   // One second's worth, at least one: short bursts are fine, sustained rate is what is limited.
@@ -21,8 +36,14 @@ std::size_t burst_for(Rate rate) {
 
 }  // namespace
 
+struct HttpStack::Parts {
+  std::unique_ptr<net::BeastHttpClient> wire;
+  std::unique_ptr<ObservedClient> observed;
+  std::unique_ptr<net::RetryingHttpClient> retrying;
+};
+
 HttpStack::HttpStack(boost::asio::any_io_executor executor, const config::Config& config,
-                     const Clock& clock)
+                     const Clock& clock, HttpObservers observers)
     : parts_(std::make_unique<Parts>()) {
   net::ClientOptions wire;
   wire.request_timeout = std::max(config.source.timeout, config.cms.timeout);
@@ -41,7 +62,13 @@ HttpStack::HttpStack(boost::asio::any_io_executor executor, const config::Config
   }
   net::RetryingClientOptions retrying;
   retrying.limits = net::limits_table(std::move(limits));
-  parts_->retrying = std::make_unique<net::RetryingHttpClient>(*parts_->wire, clock, std::move(retrying));
+  retrying.on_report = std::move(observers.report);
+  net::HttpClient* inner = parts_->wire.get();
+  if (observers.attempt) {
+    parts_->observed = std::make_unique<ObservedClient>(*parts_->wire, std::move(observers.attempt));
+    inner = parts_->observed.get();
+  }
+  parts_->retrying = std::make_unique<net::RetryingHttpClient>(*inner, clock, std::move(retrying));
 }
 
 HttpStack::~HttpStack() = default;

@@ -4,6 +4,8 @@
 // origin (source.rate_limit for the Feed API host, cms.rate_limit / max_in_flight for the CMS
 // host). Owned together so their lifetimes cannot be mixed up.
 
+#include <chrono>
+#include <functional>
 #include <memory>
 
 #include <boost/asio/any_io_executor.hpp>
@@ -11,12 +13,22 @@
 #include "config/config.hpp"
 #include "core/clock.hpp"
 #include "net/http_client.hpp"
+#include "net/retrying_client.hpp"
 
 namespace feedsync::engine {
 
+// What the stack reports for metrics: every attempt on the wire (so retried 429s and 5xx count)
+// and, per logical request, the retrying decorator's report (limiter waits, attempts).
+struct HttpObservers {
+  using Attempt = std::function<void(const net::Request&, const net::Result&, std::chrono::duration<double> elapsed)>;
+  Attempt attempt;
+  std::function<void(const net::SendReport&)> report;
+};
+
 class HttpStack {
  public:
-  HttpStack(boost::asio::any_io_executor executor, const config::Config& config, const Clock& clock);
+  HttpStack(boost::asio::any_io_executor executor, const config::Config& config, const Clock& clock,
+            HttpObservers observers = {});
   ~HttpStack();
   HttpStack(const HttpStack&) = delete;
   HttpStack& operator=(const HttpStack&) = delete;

@@ -72,6 +72,10 @@ void OutboxRelay::set_max_in_flight(std::size_t max_in_flight) {
 
 void OutboxRelay::wake() { wake_timer_.cancel(); }
 
+void OutboxRelay::outcome(store::OpKind op, std::string_view result) const {
+  if (options_.on_outcome) options_.on_outcome(op, result);
+}
+
 void OutboxRelay::stop() {
   stopping_ = true;
   wake();
@@ -279,6 +283,7 @@ asio::awaitable<void> OutboxRelay::process_content(store::OutboxOp op) {
   };
   co_await record(std::move(write));
 
+  outcome(op.op, "success");
   if (undelete) {
     ++stats_.undeleted;
   } else if (written->created) {
@@ -311,6 +316,7 @@ asio::awaitable<void> OutboxRelay::process_delete(store::OutboxOp op) {
   };
   co_await record(std::move(write));
   ++stats_.deleted;
+  outcome(op.op, "success");
   log::debug("article deleted", {{"feed", op.feed}, {"guid", op.guid}, {"cms_key", payload->key},
                                  {"status", removed->status}});
 }
@@ -343,6 +349,7 @@ asio::awaitable<void> OutboxRelay::process_canonical(store::OutboxOp op) {
   };
   co_await record(std::move(write));
   ++stats_.canonical_posted;
+  outcome(op.op, "success");
   log::debug("canonical link posted", {{"feed", op.feed}, {"guid", op.guid}, {"cms_key", ref.key},
                                        {"url", payload->url}});
 }
@@ -355,6 +362,7 @@ std::function<void()> OutboxRelay::failure_record(const store::OutboxOp& op, con
     case cms::CmsErrorKind::auth: {
       // Not the article's fault: keep its turn; the gate in run() holds every write back.
       const auto delay = tokens_ != nullptr ? milliseconds(0) : backoff(op.attempts);
+      outcome(op.op, "auth");
       log::error("CMS write refused for want of a usable token; writes pause until it recovers",
                  {{"feed", op.feed}, {"guid", op.guid}, {"op", op_name}, {"error", error.message}});
       return [this, id = op.id, delay, message = error.message] {
@@ -367,6 +375,7 @@ std::function<void()> OutboxRelay::failure_record(const store::OutboxOp& op, con
     case cms::CmsErrorKind::retryable: {
       const auto delay = backoff(op.attempts);
       ++stats_.retried;
+      outcome(op.op, "retry");
       log::warn("CMS call failed; retrying later",
                 {{"feed", op.feed}, {"guid", op.guid}, {"op", op_name},
                  {"attempt", std::to_string(op.attempts)}, {"retry_in_ms", std::to_string(delay.count())},
@@ -381,6 +390,7 @@ std::function<void()> OutboxRelay::failure_record(const store::OutboxOp& op, con
 
 std::function<void()> OutboxRelay::dead_letter_record(const store::OutboxOp& op, std::string message) {
   ++stats_.dead_lettered;
+  outcome(op.op, "dead_letter");
   log::error("CMS operation dead-lettered; fix the cause, then feedsyncd retry",
              {{"feed", op.feed}, {"guid", op.guid}, {"op", std::string(store::to_string(op.op))},
               {"error", message}});

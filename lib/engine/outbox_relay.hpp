@@ -23,6 +23,7 @@
 #include <optional>
 #include <random>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <boost/asio/any_io_executor.hpp>
@@ -49,6 +50,8 @@ struct RelayOptions {
   bool canonical_enabled = true;
   std::string url_template;  // canonical.url_template
   std::uint32_t seed = std::random_device{}();  // backoff jitter; fixed in tests
+  // Every finished attempt, for metrics: result is "success", "retry", "dead_letter" or "auth".
+  std::function<void(store::OpKind, std::string_view result)> on_outcome;
 };
 
 // What the relay did since it was made (for `once`, the demo and metrics).
@@ -113,6 +116,7 @@ class OutboxRelay {
   std::int64_t now_ms() const;
   std::chrono::milliseconds backoff(std::int64_t attempts);
   void spawn(store::OutboxOp op);
+  void outcome(store::OpKind op, std::string_view result) const;
   void notify_changed();
 
   boost::asio::any_io_executor executor_;

@@ -67,19 +67,27 @@ bool OnceResult::synced() const {
 }
 
 SyncEngine::SyncEngine(asio::any_io_executor executor, store::Store& store,
-                       std::shared_ptr<const config::Config> config, const Clock& clock)
+                       std::shared_ptr<const config::Config> config, const Clock& clock, EngineObservers observers)
     : executor_(executor),
       store_(store),
       config_(std::move(config)),
       clock_(clock),
-      clients_(std::make_shared<Clients>(executor, *config_, clock)),
+      observers_(std::move(observers)),
+      clients_(std::make_shared<Clients>(executor, *config_, clock, observers_.http)),
       wake_timer_(executor),
       idle_timer_(executor) {
   apply_feeds(*config_);
-  relay_ = std::make_shared<RelayHolder>();
-  relay_->clients = clients_;
-  relay_->relay = std::make_unique<OutboxRelay>(executor_, store_, *clients_->sink, clients_->canonical,
-                                                &clients_->tokens, clock_, relay_options(*config_));
+  relay_ = make_relay();
+}
+
+std::shared_ptr<SyncEngine::RelayHolder> SyncEngine::make_relay() {
+  auto holder = std::make_shared<RelayHolder>();
+  holder->clients = clients_;
+  auto options = relay_options(*config_);
+  options.on_outcome = observers_.cms_outcome;
+  holder->relay = std::make_unique<OutboxRelay>(executor_, store_, *clients_->sink, clients_->canonical,
+                                                &clients_->tokens, clock_, std::move(options));
+  return holder;
 }
 
 SyncEngine::~SyncEngine() = default;
@@ -179,8 +187,11 @@ asio::awaitable<FeedOutcome> SyncEngine::poll(std::string name, config::FeedConf
                                               std::shared_ptr<Clients> clients) {
   FeedOutcome outcome;
   outcome.feed = name;
+  outcome.started_at = clock_.system_now();
+  const auto start = clock_.steady_now();
   PollCycle cycle(clients->feeds, store_, clock_);
   auto result = co_await cycle.run(std::move(feed), std::move(mapping), CycleOptions{});
+  outcome.duration = clock_.steady_now() - start;
   if (result) {
     outcome.ok = true;
     outcome.report = std::move(*result);
@@ -277,6 +288,8 @@ asio::awaitable<OnceResult> SyncEngine::once(steady_time deadline) {
   co_return result;
 }
 
+void SyncEngine::wake_relay() { relay_->relay->wake(); }
+
 void SyncEngine::stop() {
   stopping_ = true;
   relay_->relay->stop();
@@ -298,14 +311,11 @@ asio::awaitable<bool> SyncEngine::drain(milliseconds timeout) {
 
 void SyncEngine::reload(std::shared_ptr<const config::Config> config) {
   config_ = std::move(config);
-  clients_ = std::make_shared<Clients>(executor_, *config_, clock_);
+  clients_ = std::make_shared<Clients>(executor_, *config_, clock_, observers_.http);
   // The old relay stops claiming; its calls in flight finish on the old clients.
   relay_->relay->stop();
   retired_.push_back(relay_);
-  relay_ = std::make_shared<RelayHolder>();
-  relay_->clients = clients_;
-  relay_->relay = std::make_unique<OutboxRelay>(executor_, store_, *clients_->sink, clients_->canonical,
-                                                &clients_->tokens, clock_, relay_options(*config_));
+  relay_ = make_relay();
   apply_feeds(*config_);
   if (daemon_mode_ && !stopping_) start_relay();
   wake();

@@ -30,6 +30,7 @@
 #include "config/config.hpp"
 #include "core/clock.hpp"
 #include "core/mapping.hpp"
+#include "engine/http_stack.hpp"
 #include "engine/outbox_relay.hpp"
 #include "engine/poll_cycle.hpp"
 
@@ -42,6 +43,8 @@ struct Clients;
 
 struct FeedOutcome {
   std::string feed;
+  std::chrono::system_clock::time_point started_at;
+  std::chrono::duration<double> duration{0};
   bool ok = false;
   std::string error;            // when !ok
   std::optional<CycleReport> report;
@@ -63,11 +66,17 @@ struct EngineProgress {
   RelayStats writes;
 };
 
+// Hooks for metrics; each may be empty.
+struct EngineObservers {
+  HttpObservers http;
+  std::function<void(store::OpKind, std::string_view result)> cms_outcome;  // RelayOptions::on_outcome
+};
+
 class SyncEngine {
  public:
   // `config` must be fully validated (load_config). The store and the clock must outlive it.
   SyncEngine(boost::asio::any_io_executor executor, store::Store& store,
-             std::shared_ptr<const config::Config> config, const Clock& clock);
+             std::shared_ptr<const config::Config> config, const Clock& clock, EngineObservers observers = {});
   ~SyncEngine();
   SyncEngine(const SyncEngine&) = delete;
   SyncEngine& operator=(const SyncEngine&) = delete;
@@ -79,7 +88,9 @@ class SyncEngine {
   // `deadline`, or writes blocked by rejected credentials).
   boost::asio::awaitable<OnceResult> once(std::chrono::steady_clock::time_point deadline);
 
-  void trigger(const std::string& feed);  // false-free: unknown names are ignored (logged)
+  void trigger(const std::string& feed);  // unknown names are ignored (logged)
+  bool has_feed(const std::string& feed) const { return feeds_.count(feed) > 0; }
+  void wake_relay();  // ops were requeued (retry): look at the queue now
   void stop();
   // Waits until no poll and no CMS call is in flight, at most `timeout`; true if all finished.
   boost::asio::awaitable<bool> drain(std::chrono::milliseconds timeout);
@@ -100,6 +111,7 @@ class SyncEngine {
 
   void apply_feeds(const config::Config& config);
   void start_relay();
+  std::shared_ptr<RelayHolder> make_relay();
   void start_poll(FeedSlot& slot);
   boost::asio::awaitable<FeedOutcome> poll(std::string name, config::FeedConfig feed, CompiledMapping mapping,
                                            std::shared_ptr<Clients> clients);
@@ -112,6 +124,7 @@ class SyncEngine {
   store::Store& store_;
   std::shared_ptr<const config::Config> config_;
   const Clock& clock_;
+  EngineObservers observers_;
   std::shared_ptr<Clients> clients_;
   std::shared_ptr<RelayHolder> relay_;
   std::vector<std::shared_ptr<RelayHolder>> retired_;

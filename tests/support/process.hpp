@@ -31,6 +31,7 @@ class Process {
 
   // Reads stderr until it contains `needle` or the deadline passes; returns whether it appeared.
   bool wait_for_stderr(const std::string& needle, std::chrono::milliseconds timeout);
+  const std::string& stderr_text() const { return err_; }  // what was read so far
   void signal(int signo);
   // Waits for exit, draining both pipes; kills the child (and fails) after `timeout`.
   ProcessResult wait(std::chrono::milliseconds timeout = std::chrono::seconds(30));

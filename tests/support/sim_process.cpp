@@ -23,7 +23,8 @@ namespace feedsync::testing {
 
 boost::json::value HttpReply::json() const { return boost::json::parse(body); }
 
-HttpReply http_request(const std::string& method, const std::string& url, const std::string& body) {
+HttpReply http_request(const std::string& method, const std::string& url, const std::string& body,
+                       const std::vector<std::pair<std::string, std::string>>& headers) {
   boost::asio::io_context io;
   net::BeastHttpClient client(io.get_executor(), net::ClientOptions{});
   net::Request request;
@@ -35,6 +36,7 @@ HttpReply http_request(const std::string& method, const std::string& url, const 
   request.url = url;
   request.body = body;
   if (!body.empty()) request.headers.add("Content-Type", "application/json");
+  for (const auto& [name, value] : headers) request.headers.add(name, value);
   request.timeout = std::chrono::seconds(30);
   auto future = boost::asio::co_spawn(io, client.send(std::move(request)), boost::asio::use_future);
   io.run();

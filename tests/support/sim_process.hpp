@@ -3,6 +3,7 @@
 // the line --print-ports writes, controlled over HTTP (/_sim/...), killed with the test.
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <boost/json/value.hpp>
@@ -17,7 +18,8 @@ struct HttpReply {
 };
 
 // One blocking request through lib/net's client; for test set-up and checks, not for speed.
-HttpReply http_request(const std::string& method, const std::string& url, const std::string& body = "");
+HttpReply http_request(const std::string& method, const std::string& url, const std::string& body = "",
+                       const std::vector<std::pair<std::string, std::string>>& headers = {});
 
 class SimProcess {
  public:

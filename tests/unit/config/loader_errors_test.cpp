@@ -247,7 +247,7 @@ TEST(ConfigErrors, SectionValueValidation) {
       error_of(kBase + "http:\n  listen: localhost\n"),
       "feedsync.yaml:17:11: http.listen: expected host:port or [ipv6]:port, got \"localhost\"");
   EXPECT_EQ(error_of(kBase + "http:\n  listen: 127.0.0.1:65536\n"),
-            "feedsync.yaml:17:11: http.listen: expected a port from 1 to 65535, got "
+            "feedsync.yaml:17:11: http.listen: expected a port from 0 to 65535, got "
             "\"127.0.0.1:65536\"");
   EXPECT_EQ(error_of(kBase + "state:\n  busy_timeout: soon\n"),
             "feedsync.yaml:17:17: state.busy_timeout: expected a duration like 30s, got \"soon\"");

@@ -105,6 +105,10 @@ TEST(ListenValue, HostPortForms) {
   EXPECT_EQ(v6.value->host, "::1");
   EXPECT_EQ(v6.value->port, 1);
 
+  auto any = parse_listen_value("127.0.0.1:0");  // any free port
+  ASSERT_TRUE(any.value);
+  EXPECT_EQ(any.value->port, 0);
+
   auto name = parse_listen_value("localhost:65535");
   ASSERT_TRUE(name.value);
   EXPECT_EQ(name.value->host, "localhost");
@@ -118,12 +122,10 @@ TEST(ListenValue, RejectsBadShapesAndPorts) {
               "expected host:port or [ipv6]:port, got " + quote(text))
         << text;
   }
-  EXPECT_EQ(error(parse_listen_value("127.0.0.1:0")),
-            "expected a port from 1 to 65535, got \"127.0.0.1:0\"");
   EXPECT_EQ(error(parse_listen_value("127.0.0.1:65536")),
-            "expected a port from 1 to 65535, got \"127.0.0.1:65536\"");
+            "expected a port from 0 to 65535, got \"127.0.0.1:65536\"");
   EXPECT_EQ(error(parse_listen_value("127.0.0.1:99999999999999999999")),
-            "expected a port from 1 to 65535, got \"127.0.0.1:99999999999999999999\"");
+            "expected a port from 0 to 65535, got \"127.0.0.1:99999999999999999999\"");
 }
 
 TEST(FeedNameValue, LowercaseSlugs) {

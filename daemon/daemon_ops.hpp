@@ -1,0 +1,61 @@
+#pragma once
+// The daemon's side of the operating surface (issue 8): readiness checks, status, metrics and
+// admin actions answered from the engine and the state store, for lib/ops' HTTP endpoints.
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "config/config.hpp"
+#include "core/clock.hpp"
+#include "engine/sync_engine.hpp"
+#include "ops/engine_metrics.hpp"
+#include "ops/metrics.hpp"
+#include "ops/ops_backend.hpp"
+#include "store/store.hpp"
+
+namespace feedsync::daemon {
+
+class DaemonOps final : public ops::OpsBackend {
+ public:
+  // `config` returns the configuration in force (it changes on reload).
+  DaemonOps(store::Store& store, std::function<std::shared_ptr<const config::Config>()> config,
+            const Clock& clock);
+
+  // What the engine reports into (wire them with engine_observers() before building the engine).
+  engine::EngineObservers engine_observers();
+  // After each poll cycle (SyncEngine::on_cycle).
+  void observe_cycle(const engine::FeedOutcome& outcome);
+  // The engine, once it exists; admin actions and readiness need it.
+  void attach(engine::SyncEngine& engine);
+  // Per-feed series for the configured feeds (at start and after a reload).
+  void init_feeds();
+
+  std::vector<ops::ReadinessCheck> readiness() const override;
+  std::string status_json() const override;
+  std::string metrics_text() const override;
+  ops::AdminResult trigger_sync(const std::string& feed) override;
+  ops::AdminResult pause(const std::string& feed) override;
+  ops::AdminResult resume(const std::string& feed) override;
+  ops::AdminResult approve_deletes(const std::string& feed) override;
+  ops::AdminResult resync(const std::string& feed, const std::optional<std::string>& guid) override;
+  ops::AdminResult retry(const std::optional<std::string>& feed, const std::optional<std::string>& guid) override;
+
+ private:
+  std::int64_t now_ms() const;
+  const config::FeedConfig* find(const std::string& feed) const;
+  std::string api_of(const std::string& url) const;
+
+  store::Store& store_;
+  std::function<std::shared_ptr<const config::Config>()> config_;
+  const Clock& clock_;
+  std::chrono::steady_clock::time_point started_;
+  engine::SyncEngine* engine_ = nullptr;
+  ops::Registry registry_;
+  ops::EngineMetrics metrics_;
+  std::map<std::string, ops::FeedMetrics, std::less<>> feeds_;
+};
+
+}  // namespace feedsync::daemon
