@@ -236,7 +236,8 @@ asio::awaitable<void> SyncEngine::run() {
       if (running_polls_ >= limit) break;
       const auto row = store_.feed(slot->config.name);
       if (row && row->paused) {
-        slot->due = now + std::chrono::duration_cast<milliseconds>(slot->config.interval);
+        // Looked at again shortly: `feedsyncd resume` only changes the store.
+        slot->due = now + kMaxSchedulerSleep;
         continue;
       }
       start_poll(*slot);
@@ -310,8 +311,10 @@ asio::awaitable<bool> SyncEngine::drain(milliseconds timeout) {
 }
 
 void SyncEngine::reload(std::shared_ptr<const config::Config> config) {
+  // Built first: if it throws (an unreadable CA file...), nothing has changed yet.
+  auto clients = std::make_shared<Clients>(executor_, *config, clock_, observers_.http);
   config_ = std::move(config);
-  clients_ = std::make_shared<Clients>(executor_, *config_, clock_, observers_.http);
+  clients_ = std::move(clients);
   // The old relay stops claiming; its calls in flight finish on the old clients.
   relay_->relay->stop();
   retired_.push_back(relay_);
