@@ -61,6 +61,15 @@ ServerResponse add_container(CmsSim& cms, const ServerRequest& r) {
   return reply(201, json::object{{"key", *key}});
 }
 
+ServerResponse refuse_status(CmsSim& cms, const ServerRequest& r) {
+  auto body = control::object_body(r);
+  if (!body) return body.error();
+  const auto* enabled = body->if_contains("enabled");
+  if (!enabled || !enabled->is_bool()) return error(400, "enabled must be true or false");
+  cms.set_refuse_status_on_create(enabled->get_bool());
+  return reply(200, json::object{{"enabled", *enabled}});
+}
+
 }  // namespace
 
 std::shared_ptr<CmsSim> attach_cms_sim(Simulator& sim, CmsSimOptions options) {
@@ -88,6 +97,7 @@ std::shared_ptr<CmsSim> attach_cms_sim(Simulator& sim, CmsSimOptions options) {
   add(Method::put, "/_sim/cms/credentials", [c](ServerRequest r) { return credentials(*c, r); });
   add(Method::post, "/_sim/cms/drop-properties", [c](ServerRequest r) { return drop_properties(*c, r); });
   add(Method::post, "/_sim/cms/containers", [c](ServerRequest r) { return add_container(*c, r); });
+  add(Method::put, "/_sim/cms/refuse-status-on-create", [c](ServerRequest r) { return refuse_status(*c, r); });
   add(Method::delete_, "/_sim/cms/items", [c](ServerRequest) {
     c->reset();
     return control::no_content();

@@ -16,6 +16,9 @@ class CmsFlatApi {
   CmsFlatApi(CmsStore& store, std::string base) : store_(store), base_(std::move(base)) {}
   // Content routes only; the token endpoint is CmsSim's.
   std::vector<CmsRoute> routes();
+  // Like a stricter service: `status` (and `delayPublishUntil`) in a create or new-version body
+  // is a 400 naming the field; status changes only by PATCH (CmsSimOptions).
+  void refuse_status_on_create(bool on) { refuse_status_on_create_ = on; }
 
  private:
   // cms_flat_content.cpp
@@ -36,9 +39,11 @@ class CmsFlatApi {
 
   net::ServerResponse version_response(int status, const CmsItem& item, const CmsVersion& version);
   std::string version_url(const CmsItem& item, const CmsVersion& version) const;
+  void check_no_status(FieldReader& reader) const;
 
   CmsStore& store_;
   std::string base_;
+  bool refuse_status_on_create_ = false;
 };
 
 // Reads the fields a new version takes (create and POST .../versions share them).

@@ -32,6 +32,16 @@ void read_flat_version(FieldReader& r, CmsVersionInput& input) {
   input.delay_publish_until = r.timestamp("delayPublishUntil");
 }
 
+void CmsFlatApi::check_no_status(FieldReader& r) const {
+  if (!refuse_status_on_create_) return;
+  for (std::string_view field : {"status", "delayPublishUntil"}) {
+    if (r.given(field))
+      r.fail(field, "The " + std::string(field) +
+                        " field cannot be set here; create the version, then set it with PATCH "
+                        "(application/merge-patch+json).");
+  }
+}
+
 std::vector<CmsRoute> CmsFlatApi::routes() {
   auto route = [this](net::Method method, std::string pattern, net::ServerResponse (CmsFlatApi::*handler)(const CmsCall&)) {
     return CmsRoute{method, base_ + pattern, "cms", CmsDialect::flat, true,
@@ -78,6 +88,7 @@ net::ServerResponse CmsFlatApi::create(const CmsCall& call) {
   auto container = r.string("container").value_or("");
   input.container = normalise_key(container).value_or(container);
   read_flat_version(r, input.version);
+  check_no_status(r);
   if (!r.ok()) return flat_problem(cms_invalid(std::move(r.errors())));
 
   auto item = store_.create(std::move(input), call.actor);

@@ -46,6 +46,7 @@ net::ServerResponse CmsFlatApi::create_version(const CmsCall& call) {
     r.fail("container", "The container does not match the content item's; move the item with PATCH.");
   CmsVersionInput input;
   read_flat_version(r, input);
+  check_no_status(r);
   if (!r.ok()) return flat_problem(cms_invalid(std::move(r.errors())));
 
   auto version = store_.add_version(**item, std::move(input), call.actor);

@@ -28,6 +28,7 @@ CmsSim::CmsSim(const Clock& clock, CmsSimOptions options)
       parts_(std::make_unique<Parts>(Parts{CmsFlatApi(*store_, options_.flat_base), CmsV1Api(*store_, options_.v1_base), {}})) {
   // Configured keys may be in UUID form, like keys on the wire.
   for (const auto& container : options_.containers) add_container(container);
+  set_refuse_status_on_create(options_.refuse_status_on_create);
   auto& routes = parts_->routes;
   std::vector<std::string> token_paths{options_.flat_base + "/oauth/token", options_.v1_base + "/oauth/token"};
   if (options_.root_token_endpoint) token_paths.emplace_back("/oauth/token");
@@ -115,6 +116,7 @@ void CmsSim::expire_all_tokens() { tokens_->expire_all(); }
 void CmsSim::set_credentials(std::vector<CmsCredentials> credentials) { tokens_->set_credentials(std::move(credentials)); }
 void CmsSim::drop_properties_next_n(std::size_t n) { store_->drop_properties_next_n(n); }
 void CmsSim::add_container(std::string key) { store_->add_container(normalise_key(key).value_or(key)); }
+void CmsSim::set_refuse_status_on_create(bool on) { parts_->flat.refuse_status_on_create(on); }
 void CmsSim::reset() { store_->clear(); }
 
 }  // namespace feedsync::sim

@@ -65,6 +65,9 @@ struct CmsSimOptions {
       {"ArticlePage", true, {}}, {"NewsPage", true, {}}, {"SysContentFolder", false, {}}};
   // Containers besides the root (always present) and existing content items.
   std::vector<std::string> containers;
+  // Flat dialect: refuse `status` / `delayPublishUntil` in create and new-version bodies (400
+  // naming the field), as a stricter service might; status then changes only by PATCH.
+  bool refuse_status_on_create = false;
 };
 
 // One item as the simulator core's duplicate/drift check sees it. Multi-locale items are seen
@@ -103,6 +106,7 @@ class CmsSim {
   // The next n writes that carry properties answer 2xx but store none (a quirk clients saw).
   void drop_properties_next_n(std::size_t n);
   void add_container(std::string key);
+  void set_refuse_status_on_create(bool on);
   void reset();  // forgets every item (tokens and settings stay)
 
  private:

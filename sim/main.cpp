@@ -44,6 +44,7 @@ struct Args {
   std::string log_level = "info";
   std::string cms_client_id = "sim-client";
   std::string cms_client_secret = "sim-secret";
+  bool cms_refuse_status_on_create = false;
 };
 
 // "HOST:PORT" or "[V6]:PORT".
@@ -128,6 +129,8 @@ int main(int argc, char** argv) {
   app.add_option("--log-level", args.log_level, "trace|debug|info|warn|error")->capture_default_str();
   app.add_option("--cms-client-id", args.cms_client_id, "OAuth client id the CMS accepts")->capture_default_str();
   app.add_option("--cms-client-secret", args.cms_client_secret, "its secret")->capture_default_str();
+  app.add_flag("--cms-refuse-status-on-create", args.cms_refuse_status_on_create,
+               "flat CMS API: refuse status in create/new-version bodies (400), set it only by PATCH");
   CLI11_PARSE(app, argc, argv);
 
   auto level = log::parse_level(args.log_level);
@@ -157,6 +160,7 @@ int main(int argc, char** argv) {
 #ifdef FEEDSYNC_SIM_HAS_CMS
     sim::CmsSimOptions cms_options;
     cms_options.credentials = {{args.cms_client_id, args.cms_client_secret}};
+    cms_options.refuse_status_on_create = args.cms_refuse_status_on_create;
     auto cms = sim::attach_cms_sim(simulator, std::move(cms_options));
 #endif
     if (!args.seed_file.empty()) load_seed_file(simulator, args.seed_file);

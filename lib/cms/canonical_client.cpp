@@ -1,6 +1,8 @@
 #include "cms/canonical_client.hpp"
 
 #include <cctype>
+#include <initializer_list>
+#include <string_view>
 
 #include <boost/url/encode.hpp>
 #include <boost/url/parse.hpp>
@@ -42,17 +44,36 @@ std::string host_of(std::string_view url) {
   return parsed ? std::string(parsed->encoded_host()) : std::string(url);
 }
 
-// A 4xx is a configuration problem; say which one when the answer lets us tell.
+bool says(const std::string& said, std::initializer_list<std::string_view> words) {
+  for (auto word : words)
+    if (said.find(word) != std::string::npos) return true;
+  return false;
+}
+
+// A 4xx is a configuration problem. Say which one only as far as the answer tells: the service's
+// own words are in the message already, and a wrong guess ("allowed domains" for a link CMP
+// found malformed) sends the operator to the wrong screen.
 std::string hint(int status, const std::string& words, const CanonicalPost& post, const std::string& key) {
   const std::string said = lower(words);
-  if (said.find("domain") != std::string::npos || said.find("whitelist") != std::string::npos)
-    return "CMP does not accept the domain " + host_of(post.canonical_url) +
+  const std::string host = host_of(post.canonical_url);
+  if (says(said, {"domain", "whitelist", "allowlist"}))
+    return "CMP does not accept the domain " + host +
            ": add it to the organisation's allowed domains in CMP, or fix canonical.url_template";
-  if (status == 404 || said.find("pixel") != std::string::npos || said.find("key") != std::string::npos)
+  if (status == 403)
+    return "CMP refused the link: check that " + host +
+           " is among the organisation's allowed domains in CMP and that canonical.endpoint is right";
+  if (status == 404 || says(said, {"pixel"}))
     return "CMP does not know the tracking pixel key " + key +
            " (is the article from this organisation?), or canonical.endpoint is wrong";
-  return "check that the URL's domain is among the organisation's allowed domains in CMP and that "
-         "canonical.endpoint is right";
+  if (says(said, {"canonical-link", "canonical_link"}))
+    return "CMP rejected the link " + post.canonical_url +
+           ": check canonical.url_template (it must give the article's absolute http(s) URL)";
+  if (status == 401)
+    return "the endpoint asks for credentials, which the canonical-link endpoint does not take: check "
+           "canonical.endpoint";
+  if (status == 400 || status == 422)
+    return "CMP refused the request: check canonical.url_template and canonical.endpoint";
+  return "check canonical.endpoint";
 }
 
 }  // namespace

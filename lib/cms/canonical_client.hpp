@@ -7,9 +7,10 @@
 // Both values are percent-encoded by Boost.URL as whole components (everything but unreserved
 // characters), so "&", "?", "+", spaces and non-ASCII in the article URL cannot leak into the
 // query's structure. Any 2xx is success (the body is unspecified). A 4xx (or a redirect) is a
-// configuration problem: permanent, with a message saying what to check (the organisation's
-// allowed domains, the pixel key). 5xx and network trouble are retryable; the HTTP decorator
-// has already retried them in the short term.
+// configuration problem: permanent, with the service's own words ({"error": {"code", "message"}})
+// and a hint chosen from them and the status: allowed domains only for domain refusals and 403,
+// the pixel key for 404, canonical.url_template for a rejected link. 5xx and network trouble are
+// retryable; the HTTP decorator has already retried them in the short term.
 
 #include <chrono>
 #include <string>

@@ -22,8 +22,8 @@ namespace feedsync::cms {
 struct UpsertRequest {
   ArticleRef article;
   // core/mapping_payload.hpp payload_document(): {"key", "contentType", "container", "locale",
-  // "displayName", "routeSegment"?, "properties", "publish", "richText"?}. Its "key" must be
-  // article.key.
+  // "displayName", "routeSegment"?, "properties", "publish", "richText"?, "publishAt"?}. Its
+  // "key" must be article.key.
   boost::json::object payload;
   // The store has pushed this article before: write a new version. false: create first (a 409
   // then continues as a new version, so a wrong `false` costs one request, never a duplicate).
@@ -36,7 +36,8 @@ struct WriteOutcome {
   // upsert: the routeSegment the CMS holds for that version after publishing (it may re-derive
   // it from displayName); falls back to the one sent. Build the canonical URL from this.
   std::optional<std::string> route_segment;
-  // upsert: the version's CMS status ("published", "ready", "draft");
+  // upsert: the version's CMS status ("published", "ready", "draft", or "scheduled" when the
+  // payload's publishAt is still ahead: not published yet, so no canonical link for it);
   // remove: "deleted", or "absent" when the CMS had no such item (404 counts as done);
   // undelete: "restored", or "not_deleted" when the item was not deleted (409).
   std::string status;

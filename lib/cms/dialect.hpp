@@ -13,11 +13,14 @@
 //                    status}
 //   transition     PATCH /content/{key}/versions/{v}              POST /content/{key}/versions/{v}:publish
 //                    {"status": s} (application/merge-patch+json)   (:ready, :draft)
+//   schedule       status "scheduled" + "delayPublishUntil" in     POST .../versions/{v}:publish
+//                    the create / new-version body or the PATCH      {"delayPublishUntil": t}
 //   delete         DELETE /content/{key}[?permanent=true]         DELETE /content/{key}
 //                                                                   [cms-permanent-delete: true]
 //   undelete       POST /content/{key}:undelete                   the same
 //   read back      GET /content/{key}/versions/{v}                the same
 //   find version   GET /content/{key}/versions?locales=L          the same
+//                    [&statuses=S]
 
 #include <memory>
 #include <string>
@@ -38,19 +41,26 @@ class CmsDialect {
   // Whether property values travel wrapped as {"value": x} (v1).
   virtual bool wrapped_properties() const = 0;
 
+  // `status` "scheduled" sends payload.publish_at as the time (delayPublishUntil); "" sends no
+  // status (the version starts as a draft).
   virtual net::Request create(const Payload& payload, std::string_view status) const = 0;
   virtual net::Request new_version(const Payload& payload, std::string_view status) const = 0;
-  virtual net::Request transition(std::string_view key, std::string_view version, std::string_view status) const = 0;
+  virtual net::Request transition(const Payload& payload, std::string_view version, std::string_view status) const = 0;
   virtual net::Request remove(std::string_view key, bool permanent) const = 0;
   virtual net::Request undelete(std::string_view key) const = 0;
   virtual net::Request get_version(std::string_view key, std::string_view version) const = 0;
-  virtual net::Request list_versions(std::string_view key, std::string_view locale) const = 0;
+  // Newest first; `status` "" for any.
+  virtual net::Request list_versions(std::string_view key, std::string_view locale, std::string_view status) const = 0;
 };
 
 // `base_url` is cms.base_url, e.g. https://x.cms.optimizely.com/_cms/version2 or
 // https://api.cms.optimizely.com/v1 (or the simulator's http://127.0.0.1:PORT/_cms/version2).
 std::unique_ptr<CmsDialect> make_flat_dialect(std::string base_url);
 std::unique_ptr<CmsDialect> make_v1_dialect(std::string base_url);
+
+// GET {base}/content/{key}/versions with the locales / statuses filters that are not "".
+net::Request versions_query(const std::string& base, std::string_view key, std::string_view locale,
+                            std::string_view status);
 
 // A JSON request body (serialised, with its Content-Type).
 net::Request json_request(net::Method method, std::string url, const boost::json::object& body,

@@ -14,7 +14,9 @@ void put_version_fields(json::object& body, const Payload& payload, std::string_
   if (payload.route_segment) body["routeSegment"] = *payload.route_segment;
   // The seed's example says "property"; the service and every client use "properties".
   body["properties"] = payload.properties;
-  body["status"] = status;
+  // "": no status (the service's default, draft), for services that refuse the field here.
+  if (!status.empty()) body["status"] = status;
+  if (status == "scheduled") body["delayPublishUntil"] = payload.publish_at;
 }
 
 class FlatDialect final : public CmsDialect {
@@ -42,10 +44,12 @@ class FlatDialect final : public CmsDialect {
     return json_request(net::Method::post, cms_url(base_, {"content", payload.key, "versions"}), body);
   }
 
-  net::Request transition(std::string_view key, std::string_view version, std::string_view status) const override {
+  net::Request transition(const Payload& payload, std::string_view version, std::string_view status) const override {
+    json::object patch{{"status", status}};
+    if (status == "scheduled") patch["delayPublishUntil"] = payload.publish_at;
     // PATCH bodies are JSON Merge Patch; plain application/json has produced 415.
-    auto request = json_request(net::Method::patch, cms_url(base_, {"content", key, "versions", version}),
-                                json::object{{"status", status}}, "application/merge-patch+json");
+    auto request = json_request(net::Method::patch, cms_url(base_, {"content", payload.key, "versions", version}),
+                                patch, "application/merge-patch+json");
     request.idempotent = true;  // setting the same status twice changes nothing
     return request;
   }
@@ -71,11 +75,8 @@ class FlatDialect final : public CmsDialect {
     return request;
   }
 
-  net::Request list_versions(std::string_view key, std::string_view locale) const override {
-    net::Request request;
-    request.url = locale.empty() ? cms_url(base_, {"content", key, "versions"})
-                                 : cms_url(base_, {"content", key, "versions"}, {{"locales", locale}});
-    return request;
+  net::Request list_versions(std::string_view key, std::string_view locale, std::string_view status) const override {
+    return versions_query(base_, key, locale, status);
   }
 
  private:
@@ -83,6 +84,21 @@ class FlatDialect final : public CmsDialect {
 };
 
 }  // namespace
+
+net::Request versions_query(const std::string& base, std::string_view key, std::string_view locale,
+                            std::string_view status) {
+  net::Request request;
+  if (locale.empty() && status.empty()) {
+    request.url = cms_url(base, {"content", key, "versions"});
+  } else if (status.empty()) {
+    request.url = cms_url(base, {"content", key, "versions"}, {{"locales", locale}});
+  } else if (locale.empty()) {
+    request.url = cms_url(base, {"content", key, "versions"}, {{"statuses", status}});
+  } else {
+    request.url = cms_url(base, {"content", key, "versions"}, {{"locales", locale}, {"statuses", status}});
+  }
+  return request;
+}
 
 net::Request json_request(net::Method method, std::string url, const json::object& body, std::string_view content_type) {
   net::Request request;

@@ -62,10 +62,17 @@ class V1Dialect final : public CmsDialect {
     return request;
   }
 
-  net::Request transition(std::string_view key, std::string_view version, std::string_view status) const override {
+  net::Request transition(const Payload& payload, std::string_view version, std::string_view status) const override {
+    const std::string url =
+        cms_url(base_, {"content", payload.key, "versions", std::string(version) + std::string(action_for(status))});
     net::Request request;
-    request.method = net::Method::post;
-    request.url = cms_url(base_, {"content", key, "versions", std::string(version) + std::string(action_for(status))});
+    if (status == "scheduled") {
+      // v1 schedules through :publish with the time; the other actions take no body.
+      request = json_request(net::Method::post, url, json::object{{"delayPublishUntil", payload.publish_at}});
+    } else {
+      request.method = net::Method::post;
+      request.url = url;
+    }
     want_representation(request);
     request.idempotent = true;  // publishing a published version changes nothing
     return request;
@@ -93,11 +100,8 @@ class V1Dialect final : public CmsDialect {
     return request;
   }
 
-  net::Request list_versions(std::string_view key, std::string_view locale) const override {
-    net::Request request;
-    request.url = locale.empty() ? cms_url(base_, {"content", key, "versions"})
-                                 : cms_url(base_, {"content", key, "versions"}, {{"locales", locale}});
-    return request;
+  net::Request list_versions(std::string_view key, std::string_view locale, std::string_view status) const override {
+    return versions_query(base_, key, locale, status);
   }
 
  private:

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "core/time.hpp"
+
 namespace feedsync::cms {
 namespace json = boost::json;
 
@@ -57,11 +59,27 @@ Expected<Payload, std::string> read_payload(const json::object& doc) {
     return unexpected("payload has an unknown publish mode \"" + *publish + "\"");
   }
 
+  if (const json::value* at = doc.if_contains("publishAt")) {
+    payload.scheduling = true;
+    if (at->is_string()) {
+      payload.publish_at = std::string(at->as_string());
+      payload.publish_at_ms = parse_rfc3339_ms(payload.publish_at);
+    }
+    if (!at->is_null() && !payload.publish_at_ms)
+      return unexpected(std::string("payload member \"publishAt\" is not an RFC 3339 date-time"));
+  }
+
   if (const json::value* rich = doc.if_contains("richText"); rich && rich->is_array()) {
     for (const auto& name : rich->as_array())
       if (name.is_string()) payload.rich_text.emplace_back(name.as_string());
   }
   return payload;
+}
+
+std::string status_at(const Payload& payload, std::int64_t now_ms) {
+  if (payload.target_status == "published" && payload.publish_at_ms && *payload.publish_at_ms > now_ms)
+    return "scheduled";
+  return payload.target_status;
 }
 
 }  // namespace feedsync::cms

@@ -33,6 +33,8 @@ asio::awaitable<CmsResult> RestCmsSink::upsert(UpsertRequest request) {
   if (payload.key != article.key)
     co_return unexpected(make_error(CmsErrorKind::permanent, "CMS upsert of " + describe(article) +
                                                                  ": the payload is for key " + payload.key));
+  // Decided once, before the first request, so every step of this write agrees.
+  payload.target_status = status_at(payload, now_ms());
 
   std::optional<Sent> written;
   bool created = false;
@@ -77,6 +79,10 @@ asio::awaitable<CmsResult> RestCmsSink::upsert(UpsertRequest request) {
   if (!record) co_return unexpected(std::move(record.error()));
   auto settled = co_await settle(payload, std::move(*record), article);
   if (!settled) co_return unexpected(std::move(settled.error()));
+  if (payload.scheduling && !created) {
+    auto cancelled = co_await cancel_other_schedules(payload, settled->version, article);
+    if (!cancelled) co_return unexpected(std::move(cancelled.error()));
+  }
 
   WriteOutcome outcome;
   outcome.key = article.key;

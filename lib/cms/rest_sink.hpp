@@ -6,13 +6,20 @@
 //   then           if the version's status is not the wanted one: transition (flat: PATCH
 //                  merge-patch; v1: :publish/:ready/:draft); never edits a published version
 //   then           if verify_writes: GET the version and fail if a property sent is missing
+//   then           feeds that schedule, known items: other versions of the locale still
+//                  scheduled are set back to draft (a stale schedule would later publish old
+//                  content over the new version)
 //   remove         DELETE; 404 = done
 //   undelete       POST {key}:undelete; 404 = permanent "gone"; 409 = was not deleted
 //
 // Flat dialect, status on create: the seeds and api-notes say the flat record carries `status`
 // and that it can be set "on create"; so it is sent in the create and new-version bodies. If a
-// service refuses it there (400/422 naming the `status` field) the write is resent as a draft and
-// the status set by PATCH; the sink remembers that for the rest of its life.
+// service refuses it there (400/422 naming the `status` field) the write is resent without a
+// status (a draft) and the status set by PATCH; the sink remembers that for the rest of its life.
+//
+// Scheduled publishing: a payload whose publishAt is still ahead (by options.clock) is written
+// with status "scheduled" and the time (dialect.hpp); the outcome's status is then "scheduled",
+// or "published" when the CMS found the time already past.
 //
 // A version just created can 404 for a moment (api-notes.md "Quirks"): the transition and the
 // read-back right after a write retry a 404 `fresh_version_retries` times, `fresh_version_delay`
@@ -26,6 +33,7 @@
 #include "cms/cms_transport.hpp"
 #include "cms/dialect.hpp"
 #include "cms/version_record.hpp"
+#include "core/clock.hpp"
 
 namespace feedsync::cms {
 
@@ -33,6 +41,9 @@ struct SinkOptions {
   bool verify_writes = false;
   int fresh_version_retries = 3;
   std::chrono::milliseconds fresh_version_delay{200};
+  // Decides whether a publish time is still ahead; nullptr: the system clock. Must outlive the
+  // sink.
+  const Clock* clock = nullptr;
 };
 
 class RestCmsSink final : public CmsSink {
@@ -50,7 +61,7 @@ class RestCmsSink final : public CmsSink {
   struct Sent {
     net::Response response;
     std::string context;       // "CMS create of feed=... guid=... key=... (POST /.../content)"
-    std::string body_status;   // the status the body asked for ("" when the dialect sends none)
+    std::string body_status;   // the status the body asked for ("draft" when it sent none)
   };
   using Reply = Expected<net::Response, CmsError>;
   using Record = Expected<VersionRecord, CmsError>;
@@ -62,6 +73,10 @@ class RestCmsSink final : public CmsSink {
   boost::asio::awaitable<Record> settle(Payload payload, VersionRecord record, ArticleRef article);
   // GET the version; with `verify`, fail if a property sent is missing from it.
   boost::asio::awaitable<Record> read_back(Payload payload, std::string version, ArticleRef article, bool verify);
+  // rest_sink_schedule.cpp
+  boost::asio::awaitable<Expected<int, CmsError>> cancel_other_schedules(Payload payload, std::string keep,
+                                                                         ArticleRef article);
+  std::int64_t now_ms() const;
   static std::string context(std::string_view operation, const ArticleRef& article, const net::Request& request);
 
   std::unique_ptr<CmsDialect> dialect_;

@@ -37,7 +37,14 @@ bool refuses_status(const net::Response& response) {
 
 std::string transition_name(std::string_view status) {
   if (status == "published") return "publish";
+  if (status == "scheduled") return "scheduled publish";
   return "status change to " + std::string(status);
+}
+
+// A version asked to be scheduled that the CMS published instead (the time passed meanwhile:
+// it publishes at once) has reached its goal too.
+bool reached(std::string_view status, std::string_view wanted) {
+  return status == wanted || (wanted == "scheduled" && status == "published");
 }
 
 std::string join(const std::vector<std::string>& names) {
@@ -56,22 +63,23 @@ std::string RestCmsSink::context(std::string_view operation, const ArticleRef& a
 }
 
 asio::awaitable<Expected<RestCmsSink::Sent, CmsError>> RestCmsSink::write(Step step, Payload payload, ArticleRef article) {
-  const bool in_body = dialect_->status_in_body();
-  std::string status = !in_body ? "" : status_in_body_refused_ ? "draft" : payload.target_status;
+  // "" sends no status at all, and the version starts as a draft: v1 (status is read-only), and
+  // the flat dialect once the service refused the field. A service that refuses `status` refuses
+  // it whatever its value, so the fallback must leave it out rather than send "draft".
+  std::string status = dialect_->status_in_body() && !status_in_body_refused_ ? payload.target_status : "";
   for (;;) {
     net::Request request = step == Step::create ? dialect_->create(payload, status) : dialect_->new_version(payload, status);
     std::string ctx = context(step == Step::create ? "create" : "new version", article, request);
     auto reply = co_await transport_.send(std::move(request), ctx);
     if (!reply) co_return unexpected(std::move(reply.error()));
-    if (in_body && status != "draft" && refuses_status(*reply)) {
+    if (!status.empty() && refuses_status(*reply)) {
       status_in_body_refused_ = true;
       log::info("CMS refuses a status in create bodies; creating drafts and setting the status by PATCH",
                 {{"cms_api", std::string(dialect_->name())}});
-      status = "draft";
+      status.clear();
       continue;
     }
-    // v1 creates drafts: its status is read-only.
-    co_return Sent{std::move(*reply), std::move(ctx), in_body ? status : "draft"};
+    co_return Sent{std::move(*reply), std::move(ctx), status.empty() ? "draft" : status};
   }
 }
 
@@ -102,7 +110,7 @@ asio::awaitable<RestCmsSink::Record> RestCmsSink::written_version(Sent sent, Pay
   if (auto location = sent.response.headers.get("Location")) version = version_from_location(*location);
   if (version) co_return co_await read_back(payload, *version, article, /*verify=*/false);
 
-  net::Request list = dialect_->list_versions(payload.key, payload.locale);
+  net::Request list = dialect_->list_versions(payload.key, payload.locale, "");
   const std::string ctx = context("version lookup", article, list);
   auto reply = co_await send_fresh(std::move(list), ctx);
   if (!reply) co_return unexpected(std::move(reply.error()));
@@ -118,10 +126,10 @@ asio::awaitable<RestCmsSink::Record> RestCmsSink::written_version(Sent sent, Pay
 
 asio::awaitable<RestCmsSink::Record> RestCmsSink::settle(Payload payload, VersionRecord record, ArticleRef article) {
   const bool wrapped = dialect_->wrapped_properties();
-  if (record.status != payload.target_status) {
+  if (!reached(record.status, payload.target_status)) {
     // A new version (never the published one) gets its status: published versions are not
     // edited in place (api-notes.md "PATCH").
-    net::Request request = dialect_->transition(payload.key, record.version, payload.target_status);
+    net::Request request = dialect_->transition(payload, record.version, payload.target_status);
     const std::string ctx = context(transition_name(payload.target_status), article, request);
     auto reply = co_await send_fresh(std::move(request), ctx);
     if (!reply) co_return unexpected(std::move(reply.error()));
@@ -135,7 +143,7 @@ asio::awaitable<RestCmsSink::Record> RestCmsSink::settle(Payload payload, Versio
       record.route_segment.reset();  // publishing may re-derive it: unknown until read
     }
   }
-  const bool route_unknown = payload.target_status == "published" && !record.route_segment;
+  const bool route_unknown = record.status == "published" && !record.route_segment;
   if (!options_.verify_writes && !route_unknown) co_return record;
 
   auto stored = co_await read_back(payload, record.version, article, options_.verify_writes);

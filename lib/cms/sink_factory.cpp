@@ -7,6 +7,13 @@ CmsClientOptions cms_client_options(const config::CmsConfig& cms) {
   options.api = cms.api;
   options.base_url = cms.base_url;
   options.transport.timeout = cms.timeout;
+  options.sink.verify_writes = cms.verify_writes;
+  return options;
+}
+
+CmsClientOptions cms_client_options(const config::CmsConfig& cms, const Clock& clock) {
+  CmsClientOptions options = cms_client_options(cms);
+  options.sink.clock = &clock;
   return options;
 }
 

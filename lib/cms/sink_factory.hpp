@@ -21,6 +21,9 @@ struct CmsClientOptions {
 };
 
 CmsClientOptions cms_client_options(const config::CmsConfig& cms);
+// The same with the clock that decides whether a publish time is still ahead (default: the
+// system clock); `clock` must outlive the sink.
+CmsClientOptions cms_client_options(const config::CmsConfig& cms, const Clock& clock);
 
 // `http` (normally the retrying decorator) and `tokens` must outlive the sink.
 std::unique_ptr<RestCmsSink> make_cms_sink(net::HttpClient& http, TokenSource& tokens, CmsClientOptions options);

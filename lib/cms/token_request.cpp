@@ -78,6 +78,9 @@ TokenOptions token_options(const config::CmsConfig& cms) {
   options.client_secret = cms.client_secret;
   options.act_as = cms.act_as;
   options.timeout = cms.timeout;
+  options.style = cms.token_request == config::TokenRequest::form ? TokenRequestStyle::form_basic
+                                                                   : TokenRequestStyle::json_body;
+  options.refresh_skew = cms.token_refresh_skew;
   return options;
 }
 

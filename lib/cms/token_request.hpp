@@ -27,7 +27,7 @@ struct TokenOptions {
   std::optional<std::string> act_as;  // impersonation, sent only when set
   TokenRequestStyle style = TokenRequestStyle::json_body;
   // Refresh this long before expiry, but never earlier than half-way through the lifetime.
-  std::chrono::seconds refresh_skew{30};
+  std::chrono::milliseconds refresh_skew{30'000};
   // Lifetime assumed when the reply has no usable expires_in (the service issues 300 s).
   std::chrono::seconds default_lifetime{300};
   // After rejected credentials: how long callers get the auth error without a new attempt.

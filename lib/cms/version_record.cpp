@@ -65,23 +65,30 @@ std::optional<VersionRecord> read_version_record(std::string_view body, bool wra
   return read_record(o, wrapped);
 }
 
-std::optional<VersionRecord> newest_version(std::string_view body, std::string_view locale, bool wrapped) {
+std::vector<VersionRecord> listed_versions(std::string_view body, std::string_view locale, bool wrapped) {
+  std::vector<VersionRecord> out;
   auto value = parse(body);
-  if (!value) return std::nullopt;
+  if (!value) return out;
   const json::array* items = value->if_array();
   if (const json::object* page = value->if_object()) {
     if (const auto* list = page->if_contains("items")) items = list->if_array();
   }
-  if (!items) return std::nullopt;
+  if (!items) return out;
   for (const auto& item : *items) {
     const json::object* o = item.if_object();
     if (!o) continue;
     const auto* item_locale = o->if_contains("locale");
     const bool matches = locale.empty() || !item_locale ||
                          (item_locale->is_string() && item_locale->as_string() == locale);
-    if (matches && o->contains("version")) return read_record(*o, wrapped);
+    if (matches && o->contains("version")) out.push_back(read_record(*o, wrapped));
   }
-  return std::nullopt;
+  return out;
+}
+
+std::optional<VersionRecord> newest_version(std::string_view body, std::string_view locale, bool wrapped) {
+  auto all = listed_versions(body, locale, wrapped);
+  if (all.empty()) return std::nullopt;
+  return std::move(all.front());
 }
 
 std::optional<std::string> version_from_location(std::string_view location) {

@@ -29,6 +29,9 @@ std::optional<VersionRecord> read_version_record(std::string_view body, bool wra
 // first record of `locale` ("" = any).
 std::optional<VersionRecord> newest_version(std::string_view body, std::string_view locale, bool wrapped);
 
+// Every record of such a listing of `locale` ("" = any), in the order listed.
+std::vector<VersionRecord> listed_versions(std::string_view body, std::string_view locale, bool wrapped);
+
 // The version id at the end of a Location header ".../content/{key}/versions/{version}".
 std::optional<std::string> version_from_location(std::string_view location);
 

@@ -9,6 +9,11 @@ const FeedConfig* Config::find_feed(std::string_view name) const {
   return nullptr;
 }
 
+std::optional<std::string> FeedConfig::scheduled_publish_at() const {
+  if (!schedule || !mapping.publish_at) return std::nullopt;
+  return mapping.publish_at->text;
+}
+
 std::vector<std::string> Config::secret_values() const {
   std::vector<std::string> values;
   if (!cms.client_secret.empty()) values.push_back(cms.client_secret.reveal());

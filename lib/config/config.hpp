@@ -14,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/content_key.hpp"
 #include "core/duration.hpp"
 
 namespace feedsync::config {
@@ -72,6 +73,9 @@ struct SourceConfig {
 };
 
 enum class CmsApi { version2, v1 };
+// How client credentials travel to cms.token_url: a JSON body (some gateways block form posts)
+// or an RFC 6749 form with HTTP Basic.
+enum class TokenRequest { json, form };
 struct CmsConfig {
   CmsApi api = CmsApi::version2;
   std::string base_url;   // required
@@ -82,6 +86,15 @@ struct CmsConfig {
   Rate rate_limit{10.0};
   int max_in_flight = 4;
   Duration timeout = std::chrono::seconds(30);
+  // Read every written version back and fail the write if a property sent is missing from it
+  // (some writes have silently dropped properties, api-notes.md "Quirks").
+  bool verify_writes = false;
+  TokenRequest token_request = TokenRequest::json;
+  // Refresh a token this long before it expires (capped at half its lifetime).
+  Duration token_refresh_skew = std::chrono::seconds(30);
+  // The UUIDv5 namespace of content keys (core/content_key.hpp). Changing it gives every
+  // article a new key, i.e. a new CMS item: set it before the first sync or never.
+  Uuid key_namespace = kContentKeyNamespace;
 };
 
 struct CanonicalConfig {
@@ -120,6 +133,8 @@ struct Mapping {
   MappingExpr display_name;                                  // required
   std::optional<MappingExpr> route_segment;
   std::vector<std::pair<std::string, MappingExpr>> properties;  // in file order
+  // The publish time (key publishAt); used only when the feed has `schedule: true`.
+  std::optional<MappingExpr> publish_at;
 };
 
 struct FeedConfig {
@@ -136,8 +151,18 @@ struct FeedConfig {
   PublishMode publish = PublishMode::immediate;
   DeleteMode delete_mode = DeleteMode::soft;    // key: delete
   DeleteGuard delete_guard;
+  // Publish at mapping.publishAt when that is in the future (status "scheduled"); requires
+  // publish: immediate and mapping.publishAt.
+  bool schedule = false;
   Mapping mapping;
   SourcePos pos;
+  // Not a feed key: cms.key_namespace, copied here by the loader so that everything that
+  // derives a content key from a feed (engine/feed_target.cpp) needs only the feed.
+  Uuid key_namespace = kContentKeyNamespace;
+
+  // mapping.publishAt's expression when the feed schedules, else nullopt: what MappingSpec's
+  // publish_at takes.
+  std::optional<std::string> scheduled_publish_at() const;
 };
 
 struct Config {

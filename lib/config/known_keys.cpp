@@ -14,15 +14,16 @@ const std::vector<KnownKeys>& known_keys() {
       {"source", {"base_url", "page_size", "index_page_size", "timeout", "rate_limit", "headers"}},
       {"cms",
        {"api", "base_url", "token_url", "client_id", "client_secret", "client_secret_file", "act_as",
-        "rate_limit", "max_in_flight", "timeout"}},
+        "rate_limit", "max_in_flight", "timeout", "verify_writes", "token_request", "token_refresh_skew",
+        "key_namespace"}},
       {"canonical", {"enabled", "endpoint", "url_template"}},
       {"engine", {"max_concurrent_polls", "max_poll_backoff", "max_retry_backoff", "shutdown_timeout"}},
       {"feeds[]",
        {"name", "feed_id", "deleted_feed_id", "interval", "full_scan_interval", "overlap",
-        "content_type", "container", "locale", "locale_map", "publish", "delete", "delete_guard",
-        "mapping"}},
+        "content_type", "container", "locale", "locale_map", "publish", "schedule", "delete",
+        "delete_guard", "mapping"}},
       {"feeds[].delete_guard", {"min", "ratio"}},
-      {"feeds[].mapping", {"displayName", "routeSegment", "properties"}},
+      {"feeds[].mapping", {"displayName", "routeSegment", "properties", "publishAt"}},
   };
   return keys;
 }

@@ -59,6 +59,11 @@ Rate read_rate(const Map& map, std::string_view key, Rate fallback) {
   return value ? checked(*value, detail::parse_rate_value(value->scalar())) : fallback;
 }
 
+bool read_bool(const Map& map, std::string_view key, bool fallback) {
+  const auto value = map.get(key);
+  return value ? checked(*value, detail::parse_bool_value(value->scalar())) : fallback;
+}
+
 int read_int(const Map& map, std::string_view key, int fallback, int min, int max) {
   const auto value = map.get(key);
   if (!value) return fallback;
@@ -211,13 +216,18 @@ class Loader {
     cms.rate_limit = read_rate(map, "rate_limit", cms.rate_limit);
     cms.max_in_flight = read_int(map, "max_in_flight", cms.max_in_flight, 1, 64);
     cms.timeout = read_duration(map, "timeout", cms.timeout, Zero::rejected);
+    cms.verify_writes = read_bool(map, "verify_writes", cms.verify_writes);
+    cms.token_request = read_choice(map, "token_request", cms.token_request, {"json", "form"});
+    cms.token_refresh_skew =
+        read_duration(map, "token_refresh_skew", cms.token_refresh_skew, Zero::allowed);
+    if (auto value = map.get("key_namespace")) {
+      cms.key_namespace = checked(*value, detail::parse_uuid_value(value->scalar()));
+    }
   }
 
   void read_canonical(const Map& map) {
     auto& canonical = config_.canonical;
-    if (auto value = map.get("enabled")) {
-      canonical.enabled = checked(*value, detail::parse_bool_value(value->scalar()));
-    }
+    canonical.enabled = read_bool(map, "enabled", canonical.enabled);
     canonical.endpoint = read_url(map, "endpoint", canonical.endpoint);
     if (auto value = map.get("url_template")) {
       canonical.url_template = checked(*value, detail::parse_url_template_value(value->scalar()));
@@ -350,8 +360,28 @@ class Loader {
     if (auto ratio = guard.get("ratio")) {
       feed.delete_guard.ratio = checked(*ratio, detail::parse_number_value(ratio->scalar(), 0, 1));
     }
-    read_mapping(map.section("mapping", known_keys("feeds[].mapping")), feed);
+    feed.schedule = read_bool(map, "schedule", feed.schedule);
+    const Map mapping = map.section("mapping", known_keys("feeds[].mapping"));
+    read_mapping(mapping, feed);
+    check_schedule(map, mapping, feed);
+    feed.key_namespace = config_.cms.key_namespace;
     return feed;
+  }
+
+  // schedule: true needs a time and means publishing; a publishAt that cannot take effect is
+  // kept (it is compiled and checked) but said to do nothing.
+  void check_schedule(const Map& map, const Map& mapping, const FeedConfig& feed) {
+    const auto publish_at = mapping.get("publishAt");
+    if (feed.schedule) {
+      const auto schedule = *map.get("schedule");
+      if (!publish_at) schedule.fail("schedule: true needs mapping.publishAt, the expression of the publish time");
+      if (feed.publish != PublishMode::immediate) {
+        map.get("publish")->fail("schedule: true publishes articles (at mapping.publishAt), so publish must be "
+                                 "immediate");
+      }
+    } else if (publish_at) {
+      warn(*publish_at, "has no effect without schedule: true on the feed");
+    }
   }
 
   void read_locale(const Map& map, FeedConfig& feed) {
@@ -380,6 +410,7 @@ class Loader {
     };
     feed.mapping.display_name = expression(map.require("displayName"));
     if (auto value = map.get("routeSegment")) feed.mapping.route_segment = expression(*value);
+    if (auto value = map.get("publishAt")) feed.mapping.publish_at = expression(*value);
     const Map properties = map.section("properties", {});
     for (const auto& [name, value] : properties.entries()) {
       if (!is_property_name(name)) {

@@ -189,6 +189,15 @@ Parsed<std::string> parse_feed_id_value(std::string_view text) {
   return Parsed<std::string>::fail("expected a feed id of letters and digits, got " + quote(text));
 }
 
+Parsed<Uuid> parse_uuid_value(std::string_view text) {
+  const auto uuid = parse_uuid(text);
+  if (!uuid) {
+    return Parsed<Uuid>::fail("expected a UUID like 1bf10b18-b24f-464f-a631-ee345354ff46, got " + quote(text));
+  }
+  if (*uuid == Uuid{}) return Parsed<Uuid>::fail("the nil UUID is not a usable namespace; pick a random UUID");
+  return Parsed<Uuid>::ok(*uuid);
+}
+
 Parsed<std::string> parse_container_value(std::string_view text) {
   std::string hex;
   bool ok = false;

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <utility>
 
+#include "core/content_key.hpp"
 #include "core/duration.hpp"
 
 namespace feedsync::config::detail {
@@ -42,7 +43,7 @@ struct ListenAddress {
   std::string host;  // IPv6 without brackets
   unsigned short port = 0;
 };
-// "host:port", "1.2.3.4:port" or "[v6]:port" with port 1..65535.
+// "host:port", "1.2.3.4:port" or "[v6]:port" with port 0..65535 (0: any free port).
 Parsed<ListenAddress> parse_listen_value(std::string_view text);
 
 // [a-z0-9][a-z0-9_-]*: feed names end up in metric labels, file names and URLs.
@@ -52,6 +53,9 @@ Parsed<std::string> parse_feed_id_value(std::string_view text);
 // 32 hex digits, or the dashed 8-4-4-4-12 GUID form, in any case; normalised to 32 lowercase
 // hex digits, the form the CMS uses in content keys.
 Parsed<std::string> parse_container_value(std::string_view text);
+// A UUID (cms.key_namespace): dashed or 32 hex digits, any case, braces allowed; not the nil
+// UUID, which is a placeholder rather than a namespace anyone chose.
+Parsed<Uuid> parse_uuid_value(std::string_view text);
 // An http(s) URL once its placeholders are filled in; placeholders are {locale}
 // {route_segment} {key} {guid} {meta_url}.
 Parsed<std::string> parse_url_template_value(std::string_view text);

@@ -2,6 +2,11 @@
 
 #include <algorithm>
 
+#include <boost/json/serialize.hpp>
+
+#include "core/mapping_text.hpp"
+#include "core/time.hpp"
+
 namespace feedsync {
 namespace {
 
@@ -18,6 +23,19 @@ std::string lower(std::string text) {
 }
 
 std::string property_field(const std::string& name) { return "mapping.properties." + name; }
+
+// A value as it appears in an error message: whole when short, cut when not.
+std::string shown(const boost::json::value& value) {
+  std::string text = boost::json::serialize(value);
+  if (text.size() > 80) text = text.substr(0, 77) + "...";
+  return text;
+}
+
+// RFC 3339 date-time, or a bare date (CMP custom date fields) meaning 00:00 UTC that day.
+std::optional<std::int64_t> parse_publish_time(const std::string& text) {
+  if (text.size() == 10 && text[4] == '-' && text[7] == '-') return parse_rfc3339_ms(text + "T00:00:00Z");
+  return parse_rfc3339_ms(text);
+}
 
 class Applier {
  public:
@@ -47,6 +65,10 @@ class Applier {
       payload.properties[name] = std::move(*value->json);
     }
     payload.locale = locale();
+    if (mapping_.publish_at) {
+      payload.scheduling = true;
+      payload.publish_at_ms = publish_time(*mapping_.publish_at);
+    }
     if (!errors_.empty()) return unexpected(std::move(errors_));
     return payload;
   }
@@ -80,6 +102,21 @@ class Applier {
       return std::nullopt;
     }
     return std::optional<std::string>(std::move(*text));
+  }
+
+  std::optional<std::int64_t> publish_time(const CompiledExpression& expression) {
+    const std::string field = "mapping.publishAt";
+    auto value = evaluate(field, expression);
+    if (!value || mapping::is_blank(*value)) return std::nullopt;
+    const auto* text = value->json->if_string();
+    auto ms = text ? parse_publish_time(std::string(mapping::trim_text(*text))) : std::nullopt;
+    if (!ms) {
+      fail(field, 0,
+           quote(expression.text) + " gave " + shown(*value->json) +
+               ", which is not a publish time (an RFC 3339 date-time like "
+               "\"2025-07-24T12:00:00Z\", or a date like \"2025-07-24\")");
+    }
+    return ms;
   }
 
   std::string locale() {
@@ -142,6 +179,7 @@ Expected<CompiledMapping, std::vector<MappingError>> compile_mapping(const Mappi
     if (duplicate) fail(property_field(name), 0, "the property is mapped twice");
     out.properties.emplace_back(name, compile(property_field(name), text));
   }
+  if (spec.publish_at) out.publish_at = compile("mapping.publishAt", *spec.publish_at);
   out.locale = spec.locale;
   for (const auto& [code, locale] : spec.locale_map) {
     const auto [it, fresh] = out.locale_map.emplace(lower(code), locale);

@@ -52,7 +52,14 @@
 //   in MappedPayload::rich_text.
 // - locale: the feed's `locale`, or `locale_map[lang_code]` (lang_code compared ignoring case;
 //   "en-US" falls back to "en"). An entry without a mapped lang_code is an error.
+// - publishAt (only for feeds that schedule, MappingSpec::publish_at): an RFC 3339 date-time, or
+//   a bare date "2025-07-24" (00:00 UTC that day), as text. Missing or blank: no time (publish
+//   at once). Anything else (a number, a list, text that is no date) is an error naming the feed,
+//   the article, the field and the value: an article must not be published at a guessed time.
+//   Whether the time is still in the future is decided when the CMS is written (cms/rest_sink),
+//   not here: mapping stays pure and the payload hash does not change as time passes.
 
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -77,6 +84,8 @@ struct MappingSpec {
   std::vector<std::pair<std::string, std::string>> properties;  // CMS property -> expression
   std::optional<std::string> locale;
   std::map<std::string, std::string> locale_map;  // lang_code -> CMS locale
+  // The expression of the publish time; set only when the feed schedules (`schedule: true`).
+  std::optional<std::string> publish_at;
 };
 
 struct MappingError {
@@ -92,6 +101,7 @@ struct CompiledMapping {
   std::vector<std::pair<std::string, mapping::CompiledExpression>> properties;
   std::optional<std::string> locale;
   std::map<std::string, std::string> locale_map;  // keys lower-cased
+  std::optional<mapping::CompiledExpression> publish_at;
 };
 
 // Every expression is compiled; all problems are reported, not just the first.
@@ -103,6 +113,10 @@ struct MappedPayload {
   boost::json::object properties;  // in configuration order
   std::string locale;
   std::vector<std::string> rich_text;  // property names whose value is HTML, in order
+  // Feeds that schedule: whether they do (so the payload says so even for an article without a
+  // time) and the article's publish time in unix ms UTC, if it has one.
+  bool scheduling = false;
+  std::optional<std::int64_t> publish_at_ms;
 };
 
 // Errors name the feed, the article's guid and the field; all of them are reported.

@@ -5,6 +5,7 @@
 #include <boost/json/array.hpp>
 
 #include "core/canonical_json.hpp"
+#include "core/time.hpp"
 
 namespace feedsync {
 
@@ -18,6 +19,15 @@ boost::json::object payload_document(const MappedPayload& payload, const Payload
   if (payload.route_segment) doc["routeSegment"] = *payload.route_segment;
   doc["properties"] = payload.properties;
   doc["publish"] = target.publish;
+  // Only feeds that schedule carry it (null: this article has no time), so every other feed's
+  // documents, and their hashes, stay as they were.
+  if (payload.scheduling) {
+    if (payload.publish_at_ms) {
+      doc["publishAt"] = format_rfc3339_ms(*payload.publish_at_ms);
+    } else {
+      doc["publishAt"] = nullptr;
+    }
+  }
   if (!payload.rich_text.empty()) {
     std::vector<std::string> names = payload.rich_text;
     std::sort(names.begin(), names.end());

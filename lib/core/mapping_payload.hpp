@@ -20,9 +20,10 @@ struct PayloadTarget {
 
 // In the flat model's field names:
 //   {"key", "contentType", "container", "locale", "displayName", "routeSegment" (only when
-//    set), "properties", "publish", "richText" (sorted property names, only when not empty)}
+//    set), "properties", "publish", "richText" (sorted property names, only when not empty),
+//    "publishAt" (only for feeds that schedule: RFC 3339 UTC, or null for "no time")}
 // Everything that changes what the CMS holds is in it, so a change of mapping, content type,
-// container or publish mode makes every article "changed" once, as it should.
+// container, publish mode or publish time makes the article "changed", as it should.
 boost::json::object payload_document(const MappedPayload& payload, const PayloadTarget& target);
 
 // sha256_hex(canonical_json(payload_document(...))): independent of property order and of the

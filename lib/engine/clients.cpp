@@ -19,7 +19,7 @@ Clients::Clients(boost::asio::any_io_executor executor, const config::Config& co
     : http(executor, config, clock, std::move(observers)),
       feeds(http.client(), feed_client_options(config)),
       tokens(http.client(), clock, cms::token_options(config.cms)),
-      sink(cms::make_cms_sink(http.client(), tokens, cms::cms_client_options(config.cms))),
+      sink(cms::make_cms_sink(http.client(), tokens, cms::cms_client_options(config.cms, clock))),
       canonical(http.client(), cms::canonical_client_options(config.canonical)) {}
 
 }  // namespace feedsync::engine

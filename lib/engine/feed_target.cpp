@@ -12,6 +12,7 @@ MappingSpec mapping_spec(const config::FeedConfig& feed) {
   for (const auto& [name, expr] : feed.mapping.properties) spec.properties.emplace_back(name, expr.text);
   spec.locale = feed.locale;
   spec.locale_map = feed.locale_map;
+  spec.publish_at = feed.scheduled_publish_at();
   return spec;
 }
 
@@ -34,7 +35,8 @@ const char* delete_name(config::DeleteMode mode) {
 }
 
 PayloadTarget payload_target(const config::FeedConfig& feed, const std::string& guid) {
-  return {content_key(feed.name, guid), feed.content_type, feed.container, publish_name(feed.publish)};
+  return {content_key(feed.name, guid, feed.key_namespace), feed.content_type, feed.container,
+          publish_name(feed.publish)};
 }
 
 }  // namespace feedsync::engine

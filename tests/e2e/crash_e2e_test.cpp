@@ -24,18 +24,11 @@ using namespace std::chrono_literals;
 
 constexpr const char* kFeed = "simfeed0000000000000000000000001";
 
-std::string demo_config() {
-  std::ifstream in(std::string(FEEDSYNC_SOURCE_DIR) + "/config/demo.yaml");
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 TEST(CrashE2E, KilledAtRandomMomentsConvergesWithoutDuplicatesLossOrSpuriousDeletes) {
   testing::TempDir dir;
   testing::SimProcess sim({"--generate", "1000", "--seed", "5"});
   // Four CMS calls at a time: the import takes long enough for 20+ crashes to land in it.
-  std::string text = demo_config();
+  std::string text = testing::demo_config();
   text.replace(text.find("max_in_flight: 64"), 17, "max_in_flight: 4");
   const auto config = dir.write("feedsync.yaml", text);
   const std::map<std::string, std::string> env{{"SIM_URL", sim.base_url()},

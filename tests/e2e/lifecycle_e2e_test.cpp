@@ -23,13 +23,6 @@ using namespace std::chrono_literals;
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
 
-std::string demo_config() {
-  std::ifstream in(std::string(FEEDSYNC_SOURCE_DIR) + "/config/demo.yaml");
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 // The datagrams a daemon sends, read as they come, WATCHDOG=1 pings counted apart.
 class Notifications {
  public:
@@ -83,7 +76,7 @@ TEST(LifecycleE2E, NotifyReloadAndStop) {
   testing::SimProcess sim({"--generate", "20", "--seed", "3"});
   testing::FakeSystemd systemd(testing::FakeSystemd::unique_abstract_name());
   Notifications notes(systemd);
-  const std::string original = demo_config();
+  const std::string original = testing::demo_config();
   const auto config = dir.write("feedsync.yaml", original);
   const std::map<std::string, std::string> env{{"SIM_URL", sim.base_url()},
                                                {"FEEDSYNC_STATE", (dir / "state.db").string()},

@@ -35,10 +35,7 @@ constexpr auto kTriggerBound = 100ms;  // issue 8: a sync trigger starts a cycle
 #endif
 
 std::string config_text() {
-  std::ifstream in(std::string(FEEDSYNC_SOURCE_DIR) + "/config/demo.yaml");
-  std::stringstream text;
-  text << in.rdbuf();
-  std::string s = text.str();
+  std::string s = testing::demo_config();
   s.replace(s.find("  listen: 127.0.0.1:0"), 21, "  listen: 127.0.0.1:0\n  admin_token: ${ADMIN_TOKEN}");
   s.replace(s.find("interval: 2s"), 12, "interval: 1h");  // only triggers poll after the first
   return s;

@@ -25,18 +25,11 @@ using testing::SimProcess;
 
 constexpr const char* kFeed = "simfeed0000000000000000000000001";
 
-std::string demo_config() {
-  std::ifstream in(std::string(FEEDSYNC_SOURCE_DIR) + "/config/demo.yaml");
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 class SyncE2E : public ::testing::Test {
  protected:
   explicit SyncE2E(std::vector<std::string> sim_args = {"--generate", "1000", "--seed", "11"})
       : sim_(sim_args) {
-    write_config(demo_config());
+    write_config(testing::demo_config());
   }
 
   void write_config(const std::string& text) { config_ = dir_.write("feedsync.yaml", text); }

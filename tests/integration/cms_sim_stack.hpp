@@ -14,6 +14,7 @@
 #include <gtest/gtest.h>
 
 #include <boost/json/object.hpp>
+#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
@@ -22,6 +23,7 @@
 #include <cstdlib>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
@@ -30,6 +32,7 @@
 #include "cms/sink_factory.hpp"
 #include "cms/token_source.hpp"
 #include "core/expected.hpp"
+#include "core/time.hpp"
 #include "log/log.hpp"
 #include "net/beast_client.hpp"
 #include "net/retrying_client.hpp"
@@ -53,6 +56,7 @@ struct StackOptions {
   std::string client_secret = kClientSecret;  // what the client sends
   bool verify_writes = false;
   std::vector<std::string> allowed_domains;  // canonical links; empty = any host
+  bool refuse_status_on_create = false;      // CmsSimOptions: the stricter flat service
 };
 
 class CmsSimStack {
@@ -68,6 +72,7 @@ class CmsSimStack {
       sim::CmsSimOptions cms_options;
       cms_options.credentials = {{kClientId, kClientSecret}};
       cms_options.token_lifetime = options_.token_lifetime;
+      cms_options.refuse_status_on_create = options_.refuse_status_on_create;
       cms_ = sim::attach_cms_sim(*sim_, std::move(cms_options));
       sim_->start();
       base_url_ = sim_->base_url();
@@ -84,6 +89,7 @@ class CmsSimStack {
       client.transport.timeout = 5s;
       client.sink.verify_writes = options_.verify_writes;
       client.sink.fresh_version_delay = 20ms;
+      client.sink.clock = &sim_->clock();  // "is the publish time ahead?" on the simulated clock
       sink_ = cms::make_cms_sink(*retrying_, *tokens_, std::move(client));
 
       cms::CanonicalClientOptions canonical;
@@ -149,6 +155,16 @@ class CmsSimStack {
     return await(canonical_->post(std::move(post)));
   }
 
+  // A control-API call (/_sim/...) without auth: {status, parsed body or null}.
+  std::pair<int, json::value> control(net::Method method, std::string path, const json::object& body = {}) {
+    return await(send_control(this, method, base_url_ + std::move(path), json::serialize(body)));
+  }
+  // The simulated time now, as RFC 3339, moved by `offset`.
+  std::string sim_time(std::chrono::seconds offset) {
+    const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(sim_->clock().system_now().time_since_epoch());
+    return format_rfc3339_ms((now + offset).count());
+  }
+
   // An authorized GET below the CMS base through the same client stack: the HTTP status.
   int cms_get_status(std::string path_and_query) {
     return await(get_status(this, cms_base() + std::move(path_and_query)));
@@ -207,6 +223,21 @@ class CmsSimStack {
     co_return result->status;
   }
 
+  static boost::asio::awaitable<std::pair<int, json::value>> send_control(CmsSimStack* self, net::Method method,
+                                                                         std::string url, std::string body) {
+    net::Request request;
+    request.method = method;
+    request.url = std::move(url);
+    request.headers.set("Content-Type", "application/json");
+    request.body = std::move(body);
+    request.timeout = 5s;
+    auto result = co_await self->retrying_->send(std::move(request));
+    if (!result) throw std::runtime_error("control call failed: " + result.error().message);
+    json::value parsed;
+    if (!result->body.empty()) parsed = json::parse(result->body);
+    co_return std::pair<int, json::value>{result->status, std::move(parsed)};
+  }
+
   StackOptions options_;
   feedsync::testing::FakeClock base_clock_;  // moved only through the SimClock offset
   SystemClock system_clock_;
@@ -231,6 +262,7 @@ inline std::string test_key(int n) {
 // The outbox payload document (core/mapping_payload.hpp) for an ArticlePage in the root container.
 inline json::object payload(const std::string& key, const std::string& title, const std::string& body = "<p>Hi</p>",
                             const std::string& publish = "immediate") {
+  // (A feed that schedules adds "publishAt": RFC 3339 or null; see scheduled_request().)
   return {{"key", key},
           {"contentType", "ArticlePage"},
           {"container", sim::kCmsRootContainer},
@@ -246,6 +278,14 @@ inline cms::ArticleRef article(const std::string& key) { return {"integ", "guid-
 inline cms::UpsertRequest upsert_request(const std::string& key, const std::string& title, bool known,
                                          const std::string& body = "<p>Hi</p>") {
   return {article(key), payload(key, title, body), known};
+}
+
+// The same for a feed with `schedule: true` whose article maps to `publish_at` (null: no time).
+inline cms::UpsertRequest scheduled_request(const std::string& key, const std::string& title, bool known,
+                                            json::value publish_at) {
+  cms::UpsertRequest request = upsert_request(key, title, known);
+  request.payload["publishAt"] = std::move(publish_at);
+  return request;
 }
 
 }  // namespace feedsync::integration

@@ -8,6 +8,8 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <fstream>
+#include <sstream>
 #include <stdexcept>
 
 #include <boost/asio/co_spawn.hpp>
@@ -20,6 +22,14 @@
 extern char** environ;
 
 namespace feedsync::testing {
+
+std::string demo_config() {
+  std::ifstream in(std::string(FEEDSYNC_SOURCE_DIR) + "/config/demo.yaml");
+  if (!in) throw std::runtime_error("cannot read config/demo.yaml");
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
 
 boost::json::value HttpReply::json() const { return boost::json::parse(body); }
 

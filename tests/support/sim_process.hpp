@@ -21,6 +21,10 @@ struct HttpReply {
 HttpReply http_request(const std::string& method, const std::string& url, const std::string& body = "",
                        const std::vector<std::pair<std::string, std::string>>& headers = {});
 
+// config/demo.yaml as text: the configuration every end-to-end test starts from (it takes the
+// simulator's URL, the state path and the CMS secret from the environment).
+std::string demo_config();
+
 class SimProcess {
  public:
   // `args` are added to: --listen 127.0.0.1:0 --print-ports --log-level warn.

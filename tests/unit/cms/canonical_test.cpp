@@ -11,6 +11,7 @@ namespace feedsync::cms {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 using feedsync::testing::FakeHttpClient;
 using feedsync::testing::json_reply;
 using feedsync::testing::run_to_completion;
@@ -81,6 +82,63 @@ TEST_F(CanonicalClientTest, UnknownKeyAndOtherRefusalsSayWhatToCheck) {
   auto redirected = post(sample_post());
   EXPECT_EQ(redirected.error().kind, CmsErrorKind::permanent);
   EXPECT_THAT(redirected.error().message, HasSubstr("redirects to https://login.example.test/; check canonical.endpoint"));
+}
+
+// The service's own error shape: {"error": {"code", "message"}}.
+net::Response cmp_error(int status, const char* code, const char* message) {
+  return json_reply(status, {{"error", {{"code", code}, {"message", message}}}});
+}
+
+TEST_F(CanonicalClientTest, ARejectedLinkQuotesTheServiceAndPointsAtTheTemplateNotTheDomains) {
+  http_.push(cmp_error(400, "canonical-link-error", "canonical_link must be an absolute http(s) URL, got '/en/x'"));
+  auto failed = post(sample_post());
+  ASSERT_FALSE(failed.has_value());
+  EXPECT_EQ(failed.error().kind, CmsErrorKind::permanent);
+  EXPECT_THAT(failed.error().message,
+              HasSubstr("HTTP 400 (canonical-link-error: canonical_link must be an absolute http(s) URL, got "
+                        "'/en/x'): CMP rejected the link https://www.example.com/en/hello-world: check "
+                        "canonical.url_template"));
+  EXPECT_THAT(failed.error().message, Not(HasSubstr("allowed domains")));
+}
+
+TEST_F(CanonicalClientTest, ADomainRefusalInTheMessageSuggestsTheAllowedDomains) {
+  http_.push(cmp_error(422, "domain-not-whitelisted", "The domain www.example.com is not whitelisted"));
+  auto failed = post(sample_post());
+  EXPECT_THAT(failed.error().message, HasSubstr("(domain-not-whitelisted: The domain www.example.com is not whitelisted)"));
+  EXPECT_THAT(failed.error().message, HasSubstr("add it to the organisation's allowed domains"));
+
+  http_.push(cmp_error(400, "canonical-link-error", "Domain not allowed for this organization"));
+  EXPECT_THAT(post(sample_post()).error().message, HasSubstr("add it to the organisation's allowed domains"));
+}
+
+TEST_F(CanonicalClientTest, AForbiddenWithoutWordsStillSuggestsTheAllowedDomains) {
+  http_.push_status(403);
+  auto failed = post(sample_post());
+  EXPECT_THAT(failed.error().message,
+              HasSubstr("HTTP 403: CMP refused the link: check that www.example.com is among the organisation's "
+                        "allowed domains in CMP and that canonical.endpoint is right"));
+}
+
+TEST_F(CanonicalClientTest, AnUnexplainedBadRequestNamesTheSettingsWithoutGuessingDomains) {
+  http_.push_status(400);
+  auto bare = post(sample_post());
+  EXPECT_THAT(bare.error().message,
+              HasSubstr("HTTP 400: CMP refused the request: check canonical.url_template and canonical.endpoint"));
+  EXPECT_THAT(bare.error().message, Not(HasSubstr("allowed domains")));
+
+  http_.push(cmp_error(400, "400", "Something else went wrong"));
+  auto worded = post(sample_post());
+  EXPECT_THAT(worded.error().message, HasSubstr("(400: Something else went wrong): CMP refused the request"));
+
+  http_.push(cmp_error(404, "404", "No article found for tracking_pixel_key YXJ0aWNsZT1ndWlkLTE="));
+  EXPECT_THAT(post(sample_post()).error().message, HasSubstr("does not know the tracking pixel key"));
+
+  http_.push_status(401);
+  EXPECT_THAT(post(sample_post()).error().message, HasSubstr("asks for credentials"));
+  http_.push_status(410);
+  auto gone = post(sample_post());
+  EXPECT_THAT(gone.error().message, HasSubstr("HTTP 410: check canonical.endpoint"));
+  EXPECT_EQ(gone.error().kind, CmsErrorKind::permanent);
 }
 
 TEST_F(CanonicalClientTest, ServerAndNetworkTroubleIsRetryable) {

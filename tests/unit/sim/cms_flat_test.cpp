@@ -248,5 +248,48 @@ TEST_F(CmsFlatTest, ItemsListsLiveChildrenFilteredByContentType) {
   EXPECT_EQ(get(content(kRoot) + "/items?pageSize=0").status, 400);
 }
 
+// --cms-refuse-status-on-create: a stricter service that takes a status only by PATCH.
+class CmsStrictStatusTest : public CmsTest {
+ protected:
+  CmsStrictStatusTest() : CmsTest(options()) {}
+  static CmsSimOptions options() {
+    CmsSimOptions o;
+    o.refuse_status_on_create = true;
+    return o;
+  }
+};
+
+TEST_F(CmsStrictStatusTest, StatusInCreateOrVersionBodiesIsAProblemNamingTheField) {
+  auto body = article(kKey);
+  body["status"] = "published";
+  auto refused = post(content(), body);
+  ASSERT_EQ(refused.status, 400) << refused.body;
+  EXPECT_EQ(refused.header("Content-Type"), "application/problem+json");
+  EXPECT_TRUE(refused.object().at("errors").as_object().contains("status")) << refused.body;
+
+  auto created = post(content(), article(kKey));  // no status: a draft
+  ASSERT_EQ(created.status, 201) << created.body;
+  const std::string version(created.object().at("version").as_string());
+  json::object next{{"locale", "en"}, {"displayName", "Next"}, {"status", "scheduled"},
+                    {"delayPublishUntil", "2030-01-01T00:00:00Z"}};
+  auto refused_version = post(content(kKey) + "/versions", next);
+  ASSERT_EQ(refused_version.status, 400) << refused_version.body;
+  const auto errors = refused_version.object().at("errors").as_object();
+  EXPECT_TRUE(errors.contains("status"));
+  EXPECT_TRUE(errors.contains("delayPublishUntil"));
+
+  // The status changes by merge patch as usual.
+  auto published = merge_patch(content(kKey) + "/versions/" + version, json::object{{"status", "published"}});
+  ASSERT_EQ(published.status, 200) << published.body;
+  EXPECT_EQ(published.object().at("status"), "published");
+
+  // Switched off at run time (the control API's setter), bodies take a status again.
+  on_loop([](CmsSim& cms) {
+    cms.set_refuse_status_on_create(false);
+    return 0;
+  });
+  EXPECT_EQ(post(content(kKey) + "/versions", next).status, 201);
+}
+
 }  // namespace
 }  // namespace feedsync::sim::testing

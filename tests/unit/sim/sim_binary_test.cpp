@@ -7,6 +7,7 @@
 #include <chrono>
 #include <csignal>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <fcntl.h>
@@ -112,6 +113,39 @@ TEST(SimBinary, StartsPrintsItsPortServesAndStopsOnSigterm) {
   EXPECT_EQ(response->status, 200);
   EXPECT_EQ(boost::json::parse(response->body).at("entries").as_array().size(), 50u);
 
+  ::kill(child.pid(), SIGTERM);
+  EXPECT_EQ(child.wait(10s), 0);
+}
+
+// One request on a fresh connection: {status, body}.
+std::pair<int, std::string> send(unsigned short port, const std::string& method, const std::string& target,
+                                 const std::string& body, const std::string& token = "") {
+  std::string request = method + " " + target + " HTTP/1.1\r\nHost: sim\r\nContent-Type: application/json\r\n";
+  if (!token.empty()) request += "Authorization: Bearer " + token + "\r\n";
+  request += "Content-Length: " + std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
+  auto client = feedsync::net::testing::connect_client(port);
+  if (client->write(request)) throw std::runtime_error("write failed");
+  auto response = client->read_response();
+  if (!response) throw std::runtime_error("no response");
+  return {response->status, response->body};
+}
+
+TEST(SimBinary, CmsRefuseStatusOnCreateFlag) {
+  Child child({FEEDSYNC_SIM_BIN, "--print-ports", "--log-level", "warn", "--cms-refuse-status-on-create"});
+  const std::string line = child.read_line(20s);
+  ASSERT_FALSE(line.empty()) << "no port line";
+  const auto port = static_cast<unsigned short>(boost::json::parse(line).at("port").as_int64());
+  auto [token_status, token_body] =
+      send(port, "POST", "/_cms/version2/oauth/token",
+           R"({"grant_type":"client_credentials","client_id":"sim-client","client_secret":"sim-secret"})");
+  ASSERT_EQ(token_status, 200) << token_body;
+  const std::string token(boost::json::parse(token_body).at("access_token").as_string());
+  const std::string create = R"({"key":"6946107a8ad6414f8f1786364dab1ec2","contentType":"ArticlePage",)"
+                             R"("container":"43f936c99b234ea397b261c538ad07c9","locale":"en",)"
+                             R"("displayName":"Hello","status":"published"})";
+  auto [status, body] = send(port, "POST", "/_cms/version2/content", create, token);
+  EXPECT_EQ(status, 400) << body;
+  EXPECT_TRUE(boost::json::parse(body).at("errors").as_object().contains("status")) << body;
   ::kill(child.pid(), SIGTERM);
   EXPECT_EQ(child.wait(10s), 0);
 }
