@@ -21,6 +21,7 @@ namespace {
 
 using namespace std::chrono_literals;
 using ::testing::HasSubstr;
+using ::testing::Not;
 using ::testing::StartsWith;
 
 // The datagrams a daemon sends, read as they come, WATCHDOG=1 pings counted apart.
@@ -140,6 +141,42 @@ TEST(LifecycleE2E, NotifyReloadAndStop) {
   }
   EXPECT_EQ(reloads, 2);
   EXPECT_GE(notes.watchdogs(), 2);
+}
+
+// Issue 6: rejected CMS credentials pause the writes (nothing is dead-lettered) and a fixed
+// secret file is picked up by SIGHUP, after which the held change goes through.
+TEST(LifecycleE2E, RejectedCredentialsPauseWritesUntilAFixedSecretIsReloaded) {
+  testing::TempDir dir;
+  testing::SimProcess sim({"--generate", "10", "--seed", "8"});
+  const auto secret = dir.write("cms_client_secret", "sim-secret\n");
+  std::string text = testing::demo_config();
+  text.replace(text.find("client_secret: ${CMS_CLIENT_SECRET}"), 35, "client_secret_file: " + secret.string());
+  const auto config = dir.write("feedsync.yaml", text);
+  testing::Process daemon(FEEDSYNC_DAEMON_BIN, {"run", "--config", config.string()},
+                          {{"SIM_URL", sim.base_url()}, {"FEEDSYNC_STATE", (dir / "state.db").string()}});
+  ASSERT_TRUE(converges(sim, 10));
+
+  // The CMS's client secret is rotated and the daemon's token revoked; an article changes.
+  ASSERT_EQ(sim.put("/_sim/cms/credentials", R"({"credentials":[{"client_id":"sim-client","client_secret":"rotated"}]})").status,
+            204);
+  ASSERT_EQ(sim.post("/_sim/cms/tokens:expire").status, 204);
+  const auto listing = sim.get("/_sim/feeds/simfeed0000000000000000000000001/articles").json();
+  const std::string guid(listing.at("articles").at(0).at("guid").as_string());
+  ASSERT_EQ(sim.patch("/_sim/articles/" + guid, R"({"title":"After the rotation"})").status, 200);
+  ASSERT_TRUE(daemon.wait_for_stderr("writes pause until it recovers", 30s)) << daemon.stderr_text();
+  EXPECT_FALSE(check(sim).at("ok").as_bool());  // the edit is held back, not lost
+
+  // The operator puts the new secret in place and reloads.
+  dir.write("cms_client_secret", "rotated\n");
+  daemon.signal(SIGHUP);
+  ASSERT_TRUE(daemon.wait_for_stderr("configuration reloaded", 10s));
+  EXPECT_TRUE(converges(sim, 10)) << boost::json::serialize(check(sim));
+  daemon.signal(SIGTERM);
+  const auto result = daemon.wait(30s);
+  EXPECT_EQ(result.exit_status, 0);
+  EXPECT_THAT(result.err, Not(HasSubstr("rotated")));   // the secret never reaches the log
+  EXPECT_THAT(result.err, Not(HasSubstr("sim-secret")));
+  EXPECT_THAT(result.err, Not(HasSubstr("dead-lettered")));
 }
 
 }  // namespace
