@@ -116,6 +116,19 @@ TEST_F(OpsE2E, LivezReadyzMetricsStatusAndNoSecrets) {
   ASSERT_EQ(admin("/feeds/demo/sync", kAdminToken).status, 202);
   EXPECT_TRUE(eventually([&] { return get("/readyz").status == 200; })) << get("/readyz?verbose").body;
 
+  // A mass deletion held by the guard: not ready until approved through the admin API.
+  const auto listing = sim_.get(std::string("/_sim/feeds/") + kFeed + "/articles").json();
+  for (int i = 0; i < 15; ++i) {
+    ASSERT_EQ(sim_.del("/_sim/articles/" + std::string(listing.at("articles").at(i).at("guid").as_string())).status, 204);
+  }
+  ASSERT_EQ(admin("/feeds/demo/resync", kAdminToken).status, 202);  // a full scan notices vanished articles
+  ASSERT_TRUE(eventually([&] { return get("/readyz").status == 503; })) << get("/readyz?verbose").body;
+  EXPECT_THAT(get("/readyz").body, HasSubstr("deletes_held:demo"));
+  EXPECT_THAT(get("/metrics").body, HasSubstr("feedsync_deletes_held{feed=\"demo\"} 15"));
+  ASSERT_EQ(admin("/feeds/demo/approve-deletes", kAdminToken).status, 202);
+  EXPECT_TRUE(eventually([&] { return get("/readyz").status == 200; })) << get("/readyz?verbose").body;
+  EXPECT_EQ(sim_.get("/_sim/check").json().at("counts").at("cms_items_deleted").to_number<std::int64_t>(), 15);
+
   for (const char* path : {"/livez", "/readyz?verbose", "/healthz", "/metrics", "/status"}) {
     const auto body = get(path).body;
     EXPECT_THAT(body, Not(HasSubstr(kAdminToken))) << path;
