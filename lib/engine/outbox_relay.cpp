@@ -139,16 +139,19 @@ asio::awaitable<RelayExit> OutboxRelay::run(RunOptions run) {
     }
     // Sleep until an op completes, wake() is called, the next op is due, or the token source
     // allows another attempt.
+    // (The next due op only matters when one could be claimed now: otherwise, e.g. with every
+    // slot busy or one op probing rejected credentials, a completion wakes us.)
     milliseconds sleep = kMaxIdleSleep;
     if (blocked) {
       sleep = std::min(sleep, std::chrono::ceil<milliseconds>(*blocked - clock_.steady_now()));
-    } else if (active_ < options_.max_in_flight) {
+    } else if (claim_limit(active_) > 0) {
       if (auto due = store_.next_due()) sleep = std::min(sleep, milliseconds(*due - now_ms()));
     }
     if (run.deadline) {
       sleep = std::min(sleep, std::chrono::ceil<milliseconds>(*run.deadline - clock_.steady_now()));
     }
-    if (sleep.count() > 0) co_await sleep_on(wake_timer_, sleep);
+    // Never a zero wait: the loop must yield, or the calls it waits for could never finish.
+    co_await sleep_on(wake_timer_, std::max(sleep, milliseconds(1)));
   }
 }
 
@@ -361,7 +364,11 @@ std::function<void()> OutboxRelay::failure_record(const store::OutboxOp& op, con
       return {};  // shutdown: the op stays in flight and the next start requeues it
     case cms::CmsErrorKind::auth: {
       // Not the article's fault: keep its turn; the gate in run() holds every write back.
-      const auto delay = tokens_ != nullptr ? milliseconds(0) : backoff(op.attempts);
+      // Rejected credentials close the gate in run(), so the op keeps its turn (due now). A
+      // 401 despite a fresh token leaves the gate open: back off like any retryable failure,
+      // or the op would be retried in a tight loop.
+      const bool gated = tokens_ != nullptr && tokens_->status().state == cms::TokenSource::State::auth_failed;
+      const auto delay = gated ? milliseconds(0) : backoff(op.attempts);
       outcome(op.op, "auth");
       log::error("CMS write refused for want of a usable token; writes pause until it recovers",
                  {{"feed", op.feed}, {"guid", op.guid}, {"op", op_name}, {"error", error.message}});

@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include "cms/canonical_client.hpp"
+#include "cms/token_source.hpp"
 #include "core/content_key.hpp"
 #include "engine/outbox_payload.hpp"
 #include "store/store.hpp"
@@ -253,6 +254,27 @@ TEST_F(OutboxRelayTest, CanonicalRejectionIsDeadLetteredAndTheArticleStaysPublis
   EXPECT_EQ(dead[0].op, store::OpKind::canonical);
   EXPECT_EQ(store_.article("blog", "a1")->cms_version, "v1");
   EXPECT_FALSE(store_.article("blog", "a1")->canonical_url.has_value());
+}
+
+TEST_F(OutboxRelayTest, AnAuthFailureWithoutRejectedCredentialsBacksOffInsteadOfSpinning) {
+  // The token source has not rejected the credentials (it was never even asked), so nothing
+  // closes the gate: the op must wait out a backoff (15-30 ms) between attempts. A tight loop
+  // would make hundreds of calls in the 300 ms.
+  for (int i = 0; i < 1000; ++i) sink_.upsert_script.push_back(FakeSink::error(CmsErrorKind::auth, 401, "fresh token refused"));
+  article("a1", store::OpKind::upsert);
+  auto o = options();
+  o.base_backoff = 30ms;
+  o.max_backoff = 30ms;
+  testing::FakeHttpClient token_http;
+  cms::TokenOptions token_options;
+  token_options.token_url = "https://cms.example.test/oauth/token";
+  token_options.client_id = "id";
+  cms::TokenSource tokens(token_http, clock_, token_options);
+  auto r = std::make_unique<OutboxRelay>(io_.get_executor(), store_, sink_, canonical_, &tokens, clock_, o);
+  EXPECT_EQ(drain(*r, 300ms), RelayExit::deadline);
+  EXPECT_GE(sink_.calls().size(), 2u);
+  EXPECT_LE(sink_.calls().size(), 25u);
+  EXPECT_EQ(store_.dead_letters().size(), 0u);  // an auth problem is not the article's fault
 }
 
 TEST_F(OutboxRelayTest, DeadlineEndsADrainThatCannotFinish) {
