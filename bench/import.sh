@@ -12,7 +12,9 @@ n=${1:-5000}
 rate=${2:-50}
 run() { echo "+ $*" >&2; "$@"; }
 
-run cmake --build --preset default --target feedsyncd feedsync-sim >/dev/null
+# Measured on the release build (-O3, as packaged), not the -O1 test build.
+run cmake --preset release >/dev/null
+run cmake --build --preset release --target feedsyncd feedsync-sim >/dev/null
 command -v sqlite3 >/dev/null || { echo "bench: needs sqlite3 (scripts/deps installs it)" >&2; exit 1; }
 work=$(mktemp -d)
 sim_pid=
@@ -25,7 +27,7 @@ trap cleanup EXIT
 start_sim() {  # $1 = articles
   if [ -n "$sim_pid" ]; then kill "$sim_pid"; wait "$sim_pid" 2>/dev/null || true; fi
   : >"$work/ports"
-  build/default/sim/feedsync-sim --generate "$1" --seed 1 --print-ports --log-level warn >"$work/ports" &
+  build/release/sim/feedsync-sim --generate "$1" --seed 1 --print-ports --log-level warn >"$work/ports" &
   sim_pid=$!
   for _ in $(seq 200); do [ -s "$work/ports" ] && break; sleep 0.05; done
   port=$(sed -n 's/.*"port":\([0-9]*\).*/\1/p' "$work/ports")
@@ -43,14 +45,14 @@ make_config() {  # $1 = cms rate_limit
       >"$work/feedsync.yaml"
 }
 feedsyncd() { SIM_URL="http://127.0.0.1:$port" FEEDSYNC_STATE="$work/state.db" CMS_CLIENT_SECRET=sim-secret \
-  build/default/daemon/feedsyncd "$@" --config "$work/feedsync.yaml"; }
+  build/release/daemon/feedsyncd "$@" --config "$work/feedsync.yaml"; }
 
 echo "== 1. initial import of $n articles, no rate limit"
 start_sim "$n"
 make_config unlimited
 /usr/bin/time -f "%e s wall, %U s user, %S s sys, peak RSS %M KB" -o "$work/time" \
   env SIM_URL="http://127.0.0.1:$port" FEEDSYNC_STATE="$work/state.db" CMS_CLIENT_SECRET=sim-secret \
-  build/default/daemon/feedsyncd once --config "$work/feedsync.yaml" >"$work/out" 2>"$work/err"
+  build/release/daemon/feedsyncd once --config "$work/feedsync.yaml" >"$work/out" 2>"$work/err"
 tail -3 "$work/out"
 IFS='|' read -r span created < <(ms_span)
 poll=$(grep -o 'poll cycle done.*' "$work/err" | head -1)

@@ -8,7 +8,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${1:-2000}
 command -v wrk >/dev/null || { echo "bench: needs wrk (apt-get install wrk)" >&2; exit 1; }
-cmake --build --preset default --target feedsyncd feedsync-sim >/dev/null
+# Measured on the release build (-O3, as packaged), not the -O1 test build.
+cmake --preset release >/dev/null
+cmake --build --preset release --target feedsyncd feedsync-sim >/dev/null
 
 work=$(mktemp -d)
 pids=()
@@ -18,7 +20,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-build/default/sim/feedsync-sim --generate "$n" --seed 2 --print-ports --log-level warn >"$work/ports" &
+build/release/sim/feedsync-sim --generate "$n" --seed 2 --print-ports --log-level warn >"$work/ports" &
 pids+=($!)
 for _ in $(seq 200); do [ -s "$work/ports" ] && break; sleep 0.05; done
 sim=$(sed -n 's/.*"base_url":"\([^"]*\)".*/\1/p' "$work/ports")
@@ -26,7 +28,7 @@ curl -fsS -X POST "$sim/_sim/faults" -d '{"api":"cms","action":"delay","delay_ms
 
 sed 's/max_in_flight: 64/max_in_flight: 8/' config/demo.yaml >"$work/feedsync.yaml"
 SIM_URL="$sim" FEEDSYNC_STATE="$work/state.db" CMS_CLIENT_SECRET=sim-secret \
-  build/default/daemon/feedsyncd run --config "$work/feedsync.yaml" 2>"$work/daemon.log" &
+  build/release/daemon/feedsyncd run --config "$work/feedsync.yaml" 2>"$work/daemon.log" &
 pids+=($!)
 for _ in $(seq 200); do grep -q 'http=127.0.0.1:' "$work/daemon.log" && break; sleep 0.05; done
 metrics="http://$(grep -o 'http=127.0.0.1:[0-9]*' "$work/daemon.log" | head -1 | cut -d= -f2)/metrics"
