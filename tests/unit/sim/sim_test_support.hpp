@@ -31,6 +31,8 @@ struct Reply {
 
 class SimHarness {
  public:
+  static constexpr std::chrono::milliseconds kRequestWait{60'000};
+
   // `setup` runs on the loop before start(): the place to attach a CMS.
   explicit SimHarness(SimulatorOptions options = {}, std::function<void(Simulator&)> setup = {}) {
     loop_.call([&] {
@@ -55,9 +57,11 @@ class SimHarness {
   void advance_s(std::int64_t seconds) { sim_->clock().advance_ms(seconds * 1000); }
 
   // `extra_headers`: complete header lines, each ending in CRLF.
+  // Bounded by kRequestWait, not the raw client's 5 s: generating thousands of articles under
+  // ASan on a loaded 2-core machine has taken longer than that (a test failure with no bug).
   Reply request(std::string_view method, std::string_view target, std::string_view body = {},
                 std::string_view content_type = "application/json", std::string_view extra_headers = {}) {
-    auto client = net::testing::connect_client(port_);
+    auto client = net::testing::connect_client(port_, kRequestWait);
     std::string wire = std::string(method) + " " + std::string(target) + " HTTP/1.1\r\nHost: sim\r\n";
     wire += extra_headers;
     if (!body.empty() || method == "POST" || method == "PUT" || method == "PATCH")
