@@ -1,5 +1,6 @@
 // `feedsyncd check`: the configuration is valid (load_config threw nothing by the time we are
 // here); print what it says so an integrator can see the daemon read it the way they meant.
+#include <cstdio>
 #include <iostream>
 #include <limits>
 #include <memory>
@@ -11,6 +12,7 @@
 #include "cms/token_source.hpp"
 #include "commands.hpp"
 #include "config/config.hpp"
+#include "core/poll_load.hpp"
 #include "engine/clients.hpp"
 #include "exit_codes.hpp"
 #include "log/log.hpp"
@@ -34,6 +36,24 @@ const char* name_of(config::DeleteMode mode) {
     case config::DeleteMode::keep: return "keep";
   }
   return "?";
+}
+
+// What the feeds ask of the scheduler and the Feed API, and whether the configuration keeps up.
+void print_poll_load(std::ostream& out, const config::Config& config) {
+  std::vector<FeedLoad> feeds;
+  for (const auto& feed : config.feeds) {
+    feeds.push_back({std::chrono::duration_cast<std::chrono::milliseconds>(feed.interval),
+                     feed.deleted_feed_id ? 2 : 1});
+  }
+  const int slots = config.engine.max_concurrent_polls;
+  const auto load = poll_load(feeds, slots);
+  char line[160];
+  std::snprintf(line, sizeof line, "%.2f polls/s, %.2f Feed API requests/s in steady state, %d poll slots",
+                load.polls_per_second, load.requests_per_second, slots);
+  out << "schedule   " << line << "\n";
+  for (const auto& warning : poll_load_warnings(load, slots, config.source.rate_limit)) {
+    out << "warning: " << warning << "\n";
+  }
 }
 
 template <class T>
@@ -112,6 +132,7 @@ int run_check(const CliRequest& request, const config::Config& config) {
         << " (guard: min " << feed.delete_guard.min << ", ratio " << feed.delete_guard.ratio
         << "), " << feed.mapping.properties.size() << " mapped properties\n";
   }
+  print_poll_load(out, config);
   if (request.connect && !check_connections(config)) return kExitFailure;
   return kExitOk;
 }

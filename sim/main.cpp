@@ -14,6 +14,8 @@
 #include <fstream>
 #include <iostream>
 #include <sstream>
+#include <string>
+#include <vector>
 
 #include "log/log.hpp"
 #include "sim/simulator.hpp"
@@ -31,6 +33,7 @@ struct Args {
   std::string listen = "127.0.0.1:0";
   std::string seed_file;
   std::size_t generate = 0;
+  std::size_t feeds = 1;
   std::uint64_t seed = 1;
   std::string feed_id = "simfeed0000000000000000000000001";
   std::string deleted_feed_id;
@@ -98,6 +101,24 @@ void load_seed_file(sim::Simulator& simulator, const std::string& path) {
   }
 }
 
+// The ids --feeds N serves: the configured one, then simfeed0000000000000000000000002 ...
+std::vector<std::string> feed_ids(const std::string& first, std::size_t count) {
+  std::vector<std::string> ids{first};
+  for (std::size_t k = 2; k <= count; ++k) {
+    std::string digits = std::to_string(k);
+    ids.push_back("simfeed" + std::string(25 - std::min<std::size_t>(digits.size(), 25), '0') + digits);
+  }
+  return ids;
+}
+
+void add_more_feeds(sim::Simulator& simulator, std::size_t count) {
+  const auto ids = feed_ids(simulator.options().feed_id, count);
+  for (std::size_t k = 1; k < ids.size(); ++k) {
+    auto added = simulator.store().add_feed(ids[k], ids[k] + "deleted", "feedsync-sim feed " + std::to_string(k + 1));
+    if (!added) throw std::runtime_error("--feeds: " + ids[k] + ": " + added.error().message);
+  }
+}
+
 asio::awaitable<void> shutdown(sim::Simulator* simulator, asio::io_context* io) {
   log::info("feedsync-sim stopping");
   co_await simulator->stop(std::chrono::seconds(2));
@@ -112,6 +133,11 @@ int main(int argc, char** argv) {
   app.add_option("--listen", args.listen, "HOST:PORT to listen on (port 0: any free port)")->capture_default_str();
   app.add_option("--seed-file", args.seed_file, "JSON articles to publish at start")->check(CLI::ExistingFile);
   app.add_option("--generate", args.generate, "publish N generated articles at start");
+  app.add_option("--feeds", args.feeds,
+                 "serve N live feeds (each with its Deleted Feed): the first is --feed-id, the others "
+                 "simfeed + K as 25 digits, K = 2..N; --generate fills every one")
+      ->capture_default_str()
+      ->check(CLI::Range(std::size_t{1}, std::size_t{100'000}));
   app.add_option("--seed", args.seed, "seed for --generate (same seed, same articles)")->capture_default_str();
   app.add_option("--feed-id", args.feed_id, "the live feed's id")->capture_default_str();
   app.add_option("--deleted-feed-id", args.deleted_feed_id, "its Deleted Feed's id (default: FEED_ID + \"deleted\")");
@@ -164,10 +190,16 @@ int main(int argc, char** argv) {
     auto cms = sim::attach_cms_sim(simulator, std::move(cms_options));
 #endif
     if (!args.seed_file.empty()) load_seed_file(simulator, args.seed_file);
+    add_more_feeds(simulator, args.feeds);
     if (args.generate > 0) {
-      sim::GenerateRequest request{.count = args.generate, .seed = args.seed, .start = 0, .backdate = true};
-      auto made = simulator.store().generate(options.feed_id, request);
-      if (!made) throw std::runtime_error(made.error().message);
+      // One stream of generated articles cut into a slice per feed, so guids never collide.
+      std::uint64_t start = 0;
+      for (const auto& id : feed_ids(options.feed_id, args.feeds)) {
+        sim::GenerateRequest request{.count = args.generate, .seed = args.seed, .start = start, .backdate = true};
+        auto made = simulator.store().generate(id, request);
+        if (!made) throw std::runtime_error(id + ": " + made.error().message);
+        start += args.generate;
+      }
     }
 
     asio::signal_set signals(io, SIGINT, SIGTERM);

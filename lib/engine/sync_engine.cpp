@@ -48,8 +48,7 @@ std::size_t planned_ops(const CycleReport& report) {
 struct SyncEngine::FeedSlot {
   config::FeedConfig config;
   CompiledMapping mapping;
-  steady_time due;
-  bool running = false;
+  bool retrigger = false;  // triggered while its poll was in flight: goes again when it ends
   bool polled = false;  // at least one cycle finished in this process
   bool last_ok = true;
   std::int64_t failures = 0;
@@ -110,10 +109,13 @@ void SyncEngine::apply_feeds(const config::Config& config) {
     if (it != feeds_.end()) {
       slot = std::move(it->second);
       // A shorter interval takes effect now rather than after the old, longer wait.
-      if (feed.interval < slot->config.interval) slot->due = std::min(slot->due, now);
+      const auto due = queue_.due_of(feed.name);
+      if (feed.interval < slot->config.interval && due && *due > now) queue_.schedule(feed.name, now);
     } else {
       slot = std::make_unique<FeedSlot>();
-      slot->due = now;
+      // A feed removed and added back while its old poll is still in flight is put in line
+      // when that poll ends (finish_poll), so it never overlaps itself.
+      if (!polling_.contains(feed.name)) queue_.schedule(feed.name, now);
       if (!feeds_.empty() || daemon_mode_) log::info("feed added", {{"feed", feed.name}});
     }
     slot->config = feed;
@@ -123,6 +125,7 @@ void SyncEngine::apply_feeds(const config::Config& config) {
   }
   for (const auto& [name, slot] : feeds_) {
     if (slot && !next.count(name)) {
+      queue_.remove(name);
       log::info("feed removed from the configuration; its queued CMS work is still carried out",
                 {{"feed", name}});
     }
@@ -157,25 +160,53 @@ void SyncEngine::trigger(const std::string& feed) {
     log::warn("sync requested for a feed that is not configured", {{"feed", feed}});
     return;
   }
-  it->second->due = steady_time{};  // the steady clock's epoch: ahead of every feed that is merely due
+  if (polling_.contains(feed)) {
+    it->second->retrigger = true;
+  } else {
+    queue_.trigger(feed);
+  }
+  paused_read_at_.reset();  // the admin API resumes a feed and then triggers it
   wake();
 }
 
+void SyncEngine::wake() {
+  wake_pending_ = true;
+  wake_timer_.cancel();
+}
+
+asio::awaitable<void> SyncEngine::wait_for_wake(milliseconds duration) {
+  // A wake() that came while the loop was busy (a poll that failed at once, a trigger from a
+  // handler) is not lost: the timer then expires at once, which still yields to the io_context.
+  if (wake_pending_) duration = milliseconds(0);
+  wake_pending_ = false;
+  co_await sleep_on(wake_timer_, duration);
+  wake_pending_ = false;
+}
+
+std::size_t SyncEngine::poll_limit() const {
+  return static_cast<std::size_t>(std::max(config_->engine.max_concurrent_polls, 1));
+}
+
 void SyncEngine::start_poll(FeedSlot& slot) {
-  slot.running = true;
-  ++running_polls_;
-  asio::co_spawn(executor_, poll(slot.config.name, slot.config, slot.mapping, clients_),
-                 [this](std::exception_ptr error, FeedOutcome outcome) {
-                   --running_polls_;
+  const std::string name = slot.config.name;
+  queue_.remove(name);
+  polling_.insert(name);
+  asio::co_spawn(executor_, poll(name, slot.config, slot.mapping, clients_),
+                 [this, name](std::exception_ptr error, FeedOutcome outcome) {
                    if (error) {
-                     // The store failed (disk full, I/O error): a failed poll, retried later.
+                     // The store failed (disk full, I/O error): a failed poll of this feed,
+                     // retried after its backoff. The outcome is default-built here: name it.
+                     outcome = FeedOutcome{};
+                     outcome.feed = name;
+                     outcome.started_at = clock_.system_now();
                      try {
                        std::rethrow_exception(error);
                      } catch (const std::exception& e) {
-                       outcome.ok = false;
                        outcome.error = e.what();
-                       log::error("poll failed", {{"feed", outcome.feed}, {"error", e.what()}});
+                     } catch (...) {
+                       outcome.error = "unknown exception";
                      }
+                     log::error("poll failed", {{"feed", name}, {"error", outcome.error}});
                    }
                    finish_poll(outcome);
                    idle_timer_.cancel();
@@ -203,14 +234,19 @@ asio::awaitable<FeedOutcome> SyncEngine::poll(std::string name, config::FeedConf
 
 void SyncEngine::finish_poll(const FeedOutcome& outcome) {
   if (once_outcomes_ != nullptr) once_outcomes_->push_back(outcome);
+  polling_.erase(outcome.feed);
   auto it = feeds_.find(outcome.feed);
   if (it != feeds_.end()) {  // else: removed by a reload while it polled
     auto& slot = *it->second;
-    slot.running = false;
     slot.polled = true;
     slot.last_ok = outcome.ok;
     slot.failures = outcome.ok ? 0 : slot.failures + 1;
-    slot.due = clock_.steady_now() + poll_delay(slot);
+    if (slot.retrigger) {
+      slot.retrigger = false;
+      queue_.trigger(outcome.feed);
+    } else {
+      queue_.schedule(outcome.feed, clock_.steady_now() + poll_delay(slot));
+    }
   }
   if (outcome.report) planned_ += planned_ops(*outcome.report);
   if (outcome.ok) relay_->relay->wake();
@@ -224,29 +260,45 @@ asio::awaitable<void> SyncEngine::run() {
   while (!stopping_) {
     prune_retired();
     const auto now = clock_.steady_now();
-    // Most overdue first: a triggered feed (due = min) jumps the queue.
-    std::vector<FeedSlot*> due;
-    for (const auto& name : order_) {
-      auto& slot = *feeds_.at(name);
-      if (!slot.running && slot.due <= now) due.push_back(&slot);
+    start_due_polls(now);
+    // Always waits, at least 1 ms: a due feed waiting for a slot is started when a finishing
+    // poll wakes this loop, never by spinning (issue 14).
+    const bool slot_free = polling_.size() < poll_limit();
+    co_await wait_for_wake(scheduler_wait(now, queue_.next_due(), slot_free, kMaxSchedulerSleep));
+  }
+}
+
+void SyncEngine::start_due_polls(steady_time now) {
+  refresh_paused(now);
+  while (polling_.size() < poll_limit()) {
+    auto name = queue_.pop_due(now);
+    if (!name) return;
+    auto it = feeds_.find(*name);
+    if (it == feeds_.end()) continue;  // removed from the configuration
+    if (paused_.contains(*name)) {
+      // Looked at again shortly: `feedsyncd resume` only changes the store.
+      queue_.schedule(*name, now + kMaxSchedulerSleep);
+      continue;
     }
-    std::stable_sort(due.begin(), due.end(), [](const FeedSlot* a, const FeedSlot* b) { return a->due < b->due; });
-    const auto limit = static_cast<std::size_t>(config_->engine.max_concurrent_polls);
-    for (auto* slot : due) {
-      if (running_polls_ >= limit) break;
-      const auto row = store_.feed(slot->config.name);
-      if (row && row->paused) {
-        // Looked at again shortly: `feedsyncd resume` only changes the store.
-        slot->due = now + kMaxSchedulerSleep;
-        continue;
-      }
-      start_poll(*slot);
-    }
-    milliseconds sleep = kMaxSchedulerSleep;
-    for (const auto& [name, slot] : feeds_) {
-      if (!slot->running) sleep = std::min(sleep, std::chrono::ceil<milliseconds>(slot->due - now));
-    }
-    if (sleep.count() > 0) co_await sleep_on(wake_timer_, sleep);
+    start_poll(*it->second);
+  }
+}
+
+void SyncEngine::refresh_paused(steady_time now) {
+  // One query for every feed, at most once per kMaxSchedulerSleep (or after a trigger), not one
+  // per feed per wake-up.
+  if (paused_read_at_ && now - *paused_read_at_ < kMaxSchedulerSleep) return;
+  paused_read_at_ = now;
+  try {
+    auto names = store_.paused_feeds();
+    paused_ = std::set<std::string, std::less<>>(std::make_move_iterator(names.begin()),
+                                                 std::make_move_iterator(names.end()));
+    if (paused_read_failed_) log::info("paused feeds can be read from the state database again");
+    paused_read_failed_ = false;
+  } catch (const std::exception& e) {
+    // Polling goes on with the last known set; the poll cycles report the store's trouble.
+    if (!paused_read_failed_) log::error("cannot read which feeds are paused", {{"error", e.what()}});
+    paused_read_failed_ = true;
   }
 }
 
@@ -254,10 +306,10 @@ asio::awaitable<OnceResult> SyncEngine::once(steady_time deadline) {
   OnceResult result;
   std::vector<FeedOutcome> outcomes;
   once_outcomes_ = &outcomes;
-  const auto limit = static_cast<std::size_t>(config_->engine.max_concurrent_polls);
+  const auto limit = poll_limit();
   std::size_t next = 0;
-  while ((next < order_.size() || running_polls_ > 0) && !stopping_) {
-    while (next < order_.size() && running_polls_ < limit) {
+  while ((next < order_.size() || !polling_.empty()) && !stopping_) {
+    while (next < order_.size() && polling_.size() < limit) {
       auto& slot = *feeds_.at(order_[next++]);
       const auto row = store_.feed(slot.config.name);
       if (row && row->paused) {
@@ -266,7 +318,7 @@ asio::awaitable<OnceResult> SyncEngine::once(steady_time deadline) {
       }
       start_poll(slot);
     }
-    if (running_polls_ > 0) co_await sleep_on(wake_timer_, kMaxSchedulerSleep);
+    if (!polling_.empty()) co_await wait_for_wake(kMaxSchedulerSleep);
   }
   once_outcomes_ = nullptr;
   // Configuration order, whatever order the polls finished in.
@@ -301,7 +353,7 @@ asio::awaitable<bool> SyncEngine::drain(milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   for (;;) {
     prune_retired();
-    const bool idle = running_polls_ == 0 && relay_->relay->in_flight() == 0 && retired_.empty();
+    const bool idle = polling_.empty() && relay_->relay->in_flight() == 0 && retired_.empty();
     if (idle) co_return true;
     const auto left = std::chrono::ceil<milliseconds>(deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) co_return false;

@@ -4,8 +4,11 @@
 //
 // Scheduling: each feed is polled on its interval with ±10 % jitter; after failures with capped
 // exponential backoff (core/poll_schedule.hpp), never abandoned; a poll never overlaps itself;
-// at most engine.max_concurrent_polls at once; trigger() puts a feed at the head of the queue;
-// a paused feed (store) is skipped until resumed. After every successful poll the relay is woken.
+// at most engine.max_concurrent_polls at once, the feeds waiting for a slot in a line ordered by
+// how overdue they are (core/poll_queue.hpp), so hundreds of feeds share a few slots fairly;
+// trigger() puts a feed at the head of the line; a paused feed (store) is skipped until resumed.
+// The loop always waits between looks (it shares its thread with every poll, the signals and the
+// watchdog). After every successful poll the relay is woken.
 //
 // Reload swaps the configuration atomically: a new set of clients (so a fixed CMS secret is
 // picked up and an auth failure cleared), feeds added / removed / changed; queued work stays in
@@ -20,6 +23,7 @@
 #include <memory>
 #include <optional>
 #include <random>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -30,6 +34,7 @@
 #include "config/config.hpp"
 #include "core/clock.hpp"
 #include "core/mapping.hpp"
+#include "core/poll_queue.hpp"
 #include "engine/http_stack.hpp"
 #include "engine/outbox_relay.hpp"
 #include "engine/poll_cycle.hpp"
@@ -113,12 +118,17 @@ class SyncEngine {
   void start_relay();
   std::shared_ptr<RelayHolder> make_relay();
   void start_poll(FeedSlot& slot);
+  void start_due_polls(std::chrono::steady_clock::time_point now);
+  void refresh_paused(std::chrono::steady_clock::time_point now);
+  std::size_t poll_limit() const;
+  // Waits `duration`, or less if woken; returns at once (after yielding) if woken meanwhile.
+  boost::asio::awaitable<void> wait_for_wake(std::chrono::milliseconds duration);
   boost::asio::awaitable<FeedOutcome> poll(std::string name, config::FeedConfig feed, CompiledMapping mapping,
                                            std::shared_ptr<Clients> clients);
   void finish_poll(const FeedOutcome& outcome);
   void prune_retired();
   std::chrono::milliseconds poll_delay(const FeedSlot& slot);
-  void wake() { wake_timer_.cancel(); }
+  void wake();
 
   boost::asio::any_io_executor executor_;
   store::Store& store_;
@@ -130,7 +140,12 @@ class SyncEngine {
   std::vector<std::shared_ptr<RelayHolder>> retired_;
   std::map<std::string, std::unique_ptr<FeedSlot>, std::less<>> feeds_;
   std::vector<std::string> order_;  // feed names in configuration order
-  std::size_t running_polls_ = 0;
+  PollQueue queue_;                                // feeds waiting for their next poll
+  std::set<std::string, std::less<>> polling_;     // feeds with a poll in flight (never in queue_)
+  std::set<std::string, std::less<>> paused_;      // from the store, read at most once a second
+  std::optional<std::chrono::steady_clock::time_point> paused_read_at_;
+  bool paused_read_failed_ = false;
+  bool wake_pending_ = false;                      // wake() while the loop was not waiting
   std::size_t planned_ = 0;
   bool stopping_ = false;
   bool daemon_mode_ = false;

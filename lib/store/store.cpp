@@ -223,6 +223,13 @@ std::vector<FeedRow> Store::feeds() const {
   return rows;
 }
 
+std::vector<std::string> Store::paused_feeds() const {
+  Statement st(impl_->db, "SELECT name FROM feeds WHERE paused != 0 ORDER BY name");
+  std::vector<std::string> names;
+  while (st.step()) names.push_back(st.text(0));
+  return names;
+}
+
 template <class... Args>
 void Store::Impl::update_feed(std::string_view what, std::string_view sql, std::string_view name,
                               const Args&... args) {

@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <memory>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -69,6 +70,7 @@ class Store {
   void ensure_feed(std::string_view name, std::string_view feed_id);
   std::optional<FeedRow> feed(std::string_view name) const;
   std::vector<FeedRow> feeds() const;  // ordered by name
+  std::vector<std::string> paused_feeds() const;  // names, ordered; one query for the scheduler
   // The calls below throw StoreError naming the feed if it is not in the store.
   void record_poll_attempt(std::string_view name, std::int64_t now);
   // Success: failures reset, error and misconfiguration cleared; the watermark moves only when

@@ -82,6 +82,40 @@ TEST_F(CliTest, CheckValidConfigPrintsFeeds) {
   EXPECT_THAT(result.out + result.err, Not(HasSubstr("e2e-client-secret-value")));
 }
 
+// Issue 14 item 5: more polling than the request rate and the poll slots can carry is a warning
+// that names the numbers (not an error: the daemon still polls every feed, only less often).
+TEST_F(CliTest, CheckWarnsWhenTheFeedsCannotBePolledWithinTheirIntervals) {
+  std::string text = "state: { path: " + (dir_ / "state.db").string() + " }\n"
+                     "source:\n  rate_limit: 5/s\n"
+                     "cms:\n"
+                     "  base_url: http://127.0.0.1:9/_cms/version2\n"
+                     "  token_url: http://127.0.0.1:9/_cms/version2/oauth/token\n"
+                     "  client_id: e2e\n"
+                     "  client_secret_file: " + (dir_ / "secret").string() + "\n"
+                     "canonical:\n  url_template: \"https://www.example.com/{locale}/{route_segment}\"\n"
+                     "engine:\n  max_concurrent_polls: 2\n"
+                     "feeds:\n";
+  for (int i = 0; i < 1000; ++i) {
+    const auto n = std::to_string(i);
+    text += "  - { name: feed" + n + ", feed_id: f" + n + ", deleted_feed_id: d" + n +
+            ", interval: 60s, content_type: ArticlePage, container: 43f936c99b234ea397b261c538ad07c9, "
+            "locale: en, mapping: { displayName: title } }\n";
+  }
+  auto result = run_process(kDaemon, {"check", "--config", write_config(text)});
+  EXPECT_EQ(result.exit_status, 0) << result.err;
+  EXPECT_THAT(result.out, HasSubstr("schedule   16.67 polls/s, 33.33 Feed API requests/s in steady state, 2 poll slots"));
+  EXPECT_THAT(result.out, HasSubstr("warning: 1000 feeds need at least 33.3 Feed API requests/s"));
+  EXPECT_THAT(result.out, HasSubstr("source.rate_limit is 5/s"));
+  EXPECT_THAT(result.out, HasSubstr("with engine.max_concurrent_polls 2 each poll must finish within 120 ms"));
+
+  // The two-feed configuration keeps up: no warning.
+  auto quiet = run_process(kDaemon, {"check", "--config", write_config(config_text())});
+  EXPECT_EQ(quiet.exit_status, 0) << quiet.err;
+  EXPECT_THAT(quiet.out, HasSubstr("schedule   "));
+  EXPECT_THAT(quiet.out, Not(HasSubstr("Feed API requests/s in steady state (one per")));
+  EXPECT_THAT(quiet.out, Not(HasSubstr("each poll must finish within")));
+}
+
 TEST_F(CliTest, ExampleConfigChecksCleanWithItsSecretsProvided) {
   testing::TempDir credentials;
   credentials.write("cms_client_secret", "example-secret-value\n");

@@ -86,11 +86,16 @@ TEST_F(StoreTest, PollSuccessKeepsWatermarkWhenNoneGivenAndRecordsFullScans) {
 
 TEST_F(StoreTest, PauseAndResume) {
   Store store = open_with_feeds();
+  EXPECT_TRUE(store.paused_feeds().empty());
   store.set_paused("blog", true);
   EXPECT_TRUE(store.feed("blog")->paused);
   EXPECT_FALSE(store.feed("news")->paused);
+  EXPECT_EQ(store.paused_feeds(), std::vector<std::string>{"blog"});
+  store.set_paused("news", true);
+  EXPECT_EQ(store.paused_feeds(), (std::vector<std::string>{"blog", "news"}));
   store.set_paused("blog", false);
   EXPECT_FALSE(store.feed("blog")->paused);
+  EXPECT_EQ(store.paused_feeds(), std::vector<std::string>{"news"});
 }
 
 TEST_F(StoreTest, HeldDeletesAreRecordedAndReleased) {
