@@ -27,7 +27,7 @@ sim_pid=
 daemon_pid=
 cleanup() {
   for pid in $daemon_pid $sim_pid; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
-  rm -rf "$work"
+  if [ -n "${KEEP_WORK:-}" ]; then echo "bench: kept $work" >&2; else rm -rf "$work"; fi
 }
 trap cleanup EXIT
 
@@ -78,14 +78,15 @@ echo "== 2. feedsyncd run for ${duration}s: interval ${interval}s, max_concurren
 curl -fsS -X DELETE "$sim/_sim/requests" >/dev/null
 ticks=$(getconf CLK_TCK)
 cpu_of() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+user_sys_of() { awk '{ print $14 " " $15 }' "/proc/$1/stat"; }
 $feedsyncd run --config "$work/feedsync.yaml" 2>"$work/run.err" &
 daemon_pid=$!
 start=$(date +%s.%N)
 # The first interval is the start-up round (every feed due at once); CPU is measured after it.
 sleep "$interval"
-cpu_a=$(cpu_of "$daemon_pid"); at_a=$(date +%s.%N)
+cpu_a=$(cpu_of "$daemon_pid"); at_a=$(date +%s.%N); read -r user_a sys_a < <(user_sys_of "$daemon_pid")
 sleep $(( duration - interval ))
-cpu_b=$(cpu_of "$daemon_pid"); at_b=$(date +%s.%N)
+cpu_b=$(cpu_of "$daemon_pid"); at_b=$(date +%s.%N); read -r user_b sys_b < <(user_sys_of "$daemon_pid")
 rss=$(awk '/^VmRSS/ { print $2 }' "/proc/$daemon_pid/status")
 hwm=$(awk '/^VmHWM/ { print $2 }' "/proc/$daemon_pid/status")
 total_cpu=$(cpu_of "$daemon_pid")
@@ -97,22 +98,30 @@ daemon_pid=
 awk -v a="$cpu_a" -v b="$cpu_b" -v t="$ticks" -v s="$at_a" -v e="$at_b" -v all="$total_cpu" -v s0="$start" \
   'BEGIN { printf "daemon CPU: %.2f %% of one core after the first interval (%.2f s in %.0f s); %.2f s over the whole run\n",
            100 * (b - a) / t / (e - s), (b - a) / t, e - s, all / t }'
+echo "  of which user $(( (user_b - user_a) * 1000 / ticks )) ms, system $(( (sys_b - sys_a) * 1000 / ticks )) ms"
 echo "daemon RSS: $(( rss / 1024 )) MB now, peak $(( hwm / 1024 )) MB"
 awk -v s="$sig_at" -v e="$end" -v st="$status" 'BEGIN { printf "SIGTERM to exit: %.0f ms, exit status %d\n", 1000 * (e - s), st }'
 
 curl -fsS "$sim/_sim/requests?api=feed&limit=10000000" >"$work/requests.json"
 jq -r --argjson feeds "$feeds" --argjson interval "$interval" --argjson duration "$duration" '
-  def ms: (.time | capture("^(?<s>[^.]+)\\.(?<ms>[0-9]+)Z$")) as $t
-          | ((($t.s + "Z") | fromdateiso8601) * 1000 + ($t.ms | tonumber));
-  [.entries[] | select(.status != 0)] as $all
-  | ($all | length) as $requests
+  # RFC 3339 with or without milliseconds (the simulator leaves out ".000").
+  def ms: (.time | capture("^(?<s>[^.Z]+)(\\.(?<ms>[0-9]+))?Z$")) as $t
+          | ((($t.s + "Z") | fromdateiso8601) * 1000 + (($t.ms // "0") | tonumber));
+  [.entries[] | select(.status != 0) | . + {at: ms}] as $all
+  | ($all | map(.at) | min) as $t0
+  # Steady state: after the first interval (the start-up round polls every feed at once).
+  | [$all[] | select(.at >= $t0 + $interval * 1000)] as $steady
+  | (($duration - $interval) / 60) as $minutes
   | [$all[] | select((.path | endswith("deleted") | not) and (.query | test("fields=guid")) and (.query | test("offset=0")))
-     | {feed: (.path | split("/") | last), at: ms}] as $polls
+     | {feed: (.path | split("/") | last), at}] as $polls
   | ($polls | group_by(.feed)) as $by_feed
-  | [$by_feed[] | sort_by(.at) | [range(1; length) as $i | (.[$i].at - .[$i - 1].at)] | .[]] as $gaps
-  | ($gaps | sort) as $sorted
-  | "feed requests: \($requests) in \($duration) s = \($requests * 60 / $duration | floor)/min (expected \(2 * $feeds * 60 / $interval | floor)/min: 2 per feed per interval)",
+  | [$by_feed[] | sort_by(.at) | {feed: .[0].feed, times: map(.at),
+       gaps: [range(1; length) as $i | (.[$i].at - .[$i - 1].at)]}] as $feeds_gaps
+  | ([$feeds_gaps[].gaps[]] | sort) as $sorted
+  | ($feeds_gaps | max_by(.gaps | max)) as $worst
+  | "feed requests in steady state: \($steady | length) in \($duration - $interval) s = \(($steady | length) / $minutes | floor)/min (expected \(2 * $feeds * 60 / $interval | floor)/min: 2 per feed per interval); \($all | length) in all, start-up round included",
     "feeds polled: \($by_feed | length) of \($feeds); polls per feed: min \([$by_feed[] | length] | min), max \([$by_feed[] | length] | max) in \($duration) s",
-    "gap between a feed'"'"'s polls: min \($sorted[0] / 1000) s, median \($sorted[($sorted | length) / 2 | floor] / 1000) s, p99 \($sorted[(($sorted | length) * 0.99) | floor] / 1000) s, max \($sorted[-1] / 1000) s (interval \($interval) s +/- 10 %)"
+    "gap between a feed'"'"'s polls: min \($sorted[0] / 1000) s, median \($sorted[($sorted | length) / 2 | floor] / 1000) s, p99 \($sorted[(($sorted | length) * 0.99) | floor] / 1000) s, max \($sorted[-1] / 1000) s (interval \($interval) s +/- 10 %)",
+    "feeds with a gap over 1.1 x interval + 1 s: \([$feeds_gaps[] | select((.gaps | max) > $interval * 1100 + 1000)] | length); widest: \($worst.feed) polled at +\([$worst.times[] | (. - $t0) / 1000] | join(", +")) s"
 ' "$work/requests.json"
 grep -c 'poll failed\|poll cycle failed' "$work/run.err" | sed 's/^/failed polls: /' || true

@@ -13,6 +13,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include "commands.hpp"
@@ -50,7 +51,27 @@ struct Daemon {
   ops::OpsServer& server;
   DaemonOps& ops;
   std::shared_ptr<const config::Config> config;
+  bool stopping = false;
 };
+
+// STATUS= for `systemctl status`, sent when it changed, at most once per period: with many feeds
+// a line per poll cost more than the polls (the summary reads every feed and the outbox).
+constexpr std::chrono::seconds kStatusPeriod{1};
+
+asio::awaitable<void> report_status(Daemon& d) {
+  asio::steady_timer timer(d.io);
+  std::string sent;
+  while (!d.stopping) {
+    timer.expires_after(kStatusPeriod);
+    boost::system::error_code ec;
+    co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    if (ec || d.stopping) co_return;  // nothing after STOPPING=1
+    auto line = d.engine.summary();
+    if (line == sent) continue;
+    d.notifier.status(line);
+    sent = std::move(line);
+  }
+}
 
 void reload(Daemon& d) {
   d.notifier.reloading();
@@ -89,6 +110,7 @@ asio::awaitable<void> handle_signals(Daemon& d) {
       reload(d);
       continue;
     }
+    d.stopping = true;
     d.notifier.stopping();
     log::info("stopping: finishing the calls in flight", {{"signal", signal == SIGTERM ? "SIGTERM" : "SIGINT"}});
     d.engine.stop();
@@ -137,11 +159,9 @@ int run_daemon(const CliRequest&, const config::Config& loaded) {
 
   Daemon daemon{io, engine, notifier, server, ops, config};
   current = &daemon.config;
-  engine.on_cycle = [&](const engine::FeedOutcome& outcome) {
-    ops.observe_cycle(outcome);
-    notifier.status(engine.summary());
-  };
+  engine.on_cycle = [&](const engine::FeedOutcome& outcome) { ops.observe_cycle(outcome); };
   asio::co_spawn(io, handle_signals(daemon), asio::detached);
+  asio::co_spawn(io, report_status(daemon), asio::detached);
   asio::co_spawn(io, engine.run(), asio::detached);
   if (watchdog) watchdog->start();
 

@@ -27,8 +27,8 @@ struct PollLoad {
 };
 
 // A poll that must finish faster than this to keep up is a warning: a steady-state poll is one
-// or two requests to a remote API.
-inline constexpr double kMinSecondsPerPoll = 1.0;
+// or two requests to a remote API, a few hundred milliseconds over a real network.
+inline constexpr double kMinSecondsPerPoll = 0.5;
 
 PollLoad poll_load(const std::vector<FeedLoad>& feeds, int max_concurrent_polls);
 

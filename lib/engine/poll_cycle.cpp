@@ -74,10 +74,9 @@ boost::asio::awaitable<Expected<CycleReport, CycleError>> PollCycle::run(config:
                     now - *row->last_full_scan_at >= feed.full_scan_interval.count() ||
                     row->deletes_approved;
   report.full_scan = full;
-  if (!dry) {
-    if (!row) store_.ensure_feed(feed.name, feed.feed_id);
-    store_.record_poll_attempt(feed.name, now);
-  }
+  // The attempt is recorded with its outcome (record_poll_success / _failure): one commit, one
+  // fsync, per unchanged poll, which is most of the daemon's work with many feeds.
+  if (!dry && !row) store_.ensure_feed(feed.name, feed.feed_id);
   // A failed read changes nothing but the feed's poll bookkeeping: no article, no watermark.
   auto fail = [&](const feed::FeedError& error) {
     const bool not_found = error.kind == feed::FeedErrorKind::not_found;

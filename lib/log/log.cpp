@@ -2,10 +2,12 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <ostream>
@@ -94,8 +96,8 @@ void append_text_value(std::string& out, std::string_view value) {
 }
 
 struct State {
-  std::mutex mutex;  // guards secrets; spdlog's _mt sinks guard the output
-  std::vector<std::string> secrets;
+  std::mutex mutex;  // guards redactor, options and logger; spdlog's _mt sinks guard the output
+  std::shared_ptr<const Redactor> redactor = std::make_shared<const Redactor>(std::vector<std::string>{});
   Options options;
   std::shared_ptr<spdlog::logger> logger;
 };
@@ -141,16 +143,46 @@ bool stderr_is_journal() {
          static_cast<unsigned long long>(st.st_ino) == ino;
 }
 
-std::string redact(std::string_view text, const std::vector<std::string>& secrets) {
-  std::string out(text);
-  for (const auto& secret : secrets) {
-    if (secret.empty()) continue;
-    for (auto pos = out.find(secret); pos != std::string::npos;
-         pos = out.find(secret, pos + std::string_view("[redacted]").size())) {
-      out.replace(pos, secret.size(), "[redacted]");
-    }
+Redactor::Redactor(std::vector<std::string> secrets) : owned_(std::move(secrets)) {
+  std::erase_if(owned_, [](const std::string& s) { return s.empty(); });
+  for (const auto& secret : owned_) {
+    secrets_.insert(secret);
+    first_bytes_.set(static_cast<unsigned char>(secret.front()));
+    if (std::find(lengths_.begin(), lengths_.end(), secret.size()) == lengths_.end()) lengths_.push_back(secret.size());
   }
+  std::sort(lengths_.begin(), lengths_.end(), std::greater<>());
+}
+
+std::string Redactor::apply(std::string_view text) const {
+  std::string out;
+  out.reserve(text.size());
+  std::size_t copied = 0;  // text[copied, i) is still to be copied
+  std::size_t i = 0;
+  while (i < text.size()) {
+    std::size_t matched = 0;
+    if (first_bytes_.test(static_cast<unsigned char>(text[i]))) {
+      for (const auto length : lengths_) {
+        if (length <= text.size() - i && secrets_.contains(text.substr(i, length))) {
+          matched = length;
+          break;
+        }
+      }
+    }
+    if (matched == 0) {
+      ++i;
+      continue;
+    }
+    out.append(text.substr(copied, i - copied));
+    out += "[redacted]";
+    i += matched;
+    copied = i;
+  }
+  out.append(text.substr(copied));
   return out;
+}
+
+std::string redact(std::string_view text, const std::vector<std::string>& secrets) {
+  return Redactor(secrets).apply(text);
 }
 
 std::string format_line(const Options& options, std::chrono::system_clock::time_point when,
@@ -204,10 +236,10 @@ void configure(const Options& options, std::ostream* sink) {
 }
 
 void set_secrets(std::vector<std::string> secrets) {
-  std::erase_if(secrets, [](const std::string& v) { return v.empty(); });
+  auto redactor = std::make_shared<const Redactor>(std::move(secrets));
   auto& s = state();
   std::lock_guard lock(s.mutex);
-  s.secrets = std::move(secrets);
+  s.redactor = std::move(redactor);
 }
 
 bool enabled(Level level) {
@@ -220,7 +252,7 @@ void write(Level level, std::string_view message, Fields fields) {
   auto& s = state();
   std::shared_ptr<spdlog::logger> logger;
   Options options;
-  std::vector<std::string> secrets;
+  std::shared_ptr<const Redactor> redactor;  // shared, not copied: one per set_secrets()
   {
     std::lock_guard lock(s.mutex);
     if (!s.logger) {
@@ -232,15 +264,15 @@ void write(Level level, std::string_view message, Fields fields) {
     if (!s.logger->should_log(to_spdlog(level))) return;
     logger = s.logger;
     options = s.options;
-    secrets = s.secrets;
+    redactor = s.redactor;
   }
   // Redact the parts before layout: JSON escaping would otherwise hide a secret containing a
   // quote or backslash from a search over the finished line.
   std::vector<Field> safe_fields;
   safe_fields.reserve(fields.size());
-  for (const auto& field : fields) safe_fields.push_back({field.key, redact(field.value, secrets)});
+  for (const auto& field : fields) safe_fields.push_back({field.key, redactor->apply(field.value)});
   std::string line = format_line(options, std::chrono::system_clock::now(), level,
-                                 redact(message, secrets), safe_fields);
+                                 redactor->apply(message), safe_fields);
   logger->log(to_spdlog(level), spdlog::string_view_t(line.data(), line.size()));
 }
 

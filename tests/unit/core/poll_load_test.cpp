@@ -44,6 +44,9 @@ TEST(PollLoad, WarnsWhenTooFewSlotsLeaveLessThanASecondPerPoll) {
   ASSERT_EQ(warnings.size(), 1u);
   EXPECT_THAT(warnings[0], HasSubstr("16.7 polls/s"));
   EXPECT_THAT(warnings[0], HasSubstr("engine.max_concurrent_polls 2 each poll must finish within 120 ms"));
+  // 16 slots leave 960 ms per poll: enough for two requests.
+  EXPECT_TRUE(poll_load_warnings(poll_load(fleet(1000, 60s, 2), 16), 16, Rate{}).empty());
+  EXPECT_EQ(poll_load_warnings(poll_load(fleet(1000, 60s, 2), 8), 8, Rate{}).size(), 1u);  // 480 ms
   // The default-like demo: one feed every 2 s with 2 slots has 4 s per poll.
   EXPECT_TRUE(poll_load_warnings(poll_load(fleet(1, 2s, 2), 2), 2, Rate{5.0}).empty());
   EXPECT_TRUE(poll_load_warnings(poll_load({}, 2), 2, Rate{0.1}).empty());

@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <sstream>
 #include <string>
@@ -75,6 +76,35 @@ TEST(LogRedaction, ReplacesEverySecretOccurrence) {
   EXPECT_EQ(redact("token s3cr3t and s3cr3t again", {"s3cr3t"}),
             "token [redacted] and [redacted] again");
   EXPECT_EQ(redact("nothing here", {"s3cr3t", ""}), "nothing here");
+  EXPECT_EQ(redact("s3cr3t", {"s3cr3t"}), "[redacted]");
+  EXPECT_EQ(redact("s3cr3ts3cr3t!", {"s3cr3t"}), "[redacted][redacted]!");
+  EXPECT_EQ(redact("", {"s3cr3t"}), "");
+}
+
+TEST(LogRedaction, TheLongestSecretStartingAtAPlaceWins) {
+  // A Deleted Feed's id is its live feed's id plus a suffix: neither may leave a part behind.
+  const std::vector<std::string> ids{"feed1", "feed1deleted"};
+  EXPECT_EQ(redact("GET /v2/feed/feed1deleted and /v2/feed/feed1?x", ids), "GET /v2/feed/[redacted] and /v2/feed/[redacted]?x");
+  EXPECT_EQ(redact("abcabd", {"abd", "bca"}), "a[redacted]bd");  // left to right, no overlap
+}
+
+TEST(LogRedaction, ThousandsOfSecretsAreAllFound) {
+  // 1,000 feeds: 2,000 ids, every one found wherever it is, none mistaken for another.
+  std::vector<std::string> ids;
+  for (int i = 0; i < 1000; ++i) {
+    char id[40];
+    std::snprintf(id, sizeof id, "%032x", i * 7919 + 1);
+    ids.emplace_back(id);
+    ids.push_back(std::string(id) + "deleted");
+  }
+  const Redactor redactor(ids);
+  for (int i = 0; i < 2000; i += 97) {
+    EXPECT_EQ(redactor.apply("feed " + ids[i] + " (offset 0): HTTP 500"), "feed [redacted] (offset 0): HTTP 500") << i;
+  }
+  EXPECT_EQ(redactor.apply("feed 00000000000000000000000000000000 is not one"),
+            "feed 00000000000000000000000000000000 is not one");
+  EXPECT_FALSE(redactor.empty());
+  EXPECT_TRUE(Redactor({"", ""}).empty());
 }
 
 class LoggerTest : public ::testing::Test {
