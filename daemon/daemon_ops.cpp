@@ -5,6 +5,7 @@
 #include "cms/token_source.hpp"
 #include "commands.hpp"
 #include "log/log.hpp"
+#include "ops/store_readiness.hpp"
 #include "ops/status.hpp"
 
 namespace feedsync::daemon {
@@ -109,13 +110,7 @@ std::vector<ops::ReadinessCheck> DaemonOps::readiness() const {
   const auto config = config_();
   std::vector<ops::ReadinessCheck> checks;
   checks.push_back({"config", true, "loaded from " + config->file.string()});
-  try {
-    auto tx = store_.transaction();  // BEGIN IMMEDIATE: the write lock can be taken
-    tx.rollback();
-    checks.push_back({"store", true, "writable"});
-  } catch (const std::exception& e) {
-    checks.push_back({"store", false, e.what()});
-  }
+  checks.push_back(ops::store_readiness(store_.write_health(), clock_.steady_now()));
   if (engine_ != nullptr) {
     const auto status = engine_->tokens().status();
     const bool failed = status.state == cms::TokenSource::State::auth_failed;

@@ -120,6 +120,7 @@ boost::asio::awaitable<Expected<CanonicalOutcome, CmsError>> CanonicalClient::po
   if (response.status >= 200 && response.status <= 299) co_return CanonicalOutcome{response.status, post.canonical_url};
   CmsError error;
   error.status = response.status;
+  if (auto wait = response.headers.get("Retry-After")) error.retry_after = std::string(*wait);
   std::string message = ctx + ": HTTP " + std::to_string(response.status);
   const std::string words = server_words(response);
   if (!words.empty()) message += " (" + words + ")";

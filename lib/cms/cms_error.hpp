@@ -44,6 +44,9 @@ struct CmsError {
   // article, so the relay fails the cycle instead of dead-lettering on a permanent one.
   bool transport = false;
   std::string code;        // problem-details `code` / OAuth `error`, when given
+  // The failing response's Retry-After as sent (seconds or an HTTP-date), empty without one;
+  // the relay waits at least that long (capped by engine.max_retry_backoff) before retrying.
+  std::string retry_after;
   std::string message;
   std::vector<FieldError> field_errors;
 };

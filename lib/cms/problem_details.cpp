@@ -118,6 +118,7 @@ CmsError error_from_response(const net::Response& response, std::string_view con
   CmsError error;
   error.kind = kind_of(net::classify_status(response.status));
   error.status = response.status;
+  if (auto wait = response.headers.get("Retry-After")) error.retry_after = std::string(*wait);
   std::string message = std::string(context) + ": HTTP " + std::to_string(response.status);
   if (auto problem = parse_problem(response.body)) {
     if (!problem->title.empty()) message += " " + clip(problem->title, kTextLimit);

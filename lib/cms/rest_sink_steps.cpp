@@ -162,7 +162,9 @@ asio::awaitable<RestCmsSink::Record> RestCmsSink::read_back(Payload payload, std
   if (!is_2xx(reply->status)) co_return unexpected(error_from_response(*reply, ctx));
   auto stored = read_version_record(reply->body, dialect_->wrapped_properties());
   if (!stored) {
-    co_return unexpected(make_error(CmsErrorKind::permanent, ctx + ": the answer is not a content version",
+    // A garbled 2xx (a proxy cutting the body, a flaky gateway) says nothing about the write,
+    // which the CMS accepted: retried, not dead-lettered (issue 15).
+    co_return unexpected(make_error(CmsErrorKind::retryable, ctx + ": the answer is not a content version",
                                     reply->status));
   }
   if (stored->version.empty()) stored->version = version;

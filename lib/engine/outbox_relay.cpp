@@ -14,6 +14,7 @@
 #include "cms/token_source.hpp"
 #include "engine/outbox_payload.hpp"
 #include "log/log.hpp"
+#include "net/retry_after.hpp"
 #include "store/store.hpp"
 
 namespace feedsync::engine {
@@ -109,6 +110,18 @@ milliseconds OutboxRelay::backoff(std::int64_t attempts) {
   return milliseconds(pick(random_));
 }
 
+milliseconds OutboxRelay::retry_delay(std::int64_t attempts, const cms::CmsError& error) {
+  // Never sooner than the server asked (a 429 or 503 with Retry-After), never later than
+  // engine.max_retry_backoff: a day-long Retry-After must not park the op for a day unseen.
+  auto delay = backoff(attempts);
+  if (!error.retry_after.empty()) {
+    if (auto server = net::parse_retry_after(error.retry_after, clock_.system_now(), options_.max_backoff)) {
+      delay = std::max(delay, std::min(*server, options_.max_backoff));
+    }
+  }
+  return delay;
+}
+
 std::size_t OutboxRelay::claim_limit(std::size_t busy) const {
   if (stopping_ || busy >= options_.max_in_flight || writes_blocked_until()) return 0;
   // While the credentials are in doubt (auth_failed, retry due), one op probes them.
@@ -119,40 +132,69 @@ std::size_t OutboxRelay::claim_limit(std::size_t busy) const {
 
 asio::awaitable<RelayExit> OutboxRelay::run(RunOptions run) {
   stopping_ = false;
+  milliseconds store_retry{0};  // > 0 while the store fails
   for (;;) {
     if (stopping_) co_return RelayExit::stopped;
     if (run.deadline && clock_.steady_now() >= *run.deadline) co_return RelayExit::deadline;
 
-    const auto blocked = writes_blocked_until();
-    if (blocked && run.until_empty && active_ == 0) co_return RelayExit::auth_failed;
-    std::size_t claimed = 0;
-    if (const std::size_t limit = claim_limit(active_); limit > 0) {
-      auto ops = store_.claim_due(now_ms(), limit);
-      claimed = ops.size();
-      for (auto& op : ops) spawn(std::move(op));
+    Look next;
+    try {
+      next = look(run);
+      if (store_retry.count() > 0) log::info("outbox relay: the state store answers again");
+      store_retry = milliseconds(0);
+    } catch (const store::StoreError& e) {
+      // Disk full, read-only file system, a lock held past busy_timeout: the queue cannot be
+      // read now. Nothing is lost (the ops stay in the store); look again after a backoff
+      // rather than end the relay, which nothing would restart (issue 15).
+      store_retry = std::clamp(store_retry * 2, kStoreRetryMin, kStoreRetryMax);
+      ++stats_.store_errors;
+      log::error("outbox relay cannot read its queue from the state store; trying again",
+                 {{"error", e.what()}, {"retry_in_ms", std::to_string(store_retry.count())}});
+      next.sleep = store_retry;
     }
-    if (claimed > 0) continue;  // there may be more due
-
-    if (run.until_empty && active_ == 0) {
-      const auto stats = store_.outbox_stats();
-      if (stats.total.pending == 0 && stats.total.inflight == 0) co_return RelayExit::drained;
-    }
-    // Sleep until an op completes, wake() is called, the next op is due, or the token source
-    // allows another attempt.
-    // (The next due op only matters when one could be claimed now: otherwise, e.g. with every
-    // slot busy or one op probing rejected credentials, a completion wakes us.)
-    milliseconds sleep = kMaxIdleSleep;
-    if (blocked) {
-      sleep = std::min(sleep, std::chrono::ceil<milliseconds>(*blocked - clock_.steady_now()));
-    } else if (claim_limit(active_) > 0) {
-      if (auto due = store_.next_due()) sleep = std::min(sleep, milliseconds(*due - now_ms()));
-    }
-    if (run.deadline) {
-      sleep = std::min(sleep, std::chrono::ceil<milliseconds>(*run.deadline - clock_.steady_now()));
-    }
+    if (next.exit) co_return *next.exit;
+    if (next.claimed) continue;  // there may be more due
     // Never a zero wait: the loop must yield, or the calls it waits for could never finish.
-    co_await sleep_on(wake_timer_, std::max(sleep, milliseconds(1)));
+    co_await sleep_on(wake_timer_, std::max(next.sleep, milliseconds(1)));
   }
+}
+
+OutboxRelay::Look OutboxRelay::look(const RunOptions& run) {
+  Look next;
+  const auto blocked = writes_blocked_until();
+  if (blocked && run.until_empty && active_ == 0) {
+    next.exit = RelayExit::auth_failed;
+    return next;
+  }
+  if (const std::size_t limit = claim_limit(active_); limit > 0) {
+    auto ops = store_.claim_due(now_ms(), limit);
+    next.claimed = !ops.empty();
+    for (auto& op : ops) spawn(std::move(op));
+  }
+  if (next.claimed) return next;
+
+  if (run.until_empty && active_ == 0) {
+    const auto stats = store_.outbox_stats();
+    if (stats.total.pending == 0 && stats.total.inflight == 0) {
+      next.exit = RelayExit::drained;
+      return next;
+    }
+  }
+  // Sleep until an op completes, wake() is called, the next op is due, or the token source
+  // allows another attempt.
+  // (The next due op only matters when one could be claimed now: otherwise, e.g. with every
+  // slot busy or one op probing rejected credentials, a completion wakes us.)
+  milliseconds sleep = kMaxIdleSleep;
+  if (blocked) {
+    sleep = std::min(sleep, std::chrono::ceil<milliseconds>(*blocked - clock_.steady_now()));
+  } else if (claim_limit(active_) > 0) {
+    if (auto due = store_.next_due()) sleep = std::min(sleep, milliseconds(*due - now_ms()));
+  }
+  if (run.deadline) {
+    sleep = std::min(sleep, std::chrono::ceil<milliseconds>(*run.deadline - clock_.steady_now()));
+  }
+  next.sleep = sleep;
+  return next;
 }
 
 asio::awaitable<bool> OutboxRelay::wait_idle(milliseconds timeout) {
@@ -380,7 +422,7 @@ std::function<void()> OutboxRelay::failure_record(const store::OutboxOp& op, con
       if (!error.transport) return dead_letter_record(op, error.message);
       [[fallthrough]];  // no HTTP answer at all: the origin's trouble, retried like a 5xx
     case cms::CmsErrorKind::retryable: {
-      const auto delay = backoff(op.attempts);
+      const auto delay = retry_delay(op.attempts, error);
       ++stats_.retried;
       outcome(op.op, "retry");
       log::warn("CMS call failed; retrying later",
@@ -447,6 +489,9 @@ void OutboxRelay::flush() {
     if (const std::size_t limit = claim_limit(busy); limit > 0) next = store_.claim_due(now_ms(), limit);
     tx.commit();
   } catch (const store::StoreError& e) {
+    // The claims were rolled back with the batch: those ops are still pending in the store and
+    // must not be started (issue 15). They are claimed again once the store commits.
+    next.clear();
     // One bad write must not take the batch with it: each again in its own transaction. What
     // still fails stays in flight and is requeued at the next start (nothing is lost).
     log::warn("group commit failed; recording the outcomes one by one", {{"error", e.what()}});

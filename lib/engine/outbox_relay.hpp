@@ -58,6 +58,7 @@ struct RelayOptions {
 struct RelayStats {
   std::uint64_t created = 0, updated = 0, undeleted = 0, deleted = 0, canonical_posted = 0;
   std::uint64_t retried = 0, dead_lettered = 0;
+  std::uint64_t store_errors = 0;  // looks at the queue that the state store failed
   std::uint64_t done() const { return created + updated + undeleted + deleted + canonical_posted; }
 };
 
@@ -100,6 +101,16 @@ class OutboxRelay {
   void set_max_in_flight(std::size_t max_in_flight);
 
  private:
+  // One look at the queue (synchronous: claims and spawns what is due, then says how long to
+  // wait); StoreError when the store fails.
+  struct Look {
+    std::optional<RelayExit> exit;
+    bool claimed = false;
+    std::chrono::milliseconds sleep{0};
+  };
+  Look look(const RunOptions& run);
+  static constexpr std::chrono::milliseconds kStoreRetryMin{500};
+  static constexpr std::chrono::milliseconds kStoreRetryMax{30'000};
   boost::asio::awaitable<void> process(store::OutboxOp op);
   boost::asio::awaitable<void> process_content(store::OutboxOp op);
   boost::asio::awaitable<void> process_delete(store::OutboxOp op);
@@ -115,6 +126,8 @@ class OutboxRelay {
   std::size_t claim_limit(std::size_t busy) const;
   std::int64_t now_ms() const;
   std::chrono::milliseconds backoff(std::int64_t attempts);
+  // backoff(), raised to the failing response's Retry-After, capped by max_backoff.
+  std::chrono::milliseconds retry_delay(std::int64_t attempts, const cms::CmsError& error);
   void spawn(store::OutboxOp op);
   void outcome(store::OpKind op, std::string_view result) const;
   void notify_changed();

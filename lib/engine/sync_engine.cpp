@@ -23,6 +23,9 @@ using steady_time = std::chrono::steady_clock::time_point;
 // The scheduler looks at the store at least this often: `pause`/`resume` from the CLI and
 // clock jumps are noticed within this bound even with long intervals.
 constexpr milliseconds kMaxSchedulerSleep{1000};
+// A relay that failed is restarted after this pause, doubling up to the maximum.
+constexpr milliseconds kRelayRestartMin{1000};
+constexpr milliseconds kRelayRestartMax{30'000};
 
 asio::awaitable<void> sleep_on(asio::steady_timer& timer, milliseconds duration) {
   timer.expires_after(std::max(duration, milliseconds(0)));
@@ -132,16 +135,45 @@ void SyncEngine::apply_feeds(const config::Config& config) {
   }
   feeds_ = std::move(next);
   order_ = std::move(order);
+  polled_count_ = 0;
+  failing_count_ = 0;
+  for (const auto& [name, slot] : feeds_) {
+    if (slot->polled) ++polled_count_;
+    if (slot->polled && !slot->last_ok) ++failing_count_;
+  }
 }
 
 void SyncEngine::start_relay() {
   auto holder = relay_;
   holder->running = true;
-  asio::co_spawn(executor_, holder->relay->run({}), [this, holder](std::exception_ptr error, RelayExit) {
+  asio::co_spawn(executor_, supervise_relay(holder), [this, holder](std::exception_ptr) {
     holder->running = false;
-    if (error) log::critical("outbox relay stopped unexpectedly");
     wake();
   });
+}
+
+asio::awaitable<void> SyncEngine::supervise_relay(std::shared_ptr<RelayHolder> holder) {
+  // The relay handles the store's failures itself; anything else that ends it is logged with
+  // its cause and the relay restarted after a growing pause, never left dead (issue 15).
+  asio::steady_timer pause(executor_);
+  milliseconds delay = kRelayRestartMin;
+  for (;;) {
+    std::string failure;
+    try {
+      co_await holder->relay->run({});
+      co_return;  // stopped: by stop() or a reload
+    } catch (const std::exception& e) {
+      failure = e.what();
+    } catch (...) {
+      failure = "unknown exception";
+    }
+    ++relay_restarts_;
+    log::critical("outbox relay failed; restarting it",
+                  {{"error", failure}, {"restart_in_ms", std::to_string(delay.count())}});
+    co_await sleep_on(pause, delay);
+    if (stopping_ || holder != relay_) co_return;  // run() would clear the stop
+    delay = std::min(delay * 2, kRelayRestartMax);
+  }
 }
 
 void SyncEngine::prune_retired() {
@@ -238,6 +270,9 @@ void SyncEngine::finish_poll(const FeedOutcome& outcome) {
   auto it = feeds_.find(outcome.feed);
   if (it != feeds_.end()) {  // else: removed by a reload while it polled
     auto& slot = *it->second;
+    if (!slot.polled) ++polled_count_;
+    if (slot.polled && !slot.last_ok) --failing_count_;
+    if (!outcome.ok) ++failing_count_;
     slot.polled = true;
     slot.last_ok = outcome.ok;
     slot.failures = outcome.ok ? 0 : slot.failures + 1;
@@ -379,10 +414,9 @@ void SyncEngine::reload(std::shared_ptr<const config::Config> config) {
 EngineProgress SyncEngine::progress() const {
   EngineProgress p;
   p.feeds = feeds_.size();
-  for (const auto& [name, slot] : feeds_) {
-    if (slot->polled) ++p.polled;
-    if (slot->polled && !slot->last_ok) ++p.failing;
-  }
+  p.polled = polled_count_;
+  p.failing = failing_count_;
+  p.relay_restarts = relay_restarts_;
   p.planned = planned_;
   p.writes = relay_->relay->stats();
   for (const auto& retired : retired_) {
@@ -393,6 +427,8 @@ EngineProgress SyncEngine::progress() const {
     p.writes.undeleted += s.undeleted;
     p.writes.canonical_posted += s.canonical_posted;
     p.writes.dead_lettered += s.dead_lettered;
+    p.writes.retried += s.retried;
+    p.writes.store_errors += s.store_errors;
   }
   return p;
 }

@@ -68,6 +68,7 @@ struct OnceResult {
 struct EngineProgress {
   std::size_t feeds = 0, polled = 0, failing = 0;
   std::size_t planned = 0;  // CMS operations queued by the polls of this process
+  std::size_t relay_restarts = 0;  // the relay failed and was restarted (supervise_relay)
   RelayStats writes;
 };
 
@@ -116,6 +117,7 @@ class SyncEngine {
 
   void apply_feeds(const config::Config& config);
   void start_relay();
+  boost::asio::awaitable<void> supervise_relay(std::shared_ptr<RelayHolder> holder);
   std::shared_ptr<RelayHolder> make_relay();
   void start_poll(FeedSlot& slot);
   void start_due_polls(std::chrono::steady_clock::time_point now);
@@ -147,6 +149,11 @@ class SyncEngine {
   bool paused_read_failed_ = false;
   bool wake_pending_ = false;                      // wake() while the loop was not waiting
   std::size_t planned_ = 0;
+  // Feeds polled at least once / failing now, kept as polls finish (progress() is O(1): the
+  // STATUS= line reads it every second whatever the feed count).
+  std::size_t relay_restarts_ = 0;
+  std::size_t polled_count_ = 0;
+  std::size_t failing_count_ = 0;
   bool stopping_ = false;
   bool daemon_mode_ = false;
   std::mt19937 random_{std::random_device{}()};

@@ -61,14 +61,38 @@ void Database::fail(int rc) const { fail(rc, sqlite3_errmsg(db_)); }
 
 void Database::fail(int rc, std::string_view detail) const {
   int primary = rc & 0xff;
-  if (primary == SQLITE_CORRUPT || primary == SQLITE_NOTADB) throw corrupt_database(path_, detail);
+  if (primary == SQLITE_CORRUPT || primary == SQLITE_NOTADB) {
+    auto error = corrupt_database(path_, detail);
+    note_failure(primary, error.what());
+    throw error;
+  }
   std::string message(detail);
   if (primary == SQLITE_BUSY) {
     message += " (another process kept it busy for longer than busy_timeout)";
   } else if (primary == SQLITE_FULL) {
     message += " (free some disk space)";
   }
+  note_failure(primary, message);
   fail_with(message);
+}
+
+void Database::note_failure(int primary, const std::string& message) const {
+  switch (primary) {
+    case SQLITE_FULL: case SQLITE_IOERR: case SQLITE_READONLY: case SQLITE_BUSY: case SQLITE_LOCKED:
+    case SQLITE_CANTOPEN: case SQLITE_PROTOCOL: case SQLITE_CORRUPT: case SQLITE_NOTADB: case SQLITE_NOMEM:
+      break;
+    default:
+      return;  // a constraint or misuse: a bug or bad data, not a store that cannot write
+  }
+  if (health_.failures++ == 0) health_.failing_since = std::chrono::steady_clock::now();
+  health_.last_error = message;
+}
+
+void Database::note_commit() {
+  health_.failures = 0;
+  health_.failing_since.reset();
+  health_.last_error.clear();
+  health_.last_commit = std::chrono::steady_clock::now();
 }
 
 void Database::fail_with(std::string_view message) const {
@@ -138,7 +162,11 @@ Statement& Statement::bind(int index, std::nullptr_t) {
 bool Statement::step() {
   int rc = sqlite3_step(stmt_);
   if (rc == SQLITE_ROW) return true;
-  if (rc == SQLITE_DONE) return false;
+  if (rc == SQLITE_DONE) {
+    // A write outside any transaction commits by itself (autocommit): the store took a write.
+    if (!sqlite3_stmt_readonly(stmt_) && sqlite3_get_autocommit(db_.db_)) db_.note_commit();
+    return false;
+  }
   db_.fail(rc);
 }
 
@@ -190,6 +218,7 @@ void Transaction::commit() {
   if (!open_) db_.fail_with("commit: the transaction is already finished");
   db_.exec("COMMIT");  // on failure the transaction stays open and the destructor rolls it back
   open_ = false;
+  db_.note_commit();
 }
 
 void Transaction::rollback() {
@@ -215,6 +244,7 @@ WriteScope::~WriteScope() {
 void WriteScope::commit() {
   db_.exec(savepoint_ ? "RELEASE feedsync_call" : "COMMIT");
   open_ = false;
+  if (!savepoint_) db_.note_commit();
 }
 
 }  // namespace feedsync::store

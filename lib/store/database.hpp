@@ -24,6 +24,17 @@ namespace feedsync::store {
 // SQLite's message or the first lines of PRAGMA quick_check.
 CorruptError corrupt_database(const std::filesystem::path& path, std::string_view detail);
 
+// Whether the database takes writes (issue 15: /readyz must see a store that cannot commit).
+// A failure of the database itself (disk full, I/O error, read-only file system, busy past
+// busy_timeout, corruption) counts, on a read or a write; a COMMIT that succeeds clears them.
+// Times are monotonic and used only for this report: no rule of the sync depends on them.
+struct WriteHealth {
+  std::uint64_t failures = 0;  // since the last successful commit
+  std::string last_error;
+  std::optional<std::chrono::steady_clock::time_point> failing_since;  // the first of them
+  std::optional<std::chrono::steady_clock::time_point> last_commit;
+};
+
 // One open connection. Every error becomes a StoreError (CorruptError for SQLITE_CORRUPT and
 // SQLITE_NOTADB) naming the database path and the operation under way (see Operation).
 class Database {
@@ -43,6 +54,7 @@ class Database {
   std::int64_t changes() const;  // rows changed by the last INSERT/UPDATE/DELETE
   std::int64_t last_insert_rowid() const;
   bool in_transaction() const;
+  const WriteHealth& write_health() const { return health_; }
 
   // Labels errors raised while it lives ("enqueue upsert for blog/abc"), so a failure deep in
   // a statement still tells the operator what was being done. Nests; restores the outer label.
@@ -66,6 +78,10 @@ class Database {
 
  private:
   friend class Statement;
+  friend class Transaction;
+  friend class WriteScope;
+  void note_commit();
+  void note_failure(int primary, const std::string& message) const;
   struct Cached {
     sqlite3_stmt* stmt = nullptr;
     bool in_use = false;
@@ -74,6 +90,7 @@ class Database {
   std::filesystem::path path_;
   sqlite3* db_ = nullptr;
   std::string operation_;
+  mutable WriteHealth health_;  // fail() is const: recording a failure is not a change of data
   // Heterogeneous lookup: finding a cached statement by string_view allocates nothing.
   struct SqlHash {
     using is_transparent = void;

@@ -223,6 +223,8 @@ std::vector<FeedRow> Store::feeds() const {
   return rows;
 }
 
+const WriteHealth& Store::write_health() const { return impl_->db.write_health(); }
+
 std::vector<std::string> Store::paused_feeds() const {
   Statement st(impl_->db, "SELECT name FROM feeds WHERE paused != 0 ORDER BY name");
   std::vector<std::string> names;
@@ -238,14 +240,10 @@ void Store::Impl::update_feed(std::string_view what, std::string_view sql, std::
   if (db.changes() == 0) unknown_feed(name);
 }
 
-void Store::record_poll_attempt(std::string_view name, std::int64_t now) {
-  impl_->update_feed("record poll attempt", "UPDATE feeds SET last_attempt_at = ?2 WHERE name = ?1", name, now);
-}
-
 void Store::record_poll_success(std::string_view name, std::int64_t now, std::optional<std::int64_t> watermark,
                                 bool full_scan) {
   impl_->update_feed("record poll success",
-              "UPDATE feeds SET last_success_at = ?2, watermark = coalesce(?3, watermark), "
+              "UPDATE feeds SET last_attempt_at = ?2, last_success_at = ?2, watermark = coalesce(?3, watermark), "
               "last_full_scan_at = CASE WHEN ?4 THEN ?2 ELSE last_full_scan_at END, "
               "consecutive_failures = 0, last_error = NULL, misconfigured = NULL WHERE name = ?1",
               name, now, watermark, std::int64_t{full_scan ? 1 : 0});
@@ -253,7 +251,7 @@ void Store::record_poll_success(std::string_view name, std::int64_t now, std::op
 
 void Store::record_poll_failure(std::string_view name, std::int64_t now, std::string_view error) {
   impl_->update_feed("record poll failure",
-              "UPDATE feeds SET last_failure_at = ?2, last_error = ?3, "
+              "UPDATE feeds SET last_attempt_at = ?2, last_failure_at = ?2, last_error = ?3, "
               "consecutive_failures = consecutive_failures + 1 WHERE name = ?1",
               name, now, error);
 }

@@ -61,6 +61,9 @@ class Store {
   // How many in-flight ops the exclusive open returned to the queue (left by a crash).
   std::size_t recovered_inflight() const;
 
+  // Whether the database currently takes writes (database.hpp); for /readyz. Free: no query.
+  const WriteHealth& write_health() const;
+
   // BEGIN IMMEDIATE now; rolled back when it goes out of scope without commit(). Must not
   // outlive the Store; does not nest.
   Transaction transaction();
@@ -72,9 +75,10 @@ class Store {
   std::vector<FeedRow> feeds() const;  // ordered by name
   std::vector<std::string> paused_feeds() const;  // names, ordered; one query for the scheduler
   // The calls below throw StoreError naming the feed if it is not in the store.
-  void record_poll_attempt(std::string_view name, std::int64_t now);
-  // Success: failures reset, error and misconfiguration cleared; the watermark moves only when
-  // given; `full_scan` records a complete reconciliation scan at `now`.
+  // The outcome of a poll that started at `now` (which also becomes last_attempt_at, so an
+  // unchanged poll costs one commit). Success: failures reset, error and misconfiguration
+  // cleared; the watermark moves only when given; `full_scan` records a complete reconciliation
+  // scan at `now`.
   void record_poll_success(std::string_view name, std::int64_t now, std::optional<std::int64_t> watermark,
                            bool full_scan);
   void record_poll_failure(std::string_view name, std::int64_t now, std::string_view error);

@@ -45,21 +45,19 @@ TEST_F(StoreTest, FeedsAreOrderedByName) {
 
 TEST_F(StoreTest, PollFailuresCountUpAndSuccessResets) {
   Store store = open_with_feeds();
-  store.record_poll_attempt("blog", 1000);
   store.record_poll_failure("blog", 1100, "HTTP 503 from feed API");
-  store.record_poll_attempt("blog", 2000);
   store.record_poll_failure("blog", 2100, "timeout after 30s");
   auto feed = *store.feed("blog");
-  EXPECT_EQ(feed.last_attempt_at, 2000);
+  EXPECT_EQ(feed.last_attempt_at, 2100);  // the attempt is recorded with its outcome
   EXPECT_EQ(feed.last_failure_at, 2100);
   EXPECT_EQ(feed.consecutive_failures, 2);
   EXPECT_EQ(feed.last_error, "timeout after 30s");
   EXPECT_FALSE(feed.last_success_at);
 
-  store.record_poll_attempt("blog", 3000);
   store.record_poll_success("blog", 3100, 2500, false);
   feed = *store.feed("blog");
   EXPECT_EQ(feed.last_success_at, 3100);
+  EXPECT_EQ(feed.last_attempt_at, 3100);
   EXPECT_EQ(feed.consecutive_failures, 0);
   EXPECT_FALSE(feed.last_error);
   EXPECT_EQ(feed.last_failure_at, 2100);  // history, not state
@@ -129,7 +127,6 @@ TEST_F(StoreTest, UnknownFeedErrorsNameTheFeedAndTheDatabase) {
     EXPECT_THAT(message, HasSubstr(db_path.string()));
     EXPECT_THAT(message, HasSubstr("feed nope is not in the state database"));
   };
-  expect_unknown([&] { store.record_poll_attempt("nope", 1); });
   expect_unknown([&] { store.record_poll_success("nope", 1, 1, true); });
   expect_unknown([&] { store.record_poll_failure("nope", 1, "x"); });
   expect_unknown([&] { store.set_paused("nope", true); });
@@ -154,6 +151,43 @@ TEST_F(StoreTest, ArticleErrorsNameTheGuid) {
   Store store = open_with_feeds();
   std::string message = message_of<StoreError>([&] { store.enqueue(make_op("nope", "guid-77", OpKind::delete_), 1); });
   EXPECT_THAT(message, HasSubstr("feed nope, guid guid-77"));
+}
+
+}  // namespace
+}  // namespace feedsync::store::testing
+
+namespace feedsync::store::testing {
+namespace {
+
+// Issue 15: /readyz reads the store's write health. A write that fails for a reason of the
+// database (here the write lock held by another process past busy_timeout) counts; the next
+// successful commit clears it.
+TEST_F(StoreTest, WriteHealthCountsStoreFailuresUntilTheNextCommit) {
+  Store store = open_with_feeds();  // busy_timeout 200 ms
+  EXPECT_EQ(store.write_health().failures, 0u);
+  ASSERT_TRUE(store.write_health().last_commit);
+
+  Store other = open(Access::shared);
+  {
+    auto held = other.transaction();  // BEGIN IMMEDIATE: the write lock, held
+    EXPECT_THROW(store.record_poll_success("blog", 1000, 900, false), StoreError);
+    EXPECT_THROW(store.set_paused("news", true), StoreError);
+    const auto& health = store.write_health();
+    EXPECT_EQ(health.failures, 2u);
+    EXPECT_TRUE(health.failing_since);
+    EXPECT_THAT(health.last_error, HasSubstr("busy_timeout"));
+  }
+  // The lock is released: the next write that commits (in a transaction or on its own) clears it.
+  store.record_poll_success("blog", 1000, 900, false);
+  EXPECT_EQ(store.write_health().failures, 0u);
+  EXPECT_FALSE(store.write_health().failing_since);
+  EXPECT_TRUE(store.write_health().last_error.empty());
+
+  // A failure that is the caller's (transactions do not nest) is not the store's health.
+  auto tx = store.transaction();
+  EXPECT_THROW(store.transaction(), StoreError);
+  tx.rollback();
+  EXPECT_EQ(store.write_health().failures, 0u);
 }
 
 }  // namespace

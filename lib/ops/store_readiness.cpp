@@ -1,0 +1,28 @@
+#include "ops/store_readiness.hpp"
+
+#include <string>
+
+namespace feedsync::ops {
+namespace {
+
+std::string seconds(std::chrono::steady_clock::duration d) {
+  return std::to_string(std::chrono::duration_cast<std::chrono::seconds>(d).count()) + "s";
+}
+
+}  // namespace
+
+ReadinessCheck store_readiness(const store::WriteHealth& health, std::chrono::steady_clock::time_point now,
+                               std::chrono::milliseconds grace) {
+  if (health.failures == 0) {
+    return {"store", true,
+            health.last_commit ? "writable (last commit " + seconds(now - *health.last_commit) + " ago)"
+                               : "writable (nothing committed yet)"};
+  }
+  const auto failing_for = health.failing_since ? now - *health.failing_since : std::chrono::steady_clock::duration{};
+  const std::string what = std::to_string(health.failures) + (health.failures == 1 ? " failure" : " failures") +
+                           " in " + seconds(failing_for) + " without a successful commit: " + health.last_error;
+  if (failing_for < grace) return {"store", true, "writes failing (" + what + ")"};
+  return {"store", false, "cannot write the state database: " + what};
+}
+
+}  // namespace feedsync::ops
