@@ -1,5 +1,7 @@
 // `feedsyncd check`: the configuration is valid (load_config threw nothing by the time we are
 // here); print what it says so an integrator can see the daemon read it the way they meant.
+#include <sys/prctl.h>
+
 #include <cstdio>
 #include <iostream>
 #include <limits>
@@ -133,6 +135,10 @@ int run_check(const CliRequest& request, const config::Config& config) {
         << "), " << feed.mapping.properties.size() << " mapped properties\n";
   }
   print_poll_load(out, config);
+  out << "process    core dumps "
+      << (::prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) == 1 ? "allowed (FEEDSYNC_ALLOW_CORE_DUMPS=1): a core file holds the secrets"
+                                                     : "off: secrets never reach a core file")
+      << "\n";
   if (request.connect && !check_connections(config)) return kExitFailure;
   return kExitOk;
 }

@@ -1,7 +1,12 @@
 // Dispatch and the small commands that read or nudge the state store next to a running daemon.
 #include "commands.hpp"
 
+#include <sys/prctl.h>
+
+#include <cerrno>
 #include <chrono>
+#include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <iostream>
 #include <string>
@@ -160,7 +165,21 @@ int run_backup(const CliRequest& request, const config::Config& config) {
   return kExitOk;
 }
 
+// The CMS client secret and the admin token live in this process's memory, so a core dump would
+// hold them in clear (issue 15): the process is made non-dumpable (which also keeps other users'
+// debuggers out) before the configuration is read. FEEDSYNC_ALLOW_CORE_DUMPS=1 keeps core dumps,
+// for debugging a crash on a machine whose core files are protected.
+void keep_secrets_out_of_core_dumps() {
+  const char* allow = std::getenv("FEEDSYNC_ALLOW_CORE_DUMPS");
+  if (allow != nullptr && std::string_view(allow) == "1") return;
+  if (::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) {
+    log::warn("cannot disable core dumps; a core file would hold the configured secrets",
+              {{"error", std::strerror(errno)}});
+  }
+}
+
 int dispatch(const CliRequest& request) {
+  keep_secrets_out_of_core_dumps();
   config::Config config;
   try {
     config = config::load_config(request.config_path);

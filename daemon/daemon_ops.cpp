@@ -153,6 +153,9 @@ std::vector<ops::ReadinessCheck> DaemonOps::readiness() const {
       checks.push_back({"deletes_held:" + feed.name, true, "none"});
     }
   }
+  // Unauthenticated: feed ids in errors ("feed <id> (offset 0): HTTP 500") are redacted as in
+  // the logs (issue 15).
+  for (auto& check : checks) check.detail = log::redact_secrets(check.detail);
   return checks;
 }
 
@@ -160,8 +163,7 @@ std::string DaemonOps::status_json() const {
   // As `feedsyncd status -o json`, but over HTTP the feed ids are redacted like in the logs:
   // whoever knows one can read the feed (api-notes.md), and /status needs no token.
   const auto config = config_();
-  return log::redact(ops::render_status_json(ops::build_status(*config, &store_, now_ms())),
-                     redacted_values(*config));
+  return log::redact_secrets(ops::render_status_json(ops::build_status(*config, &store_, now_ms())));
 }
 
 std::string DaemonOps::metrics_text() const {

@@ -122,16 +122,21 @@ Expected<IssuedToken, CmsError> read_token_reply(const net::Result& result, cons
   const std::string where = "CMS token request to " + token_endpoint_name(options.token_url);
   if (!result) {
     CmsError error = error_from_failure(result.error(), where);
-    // A TLS or URL problem will not fix itself: it belongs to the slow "auth failed" cadence.
-    if (error.kind == CmsErrorKind::permanent) error.kind = CmsErrorKind::auth;
+    // No answer at all (network, TLS: an untrusted or expired certificate, a wrong host) is the
+    // endpoint's trouble, not rejected credentials: reported as what it is and retried with
+    // backoff like a 5xx (issue 15). Only an unusable URL is configuration.
+    if (error.kind == CmsErrorKind::permanent) {
+      error.kind = result.error().kind == net::ErrorKind::invalid_url ? CmsErrorKind::auth : CmsErrorKind::retryable;
+    }
     error.message = log::redact(error.message, {options.client_secret.reveal()});
     return unexpected(std::move(error));
   }
   const net::Response& response = *result;
   const net::Disposition disposition = net::classify_status(response.status);
   if (disposition == net::Disposition::retryable) {
-    return unexpected(make_error(CmsErrorKind::retryable,
-                                 where + ": HTTP " + std::to_string(response.status), response.status));
+    CmsError error = make_error(CmsErrorKind::retryable, where + ": HTTP " + std::to_string(response.status), response.status);
+    if (auto wait = response.headers.get("Retry-After")) error.retry_after = std::string(*wait);
+    return unexpected(std::move(error));
   }
   if (disposition != net::Disposition::success || response.status >= 300) {
     std::string message = where + " was rejected: HTTP " + std::to_string(response.status);

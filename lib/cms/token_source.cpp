@@ -8,6 +8,7 @@
 
 #include "core/duration.hpp"
 #include "log/log.hpp"
+#include "net/retry_after.hpp"
 
 namespace feedsync::cms {
 namespace asio = boost::asio;
@@ -48,6 +49,12 @@ struct TokenState {
   std::string reason;
   steady_clock::time_point next_attempt_at{};
   steady_clock::time_point early_refresh_not_before{};
+  // Transient failures (5xx, 429, network, TLS) in a row, and when the next request may go:
+  // every CMS call asks for a token, so without this an outage of the token endpoint meant a
+  // token request per call (issue 15: 3/s for a minute).
+  std::uint32_t transient_failures = 0;
+  steady_clock::time_point transient_retry_at{};
+  std::uint64_t jitter_state = 0x9e3779b97f4a7c15ULL;
   std::uint64_t issued = 0;
   std::uint64_t requests = 0;
 };
@@ -97,6 +104,26 @@ class Landing {
   std::shared_ptr<Flight> flight_;
 };
 
+// Backoff after `failures` transient failures in a row: 1 s doubling to 60 s, the upper half
+// drawn at random (so daemons that failed together do not retry together), raised to the
+// server's Retry-After.
+constexpr std::chrono::milliseconds kTransientRetryBase{1000};
+constexpr std::chrono::milliseconds kTransientRetryMax{60'000};
+
+std::chrono::milliseconds transient_backoff(TokenState& state, const CmsError& error) {
+  const auto exponent = std::min<std::uint32_t>(state.transient_failures - 1, 16);
+  const auto ceiling = std::min(kTransientRetryMax, std::chrono::milliseconds(kTransientRetryBase.count() << exponent));
+  state.jitter_state = state.jitter_state * 6364136223846793005ULL + 1442695040888963407ULL;
+  const double unit = static_cast<double>(state.jitter_state >> 11) / static_cast<double>(1ULL << 53);
+  auto delay = std::chrono::milliseconds(static_cast<std::int64_t>(static_cast<double>(ceiling.count()) * (0.5 + unit / 2)));
+  if (!error.retry_after.empty()) {
+    if (auto server = net::parse_retry_after(error.retry_after, state.clock->system_now(), kTransientRetryMax)) {
+      delay = std::max(delay, *server);
+    }
+  }
+  return delay;
+}
+
 std::chrono::seconds seconds_until(steady_clock::time_point when, steady_clock::time_point now) {
   return when > now ? std::chrono::ceil<std::chrono::seconds>(when - now) : std::chrono::seconds(0);
 }
@@ -116,6 +143,7 @@ void record(TokenState& state, const Expected<IssuedToken, CmsError>& outcome, s
     state.auth_failed = false;
     state.was_failing = false;
     state.reason.clear();
+    state.transient_failures = 0;
     ++state.issued;
     return;
   }
@@ -129,7 +157,11 @@ void record(TokenState& state, const Expected<IssuedToken, CmsError>& outcome, s
                {{"reason", error.message}, {"next_attempt_in", format_duration(state.options.auth_retry_interval)}});
     return;
   }
-  log::warn("CMS token request failed; will retry", {{"reason", error.message}});
+  ++state.transient_failures;
+  const auto delay = transient_backoff(state, error);
+  state.transient_retry_at = now + delay;
+  log::warn("CMS token request failed; will retry",
+            {{"reason", error.message}, {"retry_in_ms", std::to_string(delay.count())}});
   if (state.auth_failed) {
     // Still failed as far as we know: keep the real reason and the slow cadence.
     state.next_attempt_at = now + state.options.auth_retry_interval;
@@ -177,6 +209,12 @@ asio::awaitable<Expected<std::string, CmsError>> TokenSource::token_with(StatePt
       co_return *flight->result;
     }
     if (usable && now < state->early_refresh_not_before) co_return state->cached->token;
+    if (state->transient_failures > 0 && now < state->transient_retry_at) {
+      if (usable) co_return state->cached->token;
+      co_return unexpected(make_error(CmsErrorKind::retryable,
+                                      state->reason + " (next token attempt in " +
+                                          format_duration(seconds_until(state->transient_retry_at, now)) + ")"));
+    }
     Refreshed refreshed = co_await refresh(state);
     if (refreshed.again) {
       const asio::cancellation_state after = co_await asio::this_coro::cancellation_state;

@@ -242,6 +242,16 @@ void set_secrets(std::vector<std::string> secrets) {
   s.redactor = std::move(redactor);
 }
 
+std::string redact_secrets(std::string_view text) {
+  std::shared_ptr<const Redactor> redactor;
+  {
+    auto& s = state();
+    std::lock_guard lock(s.mutex);
+    redactor = s.redactor;
+  }
+  return redactor->apply(text);
+}
+
 bool enabled(Level level) {
   auto& s = state();
   std::lock_guard lock(s.mutex);

@@ -73,6 +73,9 @@ std::string format_line(const Options& options, std::chrono::system_clock::time_
 void configure(const Options& options, std::ostream* sink = nullptr);
 // Secrets to redact from now on (replaces the previous set). Empty strings are ignored.
 void set_secrets(std::vector<std::string> secrets);
+// `text` with the secrets of set_secrets() redacted, exactly as a log line would have them: for
+// every answer that needs no credentials (/readyz?verbose, /status).
+std::string redact_secrets(std::string_view text);
 bool enabled(Level level);
 
 void write(Level level, std::string_view message, Fields fields = {});

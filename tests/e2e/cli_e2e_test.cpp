@@ -131,6 +131,16 @@ TEST_F(CliTest, ExampleConfigChecksCleanWithItsSecretsProvided) {
   EXPECT_THAT(result.out + result.err, Not(HasSubstr("example-admin-token")));
 }
 
+// Issue 15: a core dump would hold the CMS secret and the admin token in clear.
+TEST_F(CliTest, CoreDumpsAreOffUnlessAllowedExplicitly) {
+  const auto config = write_config(config_text());
+  auto result = run_process(kDaemon, {"check", "--config", config});
+  EXPECT_EQ(result.exit_status, 0) << result.err;
+  EXPECT_THAT(result.out, HasSubstr("core dumps off: secrets never reach a core file"));
+  auto allowed = run_process(kDaemon, {"check", "--config", config}, {{"FEEDSYNC_ALLOW_CORE_DUMPS", "1"}});
+  EXPECT_THAT(allowed.out, HasSubstr("core dumps allowed (FEEDSYNC_ALLOW_CORE_DUMPS=1)"));
+}
+
 TEST_F(CliTest, ConfigOptionAlsoWorksBeforeTheSubcommand) {
   auto result = run_process(kDaemon, {"--config", write_config(config_text()), "check"});
   EXPECT_EQ(result.exit_status, 0) << result.err;

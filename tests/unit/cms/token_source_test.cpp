@@ -250,8 +250,58 @@ TEST_F(TokenSourceTest, ServerTroubleIsRetryableAndAskedAgainNextTime) {
   EXPECT_EQ(failed.error().kind, CmsErrorKind::retryable);
   EXPECT_EQ(tokens.status().state, TokenSource::State::empty);
   EXPECT_THAT(tokens.status().reason, HasSubstr("HTTP 503"));
+  // Within the backoff (at most 1 s after a first failure) the failure is answered at once.
+  auto again = get(tokens);
+  ASSERT_FALSE(again.has_value());
+  EXPECT_EQ(again.error().kind, CmsErrorKind::retryable);
+  EXPECT_THAT(again.error().message, HasSubstr("next token attempt in"));
+  EXPECT_EQ(cms_.token_requests, 1);
+  clock_.advance(std::chrono::seconds(1));
   EXPECT_EQ(*get(tokens), "token-2");
   EXPECT_EQ(tokens.status().reason, "");
+}
+
+// Issue 15: a token endpoint answering 503 for a minute got about 3 requests a second (one per
+// CMS call). Transient failures back off exponentially (1 s .. 60 s, jittered).
+TEST_F(TokenSourceTest, AnOutageOfTheTokenEndpointIsAskedWithGrowingPauses) {
+  TokenSource tokens(http_, clock_, feedsync::testing::test_token_options());
+  for (int i = 0; i < 100; ++i) cms_.token_replies.push_back(net::Response{503, {}, {}});
+  for (int tick = 0; tick < 600; ++tick) {  // every CMS call for a minute, ten a second
+    EXPECT_FALSE(get(tokens).has_value());
+    clock_.advance(std::chrono::milliseconds(100));
+  }
+  // 1 + ~1 + ~2 + ~4 + ~8 + ~16 + ~32 s: 6 to 9 requests, not 600.
+  EXPECT_GE(cms_.token_requests, 5);
+  EXPECT_LE(cms_.token_requests, 10);
+}
+
+TEST_F(TokenSourceTest, TheTokenEndpointsRetryAfterIsHonoured) {
+  net::Response busy{503, {}, {}};
+  busy.headers.set("Retry-After", "30");
+  cms_.token_replies.push_back(busy);
+  TokenSource tokens(http_, clock_, feedsync::testing::test_token_options());
+  EXPECT_FALSE(get(tokens).has_value());
+  clock_.advance(std::chrono::seconds(29));
+  EXPECT_FALSE(get(tokens).has_value());
+  EXPECT_EQ(cms_.token_requests, 1);
+  clock_.advance(std::chrono::seconds(1));
+  EXPECT_EQ(*get(tokens), "token-2");
+}
+
+// Issue 15: a TLS failure (an untrusted certificate, a wrong host) at the token endpoint was
+// handled as rejected credentials. It is reported as what it is and retried like a 5xx.
+TEST_F(TokenSourceTest, ATlsFailureIsNotRejectedCredentials) {
+  cms_.token_replies.push_back(unexpected(net::Error{net::ErrorKind::tls, "certificate verify failed"}));
+  TokenSource tokens(http_, clock_, feedsync::testing::test_token_options());
+  auto failed = get(tokens);
+  ASSERT_FALSE(failed.has_value());
+  EXPECT_EQ(failed.error().kind, CmsErrorKind::retryable);
+  EXPECT_THAT(failed.error().message, HasSubstr("tls"));
+  EXPECT_THAT(failed.error().message, HasSubstr("certificate verify failed"));
+  EXPECT_NE(tokens.status().state, TokenSource::State::auth_failed);
+  EXPECT_THAT(log_.str(), Not(HasSubstr("CMS credentials rejected")));
+  clock_.advance(std::chrono::seconds(1));
+  EXPECT_EQ(*get(tokens), "token-2");
 }
 
 TEST_F(TokenSourceTest, FailedEarlyRefreshServesTheOldTokenWithBackoff) {
