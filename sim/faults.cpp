@@ -44,7 +44,24 @@ double draw(std::uint64_t& state) {
 
 const std::vector<std::string_view> kRuleKeys = {
     "method", "path", "api", "action", "status", "retry_after", "body", "content_type",
-    "delay_ms", "truncate_at", "count", "probability", "seed"};
+    "delay_ms", "truncate_at", "find", "replace_hex", "count", "probability", "seed"};
+
+std::optional<std::string> from_hex(std::string_view hex) {
+  if (hex.size() % 2 != 0) return std::nullopt;
+  std::string bytes;
+  for (std::size_t i = 0; i < hex.size(); i += 2) {
+    unsigned value = 0;
+    for (char c : hex.substr(i, 2)) {
+      value <<= 4;
+      if (c >= '0' && c <= '9') value |= static_cast<unsigned>(c - '0');
+      else if (c >= 'a' && c <= 'f') value |= static_cast<unsigned>(c - 'a' + 10);
+      else if (c >= 'A' && c <= 'F') value |= static_cast<unsigned>(c - 'A' + 10);
+      else return std::nullopt;
+    }
+    bytes += static_cast<char>(value);
+  }
+  return bytes;
+}
 
 }  // namespace
 
@@ -54,6 +71,7 @@ std::optional<FaultAction> parse_fault_action(std::string_view text) {
   if (text == "reset") return FaultAction::reset;
   if (text == "truncate") return FaultAction::truncate;
   if (text == "malformed") return FaultAction::malformed;
+  if (text == "rewrite") return FaultAction::rewrite;
   return std::nullopt;
 }
 
@@ -64,6 +82,7 @@ std::string_view to_string(FaultAction action) {
     case FaultAction::reset: return "reset";
     case FaultAction::truncate: return "truncate";
     case FaultAction::malformed: return "malformed";
+    case FaultAction::rewrite: return "rewrite";
   }
   return "status";
 }
@@ -83,6 +102,15 @@ json::object FaultRule::to_json() const {
   if (action == FaultAction::delay) o["delay_ms"] = delay.count();
   if (action == FaultAction::truncate)
     o["truncate_at"] = truncate_at ? json::value(*truncate_at) : json::value(nullptr);
+  if (action == FaultAction::rewrite) {
+    o["find"] = find;
+    std::string hex;
+    for (unsigned char c : replace) {
+      hex += "0123456789abcdef"[c >> 4];
+      hex += "0123456789abcdef"[c & 15];
+    }
+    o["replace_hex"] = hex;
+  }
   o["remaining"] = remaining ? json::value(*remaining) : json::value(nullptr);
   o["probability"] = probability ? json::value(*probability) : json::value(nullptr);
   o["seed"] = seed;
@@ -104,7 +132,7 @@ Expected<const FaultRule*, std::string> FaultRules::add(const json::value& spec)
   FaultRule rule;
   const auto* action = o.if_contains("action");
   if (!action || !action->is_string() || !parse_fault_action(action->get_string()))
-    return unexpected(std::string("action must be one of status, delay, reset, truncate, malformed"));
+    return unexpected(std::string("action must be one of status, delay, reset, truncate, malformed, rewrite"));
   rule.action = *parse_fault_action(action->get_string());
   if (auto m = text("method")) {
     auto parsed = parse_method(*m);
@@ -143,6 +171,15 @@ Expected<const FaultRule*, std::string> FaultRules::add(const json::value& spec)
     auto n = as_int(*t);
     if (!n || *n < 0) return unexpected(std::string("truncate_at must be >= 0"));
     rule.truncate_at = static_cast<std::size_t>(*n);
+  }
+  if (rule.action == FaultAction::rewrite) {
+    auto find = text("find");
+    auto hex = text("replace_hex");
+    auto bytes = hex ? from_hex(*hex) : std::nullopt;
+    if (!find || find->empty() || !bytes)
+      return unexpected(std::string("a rewrite needs find (text) and replace_hex (bytes as hex digits)"));
+    rule.find = *find;
+    rule.replace = *bytes;
   }
   if (const auto* c = o.if_contains("count")) {
     auto n = as_int(*c);

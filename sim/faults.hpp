@@ -32,6 +32,8 @@ enum class FaultAction {
   reset,      // abort the connection with a TCP RST, no response
   truncate,   // run the route, send the full Content-Length but only truncate_at body bytes
   malformed,  // run the route, then corrupt the body so it is no longer valid JSON
+  rewrite,    // run the route, then replace every `find` in the body by the bytes `replace_hex`
+              // (any bytes: invalid UTF-8, raw control characters inside one article's text)
 };
 std::optional<FaultAction> parse_fault_action(std::string_view text);
 std::string_view to_string(FaultAction action);
@@ -49,6 +51,8 @@ struct FaultRule {
   std::optional<std::string> content_type;
   std::chrono::milliseconds delay{0};
   std::optional<std::size_t> truncate_at;  // default: half the body
+  std::string find;                        // rewrite: the text to replace
+  std::string replace;                     // rewrite: the bytes put in its place
   std::optional<std::size_t> remaining;    // `count` left; nullopt = unlimited
   std::optional<double> probability;
   std::uint64_t seed = 1;

@@ -118,6 +118,11 @@ asio::awaitable<net::ServerResponse> Middleware::handle(std::string api,
       response.truncate_body_at = size == 0 ? 0 : std::min(at, size - 1);
     } else if (fault && fault->action == FaultAction::malformed) {
       response.body = response.body.substr(0, response.body.size() / 2) + "\"<<malformed by feedsync-sim";
+    } else if (fault && fault->action == FaultAction::rewrite) {
+      for (auto at = response.body.find(fault->find); at != std::string::npos;
+           at = response.body.find(fault->find, at + fault->replace.size())) {
+        response.body.replace(at, fault->find.size(), fault->replace);
+      }
     }
   }
 

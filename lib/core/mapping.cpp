@@ -193,9 +193,64 @@ Expected<CompiledMapping, std::vector<MappingError>> compile_mapping(const Mappi
   return out;
 }
 
+std::string strip_control_characters(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7F) continue;
+    // C1 controls U+0080..U+009F are C2 80..C2 9F in UTF-8.
+    if (c == 0xC2 && i + 1 < text.size()) {
+      const auto next = static_cast<unsigned char>(text[i + 1]);
+      if (next >= 0x80 && next <= 0x9F) {
+        ++i;
+        continue;
+      }
+    }
+    out += text[i];
+  }
+  return out;
+}
+
+namespace {
+
+void strip_controls_in(boost::json::value& value) {
+  switch (value.kind()) {
+    case boost::json::kind::string: {
+      auto& text = value.get_string();
+      const std::string_view view(text);
+      if (std::any_of(view.begin(), view.end(), [](char c) {
+            const auto u = static_cast<unsigned char>(c);
+            return u < 0x20 || u == 0x7F || u == 0xC2;
+          })) {
+        text = feedsync::strip_control_characters(view);
+      }
+      break;
+    }
+    case boost::json::kind::array:
+      for (auto& item : value.get_array()) strip_controls_in(item);
+      break;
+    case boost::json::kind::object:
+      for (auto& member : value.get_object()) strip_controls_in(member.value());
+      break;
+    default:
+      break;
+  }
+}
+
+}  // namespace
+
 Expected<MappedPayload, std::vector<MappingError>> apply_mapping(
     const CompiledMapping& mapping, const boost::json::object& content, std::string_view guid) {
-  return Applier(mapping, content, guid).run();
+  auto result = Applier(mapping, content, guid).run();
+  if (result) {
+    // Text for people: control characters (NUL, ESC, BEL...) never reach the CMS (issue 15).
+    // Tab, line feed and carriage return stay.
+    result->display_name = strip_control_characters(result->display_name);
+    if (result->route_segment) result->route_segment = strip_control_characters(*result->route_segment);
+    for (auto& member : result->properties) strip_controls_in(member.value());
+  }
+  return result;
 }
 
 Expected<MappedPayload, std::vector<MappingError>> apply_mapping(const CompiledMapping& mapping,

@@ -119,7 +119,13 @@ struct MappedPayload {
   std::optional<std::int64_t> publish_at_ms;
 };
 
+// `text` without C0 control characters other than tab, line feed and carriage return, without
+// DEL and without C1 controls (U+0080..U+009F). apply_mapping applies it to every string it
+// produces. Pure.
+std::string strip_control_characters(std::string_view text);
+
 // Errors name the feed, the article's guid and the field; all of them are reported.
+// Every string in the result is stripped of control characters (strip_control_characters).
 Expected<MappedPayload, std::vector<MappingError>> apply_mapping(const CompiledMapping& mapping,
                                                                  const FeedEntry& entry);
 // The same for a bare content object; `guid` is only used in messages.

@@ -122,8 +122,10 @@ IndexPlan plan_index(IndexPlanInput input) {
   std::int64_t active = 0;
   for (const auto& article : known) active += article.deleted ? 0 : 1;
   if (input.live.complete) {
+    const std::unordered_set<std::string_view> unreadable(input.live.unreadable.begin(), input.live.unreadable.end());
     for (const auto& article : known) {
-      if (article.deleted || scan.position.count(article.guid) || deleted_by_feed.count(article.guid))
+      if (article.deleted || scan.position.count(article.guid) || deleted_by_feed.count(article.guid) ||
+          unreadable.count(article.guid))
         continue;
       plan.deletes.push_back({article.guid, DeleteReason::vanished});
     }

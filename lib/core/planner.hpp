@@ -40,6 +40,9 @@ struct IndexScan {
   // True only for a full reconciliation scan that read every page without error: only such a
   // scan may conclude that an article vanished (DESIGN.md §4 step 2).
   bool complete = false;
+  // Guids of entries present in the feed but rejected (broken text, an implausible time...):
+  // not read, but not vanished either, so never deleted for their absence from `entries`.
+  std::vector<std::string> unreadable;
 };
 
 struct GuardLimits {

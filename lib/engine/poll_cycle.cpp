@@ -105,12 +105,15 @@ boost::asio::awaitable<Expected<CycleReport, CycleError>> PollCycle::run(config:
     report.feed_requests += deleted->requests;
     gone = std::move(deleted->entries);
   }
+  feed::reject_future_entries(*live, now);
   report.seen = live->entries.size();
   report.rejected_entries = live->rejected.size();
+  std::vector<std::string> unreadable;
   for (const auto& rejected : live->rejected) {
     log::warn("feed entry skipped", {{"feed", feed.name}, {"guid", rejected.guid},
                                       {"position", std::to_string(rejected.position)},
                                       {"reason", rejected.reason}});
+    if (!rejected.guid.empty()) unreadable.push_back(rejected.guid);
   }
 
   // A dry run before the daemon ever ran has no feed row, hence no articles.
@@ -125,7 +128,7 @@ boost::asio::awaitable<Expected<CycleReport, CycleError>> PollCycle::run(config:
 
   IndexPlanInput input;
   input.known = &known;
-  input.live = {std::move(live->entries), live->complete};
+  input.live = {std::move(live->entries), live->complete, std::move(unreadable)};
   input.deleted_feed = std::move(gone);
   input.guard = {feed.delete_guard.min, feed.delete_guard.ratio};
   input.deletes_approved = row && row->deletes_approved;
@@ -156,6 +159,13 @@ boost::asio::awaitable<Expected<CycleReport, CycleError>> PollCycle::run(config:
     if (!fetched) co_return fail(fetched.error());
     report.feed_requests += fetched->requests;
     report.missing = fetched->missing.size();
+    report.rejected_entries += fetched->rejected.size();
+    for (const auto& rejected : fetched->rejected) {
+      // Taken again when it changes in CMP (its modified_at moves); the rest of the page syncs.
+      log::warn("feed entry skipped", {{"feed", feed.name}, {"guid", rejected.guid},
+                                        {"position", std::to_string(rejected.position)},
+                                        {"reason", rejected.reason}});
+    }
     // A guid that changed in the index but was gone by the fetch is re-checked next cycle: the
     // watermark must stay below it so the incremental poll sees it again.
     std::unordered_set<std::string_view> missing(fetched->missing.begin(), fetched->missing.end());

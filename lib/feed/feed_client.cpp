@@ -1,5 +1,7 @@
 #include "feed/feed_client.hpp"
 
+#include "core/time.hpp"
+
 #include <unordered_set>
 
 #include <boost/url/parse.hpp>
@@ -90,6 +92,7 @@ boost::asio::awaitable<Expected<IndexScan, FeedError>> FeedClient::scan(
     std::string feed_id, std::optional<std::int64_t> stop_below) {
   IndexScan scan;
   bool stable = true;
+  bool unreadable_guid = false;
   const int page_size = options_.index_page_size;
   for (std::int64_t offset = 0;; offset += page_size) {
     auto page = co_await get_page(feed_id, page_size, offset, /*index_fields=*/true);
@@ -108,6 +111,9 @@ boost::asio::awaitable<Expected<IndexScan, FeedError>> FeedClient::scan(
       scan.entries.push_back(std::move(entry));
     }
     for (auto& rejected : page->rejected) {
+      // An entry whose guid cannot be read could be any known article: this scan cannot tell
+      // what vanished (entries rejected with a readable guid are kept from deletion by it).
+      if (rejected.guid.empty()) unreadable_guid = true;
       rejected.position += static_cast<std::size_t>(offset);
       scan.rejected.push_back(std::move(rejected));
     }
@@ -117,8 +123,22 @@ boost::asio::awaitable<Expected<IndexScan, FeedError>> FeedClient::scan(
     }
     if (below) break;
   }
-  scan.complete = scan.reached_end && stable;
+  scan.complete = scan.reached_end && stable && !unreadable_guid;
   co_return scan;
+}
+
+std::size_t reject_future_entries(IndexScan& scan, std::int64_t now_ms, std::int64_t skew_ms) {
+  std::size_t moved = 0;
+  std::erase_if(scan.entries, [&](const IndexEntry& entry) {
+    if (entry.newest_modified_at() <= now_ms + skew_ms) return false;
+    scan.rejected.push_back({0, entry.guid,
+                             "modified_at " + format_rfc3339_ms(entry.newest_modified_at()) +
+                                 " is more than a day ahead of this machine's clock; not trusted (it would become the "
+                                 "watermark)"});
+    ++moved;
+    return true;
+  });
+  return moved;
 }
 
 boost::asio::awaitable<Expected<IndexScan, FeedError>> FeedClient::full_index(std::string feed_id) {
@@ -146,6 +166,9 @@ boost::asio::awaitable<Expected<FetchResult, FeedError>> FeedClient::fetch(
         result.entries.push_back(std::move(entry));
     }
     for (auto& rejected : page->rejected) {
+      // Wanted but unusable (broken text): found, so the search does not read the whole feed
+      // for it; the poll reports it and takes it again when it changes.
+      if (wanted.count(rejected.guid)) found.insert(rejected.guid);
       rejected.position += static_cast<std::size_t>(offset);
       result.rejected.push_back(std::move(rejected));
     }

@@ -60,6 +60,12 @@ struct IndexScan {
   int requests = 0;
 };
 
+// Entries whose newest modified_at is more than `skew_ms` ahead of `now_ms` move to
+// `scan.rejected` (with their guid, so they are not taken for vanished): trusted, such a time
+// (9999-12-31) would become the watermark and hide every later edit (issue 15). Returns how many.
+inline constexpr std::int64_t kFutureSkewMs = 24 * 3600 * 1000;
+std::size_t reject_future_entries(IndexScan& scan, std::int64_t now_ms, std::int64_t skew_ms = kFutureSkewMs);
+
 struct FetchResult {
   std::vector<FeedEntry> entries;     // the wanted guids that were found (newest version)
   std::vector<std::string> missing;   // wanted but not in the feed any more (re-checked later)

@@ -189,6 +189,21 @@ TEST(Mapping, BlankDisplayNameIsMissingToo) {
   EXPECT_FALSE(apply_mapping(compile(design_spec()), entry));
 }
 
+// Issue 15: escaped control characters in CMP text (\u0000, ESC, BEL) were written verbatim
+// into the CMS. They are stripped from every string the mapping produces; tab and line breaks stay.
+TEST(Mapping, ControlCharactersNeverReachTheCms) {
+  MappingSpec spec = design_spec();
+  spec.properties.emplace_back("Tags", "topics");
+  FeedEntry entry = sample_entry();
+  entry.content["title"] = std::string("Bell\a and NUL") + std::string(1, '\0') + " and ESC\x1b[31m red\x7f";
+  entry.content["topics"] = json::array{"ok\tfine", "C1\xC2\x85 next-line", "line\nbreak"};
+  const MappedPayload payload = apply(compile(spec), entry);
+  EXPECT_EQ(payload.display_name, "Bell and NUL and ESC[31m red");
+  EXPECT_EQ(payload.properties.at("Heading"), json::value("Bell and NUL and ESC[31m red"));
+  EXPECT_EQ(payload.properties.at("Tags"), (json::value(json::array{"ok\tfine", "C1 next-line", "line\nbreak"})));
+  EXPECT_EQ(strip_control_characters("caf\xC3\xA9 \xC2\xA0nbsp"), "caf\xC3\xA9 \xC2\xA0nbsp");  // not C1: kept
+}
+
 TEST(Mapping, DefaultRescuesMissingValues) {
   MappingSpec spec = design_spec();
   spec.display_name = "title | default(meta_title) | default(\"Untitled\")";

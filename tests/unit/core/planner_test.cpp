@@ -133,6 +133,19 @@ TEST(PlanIndex, VanishedFromCompleteScanIsDeleted) {
   EXPECT_EQ(plan.deletes[0].reason, DeleteReason::vanished);
 }
 
+TEST(PlanIndex, AnEntryPresentButRejectedIsNotVanished) {
+  // Issue 15: an article whose entry the parser rejected (broken text, an implausible time) is
+  // still in the feed; a complete scan must not delete it for its absence from the entries.
+  Planner p{{known("a", T), known("broken", T), known("gone", T)}};
+  IndexPlanInput input;
+  input.known = &p.store;
+  input.live = {{entry("a", T)}, true, {"broken"}};
+  input.guard = p.guard;
+  auto plan = plan_index(input);
+  ASSERT_THAT(guids(plan.deletes), ElementsAre("gone"));
+  EXPECT_THAT(plan.to_fetch, IsEmpty());
+}
+
 TEST(PlanIndex, DeletedFeedDeletesKnownArticlesOnly) {
   Planner p{{known("a", T), known("b", T)}};
   auto plan = p.index({entry("a", T)}, false, std::vector{entry("b", T + kMinute), entry("never", T)});

@@ -97,6 +97,20 @@ TEST_F(FeedClientTest, FeedChangingUnderAScanMakesItIncomplete) {
   EXPECT_FALSE(scan->complete);
 }
 
+TEST(RejectFutureEntries, ATimeFarAheadIsNotTrustedAndItsGuidIsKept) {
+  IndexScan scan;
+  const std::int64_t now = kNewest;
+  scan.entries.push_back({"ok", now + 3'600'000, 0});               // an hour ahead: clock skew
+  scan.entries.push_back({"future", 253'402'214'400'000, 0});       // 9999-12-31
+  EXPECT_EQ(reject_future_entries(scan, now), 1u);
+  ASSERT_EQ(scan.entries.size(), 1u);
+  EXPECT_EQ(scan.entries[0].guid, "ok");
+  ASSERT_EQ(scan.rejected.size(), 1u);
+  EXPECT_EQ(scan.rejected[0].guid, "future");
+  EXPECT_THAT(scan.rejected[0].reason, ::testing::HasSubstr("9999-12-31"));
+  EXPECT_THAT(scan.rejected[0].reason, ::testing::HasSubstr("more than a day ahead"));
+}
+
 TEST_F(FeedClientTest, UnknownFeedIsNotFoundWithTheServersMessage) {
   FeedClient client(http_, options_);
   auto scan = run(client.full_index("nosuchfeed"));

@@ -2,6 +2,9 @@
 
 #include "core/time.hpp"
 
+#include <string>
+#include <utility>
+#include <vector>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -121,6 +124,95 @@ TEST(ParseFeedPage, UnusableEntriesAreRejectedButStillCountTowardsThePageSize) {
   EXPECT_THAT(page->rejected[5].reason, HasSubstr("modified_at is not a string"));
   EXPECT_THAT(page->rejected[6].reason, HasSubstr("no content object"));
   EXPECT_THAT(page->rejected[7].reason, HasSubstr("not an object"));
+}
+
+// Issue 15: one article with broken text (invalid UTF-8, a raw control character, an unpaired
+// surrogate escape) made the whole page "not valid JSON", so every poll of its feed failed. Now
+// only that entry is rejected, with its position and guid; the rest of the page is read.
+std::string entry(const std::string& guid, const std::string& title) {
+  return R"({"content":{"guid":")" + guid + R"(","title":")" + title + R"(","modified_at":"2025-11-06T09:48:36Z"}})";
+}
+
+std::string page_of(const std::vector<std::string>& entries) {
+  std::string body = R"({"title":"t","entries":[)";
+  for (std::size_t i = 0; i < entries.size(); ++i) body += (i ? "," : "") + entries[i];
+  return body + "]}";
+}
+
+TEST(ParseFeedPage, BrokenTextRejectsOnlyItsEntry) {
+  const std::vector<std::pair<std::string, std::string>> broken{
+      {"invalid UTF-8", "caf\xC3 au lait"},
+      {"an overlong encoding", "\xC0\xAF"},
+      {"an encoded surrogate", "\xED\xA0\x80"},
+      {"a raw NUL", std::string("nul\0here", 8)},
+      {"a raw newline", "line\nbreak"},
+      {"a lone lead surrogate escape", "\\ud800 alone"},
+      {"a lone trail surrogate escape", "\\udc00 alone"},
+      {"a lead escape followed by no trail", "\\ud83d\\u0041"},
+  };
+  for (const auto& [what, title] : broken) {
+    std::vector<std::string> entries;
+    for (int i = 0; i < 100; ++i) entries.push_back(entry("g" + std::to_string(i), i == 41 ? title : "fine é 😀 \\ud83d\\ude00"));
+    auto page = parse_feed_page(page_of(entries), ParseContent::yes);
+    ASSERT_TRUE(page.has_value()) << what << ": " << page.error();
+    EXPECT_EQ(page->raw_entry_count, 100u) << what;
+    EXPECT_EQ(page->entries.size(), 99u) << what;
+    EXPECT_EQ(page->full_entries.size(), 99u) << what;
+    ASSERT_EQ(page->rejected.size(), 1u) << what;
+    EXPECT_EQ(page->rejected[0].position, 41u) << what;
+    EXPECT_EQ(page->rejected[0].guid, "g41") << what;
+    EXPECT_THAT(page->rejected[0].reason, HasSubstr("invalid UTF-8, a raw control character")) << what;
+  }
+}
+
+TEST(ParseFeedPage, ProperTextIsUntouchedAndBrokenStructureStillFailsThePage) {
+  auto page = parse_feed_page(page_of({entry("a", "caf\xC3\xA9 \\ud83d\\ude00 \\u0000 escaped NUL is valid JSON")}),
+                              ParseContent::yes);
+  ASSERT_TRUE(page.has_value()) << page.error();
+  EXPECT_TRUE(page->rejected.empty());
+  EXPECT_EQ(page->full_entries[0].content.at("title").as_string(),
+            std::string("caf\xC3\xA9 \xF0\x9F\x98\x80 ") + std::string(1, '\0') + " escaped NUL is valid JSON");
+  // Broken outside any string: the page as a whole is unreadable.
+  EXPECT_FALSE(parse_feed_page("{\"entries\":[\xC3]}", ParseContent::no).has_value());
+  auto cut = parse_feed_page(page_of({entry("a", "x\xC3")}).substr(0, 40), ParseContent::no);
+  ASSERT_FALSE(cut.has_value());
+  EXPECT_THAT(cut.error(), HasSubstr("not valid JSON"));
+}
+
+TEST(ParseFeedPage, AnUnreadableGuidIsReportedWithoutOne) {
+  auto page = parse_feed_page(page_of({entry("ok", "t"), entry("bad\xFFguid", "t")}), ParseContent::no);
+  ASSERT_TRUE(page.has_value()) << page.error();
+  ASSERT_EQ(page->rejected.size(), 1u);
+  EXPECT_EQ(page->rejected[0].guid, "");  // the caller cannot protect it: its scan is incomplete
+  EXPECT_EQ(page->rejected[0].position, 1u);
+}
+
+TEST(ParseFeedPage, DuplicateGuidsAreReportedWithBothPositionsAndTheNewestIsUsed) {
+  auto page = parse_feed_page(R"({"entries":[
+      {"content":{"guid":"a","title":"older","modified_at":"2025-11-06T09:00:00Z"}},
+      {"content":{"guid":"b","modified_at":"2025-11-06T09:00:00Z"}},
+      {"content":{"guid":"a","title":"newer","modified_at":"2025-11-06T10:00:00Z"}},
+      {"content":{"guid":"b","modified_at":"2025-11-06T08:00:00Z"}}]})",
+                              ParseContent::yes);
+  ASSERT_TRUE(page.has_value()) << page.error();
+  ASSERT_EQ(page->entries.size(), 2u);
+  EXPECT_EQ(page->entries[0].guid, "a");
+  EXPECT_EQ(page->full_entries[0].content.at("title").as_string(), "newer");
+  ASSERT_EQ(page->rejected.size(), 2u);
+  EXPECT_EQ(page->rejected[0].position, 0u);
+  EXPECT_EQ(page->rejected[0].guid, "a");
+  EXPECT_THAT(page->rejected[0].reason, HasSubstr("duplicate guid: also at position 2 of the page, which is newer"));
+  EXPECT_EQ(page->rejected[1].position, 3u);
+  EXPECT_EQ(page->rejected[1].guid, "b");
+  EXPECT_THAT(page->rejected[1].reason, HasSubstr("also at position 1"));
+}
+
+TEST(ParseFeedPage, TimestampsBefore2000AreRejectedForWhatTheyAre) {
+  auto page = parse_feed_page(R"({"entries":[{"content":{"guid":"epoch","modified_at":"1970-01-01T00:00:00Z"}}]})",
+                              ParseContent::no);
+  ASSERT_TRUE(page.has_value());
+  ASSERT_EQ(page->rejected.size(), 1u);
+  EXPECT_THAT(page->rejected[0].reason, HasSubstr("\"1970-01-01T00:00:00Z\" is before 2000-01-01"));
 }
 
 TEST(ParseFeedPage, EnvelopeProblemsFailThePage) {
