@@ -57,10 +57,29 @@ void load_tls(HttpServer::State& state) {
 
 // Owns nothing but the shared state, so the loop survives the HttpServer object being destroyed
 // while an accept is pending (the acceptor is closed then and the loop ends).
+// The oldest connection that is idle or still reading its request, or null. Sessions are keyed
+// by an increasing id: the first evictable one in the map is the oldest.
+detail::SessionControl* oldest_evictable(const HttpServer::State& state) {
+  for (const auto& [id, session] : state.sessions)
+    if (session->evictable()) return session;
+  return nullptr;
+}
+
+std::size_t live_sessions(const HttpServer::State& state) {
+  // Dropped ones still unwinding do not hold a slot.
+  std::size_t live = 0;
+  for (const auto& [id, session] : state.sessions)
+    if (!session->dropped()) ++live;
+  return live;
+}
+
 asio::awaitable<void> accept_loop(std::shared_ptr<HttpServer::State> state) {
   for (;;) {
-    while (!state->stopping && state->sessions.size() >= state->options.max_connections) {
-      // At the limit, further clients wait in the kernel's backlog rather than being refused.
+    // At the limit, a newcomer takes the slot of the oldest idle or slow connection (slow or
+    // trickling clients must not lock out health probes, issue 15); only when every connection
+    // is being answered do further clients wait in the kernel's backlog.
+    while (!state->stopping && live_sessions(*state) >= state->options.max_connections &&
+           oldest_evictable(*state) == nullptr) {
       state->slot_freed.expires_at(asio::steady_timer::time_point::max());
       co_await state->slot_freed.async_wait(use_nothrow);
     }
@@ -76,6 +95,18 @@ asio::awaitable<void> accept_loop(std::shared_ptr<HttpServer::State> state) {
       continue;
     }
     ++state->accepted;
+    // Room for it: the oldest idle or slow connection goes, or (all of them busy since the check
+    // above) it waits, accepted but unread, until one ends or goes idle.
+    while (!state->stopping && live_sessions(*state) >= state->options.max_connections) {
+      if (auto* oldest = oldest_evictable(*state)) {
+        ++state->evicted;
+        oldest->force_close();
+        break;
+      }
+      state->slot_freed.expires_at(asio::steady_timer::time_point::max());
+      co_await state->slot_freed.async_wait(use_nothrow);
+    }
+    if (state->stopping) co_return;
     detail::start_session(state, std::move(socket));
   }
 }
@@ -172,6 +203,7 @@ asio::awaitable<void> HttpServer::stop(std::chrono::milliseconds grace) {
 
 std::size_t HttpServer::connections_accepted() const { return state_->accepted; }
 std::size_t HttpServer::active_connections() const { return state_->sessions.size(); }
+std::size_t HttpServer::connections_evicted() const { return state_->evicted; }
 std::size_t HttpServer::requests_served() const { return state_->served; }
 
 }  // namespace feedsync::net

@@ -49,6 +49,8 @@ struct ServerOptions {
   // unread rest of the request is drained so the client's kernel does not answer our response
   // with a reset and lose it; TLS waits this long for the peer's close_notify.
   std::chrono::milliseconds close_timeout{2'000};
+  // At this many connections a new one takes the slot of the oldest idle or still-reading one
+  // (slow clients cannot lock others out); only when all are being answered does it wait.
   std::size_t max_connections = 512;
   std::optional<ServerTlsOptions> tls;
 };
@@ -81,6 +83,8 @@ class HttpServer {
 
   // Counters for tests and metrics.
   std::size_t connections_accepted() const;
+  // Idle or slow connections dropped to make room for a new one at max_connections.
+  std::size_t connections_evicted() const;
   std::size_t active_connections() const;
   std::size_t requests_served() const;
 

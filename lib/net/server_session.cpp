@@ -92,6 +92,12 @@ class Session final : public SessionControl {
     if (phase_ == Phase::idle || phase_ == Phase::closing) close_socket();
   }
 
+  bool dropped() const override { return aborted_; }
+
+  bool evictable() const override {
+    return !aborted_ && (phase_ == Phase::idle || phase_ == Phase::reading);
+  }
+
   void force_close() override {
     close_after_response_ = true;
     aborted_ = true;
@@ -120,6 +126,7 @@ class Session final : public SessionControl {
     bool first = true;
     for (;;) {
       phase_ = Phase::idle;
+      state_->slot_freed.cancel();  // idle: a newcomer waiting at max_connections may take its place
       if (close_after_response_) break;
       if (buffer_.size() == 0) {
         // Waiting for the next request is not part of its header timeout: the first byte starts

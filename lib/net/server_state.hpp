@@ -29,6 +29,11 @@ class SessionControl {
   virtual void close_if_idle() = 0;
   // Aborts the connection now and cancels its handler.
   virtual void force_close() = 0;
+  // Whether it may be dropped to make room for a new connection at max_connections: it is
+  // between requests or still reading one (a slow or trickling client), not being answered,
+  // and not dropped already.
+  virtual bool evictable() const = 0;
+  virtual bool dropped() const = 0;  // force_close() was called: it no longer holds a slot
 };
 
 // Starts serving an accepted connection; returns at once.
@@ -52,6 +57,7 @@ struct HttpServer::State {
   std::uint64_t next_session_id = 1;
   std::size_t accepted = 0;
   std::size_t served = 0;
+  std::size_t evicted = 0;  // dropped to make room at max_connections
 
   // Single-threaded wake-ups: a waiter parks on a timer that never expires by itself (or at its
   // deadline) and is woken by cancel(). The accept loop parks on slot_freed when at

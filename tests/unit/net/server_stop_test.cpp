@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <system_error>
+#include <vector>
 
 #include "server_test_support.hpp"
 
@@ -106,11 +107,11 @@ TEST_F(ServerStopTest, StopAbortsWhatOutlivesTheGracePeriod) {
   EXPECT_EQ(server->loop().call([&] { return server->server().active_connections(); }), 0u);
 }
 
-TEST_F(ServerStopTest, ConnectionsBeyondTheLimitWaitForAFreeSlot) {
+TEST_F(ServerStopTest, ConnectionsBeyondTheLimitWaitWhileEveryOneIsBeingAnswered) {
   start(options(/*max_connections=*/1));
-  auto first = connect_client(server->port());
-  ASSERT_FALSE(first->write(get_request("/ok")));
-  ASSERT_TRUE(first->read_response());
+  auto busy = connect_client(server->port());
+  ASSERT_FALSE(busy->write(get_request("/slow")));
+  gate->wait_entered();  // the only slot is answering a request: it cannot be dropped
 
   auto second = connect_client(server->port());  // completes in the kernel's backlog
   ASSERT_FALSE(second->write(get_request("/ok")));
@@ -119,12 +120,39 @@ TEST_F(ServerStopTest, ConnectionsBeyondTheLimitWaitForAFreeSlot) {
   EXPECT_FALSE(second->read_response(&ec));
   EXPECT_EQ(ec, asio::error::timed_out);  // not served while the first holds the only slot
 
-  first.reset();  // frees the slot
+  server->loop().call([&] { gate->open(); });
+  ASSERT_TRUE(busy->read_response());
+  busy.reset();  // frees the slot
   second->set_timeout(5s);
   auto response = second->read_response();
   ASSERT_TRUE(response);
   EXPECT_EQ(response->status, 200);
   EXPECT_EQ(server->connections_accepted(), 2u);
+}
+
+// Issue 15: 80 trickling clients on a listener with 64 slots made half the /livez probes fail
+// (a liveness probe would restart a healthy daemon). At the limit the oldest idle or
+// still-reading connection makes room for the newcomer.
+TEST_F(ServerStopTest, AtTheLimitTheOldestIdleOrSlowConnectionMakesRoom) {
+  start(options(/*max_connections=*/3));
+  std::vector<std::unique_ptr<RawClient>> trickling;
+  for (int i = 0; i < 3; ++i) {
+    trickling.push_back(connect_client(server->port()));
+    ASSERT_FALSE(trickling.back()->write("GET /ok HTTP/1.1\r\nHo"));  // a header that never ends
+  }
+  server->wait_accepted(3);
+  for (int probe = 0; probe < 5; ++probe) {
+    auto client = connect_client(server->port());
+    ASSERT_FALSE(client->write(get_request("/ok")));
+    client->set_timeout(2s);
+    auto response = client->read_response();
+    ASSERT_TRUE(response) << "probe " << probe;
+    EXPECT_EQ(response->status, 200);
+  }
+  // The oldest trickling one made room (each probe then freed its own slot when it closed).
+  auto ec = trickling[0]->read_until_closed();
+  EXPECT_TRUE(ec == asio::error::eof || ec == asio::error::connection_reset) << ec.message();
+  EXPECT_GE(server->loop().call([&] { return server->server().connections_evicted(); }), 1u);
 }
 
 TEST_F(ServerStopTest, StartFailsWhenThePortIsTaken) {
