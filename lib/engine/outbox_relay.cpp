@@ -159,7 +159,24 @@ asio::awaitable<RelayExit> OutboxRelay::run(RunOptions run) {
   }
 }
 
+void OutboxRelay::requeue_unrecorded() {
+  if (unrecorded_.empty()) return;
+  auto tx = store_.transaction();
+  for (const auto id : unrecorded_) {
+    try {
+      store_.retry_later(id, now_ms(), "its outcome could not be recorded in the state database; done again");
+    } catch (const store::StoreError& e) {
+      // Only this op's call is undone (a savepoint); e.g. a `retry` moved it meanwhile.
+      log::debug("outbox op not requeued", {{"op", std::to_string(id)}, {"error", e.what()}});
+    }
+  }
+  tx.commit();  // throws while the store still fails: kept for the next look
+  log::info("outbox ops whose outcome was lost are queued again", {{"count", std::to_string(unrecorded_.size())}});
+  unrecorded_.clear();
+}
+
 OutboxRelay::Look OutboxRelay::look(const RunOptions& run) {
+  requeue_unrecorded();
   Look next;
   const auto blocked = writes_blocked_until();
   if (blocked && run.until_empty && active_ == 0) {
@@ -239,11 +256,12 @@ asio::awaitable<void> OutboxRelay::process(store::OutboxOp op) {
         break;
     }
   } catch (const store::StoreError& e) {
-    // The store failed while recording an outcome: the op stays in flight and the next start
-    // requeues it; the CMS side is idempotent (deterministic keys), so nothing is lost.
-    log::error("cannot record an outbox outcome in the state store",
+    // The store failed while reading or recording: the op is done again once the store commits
+    // (requeue_unrecorded); the CMS side is idempotent (deterministic keys), so nothing is lost.
+    log::error("cannot record an outbox outcome in the state store; the op is done again once it can",
                {{"feed", op.feed}, {"guid", op.guid}, {"op", std::string(store::to_string(op.op))},
                 {"error", e.what()}});
+    unrecorded_.push_back(op.id);
   }
 }
 
@@ -251,14 +269,14 @@ asio::awaitable<void> OutboxRelay::process_content(store::OutboxOp op) {
   auto payload = decode_upsert(op.payload);
   if (!payload) {
     auto write = dead_letter_record(op, payload.error());
-    co_await record(std::move(write));
+    co_await record(op.id, std::move(write));
     co_return;
   }
   const auto* key_value = payload->document.if_contains("key");
   const std::string key = key_value && key_value->is_string() ? std::string(key_value->get_string()) : "";
   if (key.empty()) {
     auto write = dead_letter_record(op, "outbox payload document has no \"key\"");
-    co_await record(std::move(write));
+    co_await record(op.id, std::move(write));
     co_return;
   }
   const cms::ArticleRef ref{op.feed, op.guid, key};
@@ -272,7 +290,7 @@ asio::awaitable<void> OutboxRelay::process_content(store::OutboxOp op) {
       // 404: the item is gone for good (permanently deleted): the article is created afresh.
       if (restored.error().kind != cms::CmsErrorKind::permanent || restored.error().status != 404) {
         auto write = failure_record(op, restored.error());
-        co_await record(std::move(write));
+        co_await record(op.id, std::move(write));
         co_return;
       }
       known = false;
@@ -283,7 +301,7 @@ asio::awaitable<void> OutboxRelay::process_content(store::OutboxOp op) {
   auto written = co_await sink_.upsert(std::move(request));
   if (!written) {
     auto write = failure_record(op, written.error());
-    co_await record(std::move(write));
+    co_await record(op.id, std::move(write));
     co_return;
   }
 
@@ -326,7 +344,7 @@ asio::awaitable<void> OutboxRelay::process_content(store::OutboxOp op) {
       store_.enqueue(next, now);
     }
   };
-  co_await record(std::move(write));
+  co_await record(op.id, std::move(write));
 
   outcome(op.op, "success");
   if (undelete) {
@@ -345,21 +363,21 @@ asio::awaitable<void> OutboxRelay::process_delete(store::OutboxOp op) {
   auto payload = decode_delete(op.payload);
   if (!payload) {
     auto write = dead_letter_record(op, payload.error());
-    co_await record(std::move(write));
+    co_await record(op.id, std::move(write));
     co_return;
   }
   const cms::ArticleRef ref{op.feed, op.guid, payload->key};
   auto removed = co_await sink_.remove(ref, payload->permanent);
   if (!removed) {
     auto write = failure_record(op, removed.error());
-    co_await record(std::move(write));
+    co_await record(op.id, std::move(write));
     co_return;
   }
   auto write = [this, op, outcome = *removed, permanent = payload->permanent] {
     store_.complete(op.id);
     store_.append_journal(now_ms(), op.feed, op.guid, permanent ? "purged" : "deleted", version_detail(outcome));
   };
-  co_await record(std::move(write));
+  co_await record(op.id, std::move(write));
   ++stats_.deleted;
   outcome(op.op, "success");
   log::debug("article deleted", {{"feed", op.feed}, {"guid", op.guid}, {"cms_key", payload->key},
@@ -370,7 +388,7 @@ asio::awaitable<void> OutboxRelay::process_canonical(store::OutboxOp op) {
   auto payload = decode_canonical(op.payload);
   if (!payload) {
     auto write = dead_letter_record(op, payload.error());
-    co_await record(std::move(write));
+    co_await record(op.id, std::move(write));
     co_return;
   }
   const auto row = store_.article(op.feed, op.guid);
@@ -379,7 +397,7 @@ asio::awaitable<void> OutboxRelay::process_canonical(store::OutboxOp op) {
   auto posted = co_await canonical_.post(std::move(post));
   if (!posted) {
     auto write = failure_record(op, posted.error());
-    co_await record(std::move(write));
+    co_await record(op.id, std::move(write));
     co_return;
   }
   auto write = [this, op, url = payload->url] {
@@ -392,7 +410,7 @@ asio::awaitable<void> OutboxRelay::process_canonical(store::OutboxOp op) {
     store_.complete(op.id);
     store_.append_journal(now, op.feed, op.guid, "canonical-posted", url);
   };
-  co_await record(std::move(write));
+  co_await record(op.id, std::move(write));
   ++stats_.canonical_posted;
   outcome(op.op, "success");
   log::debug("canonical link posted", {{"feed", op.feed}, {"guid", op.guid}, {"cms_key", ref.key},
@@ -454,7 +472,7 @@ std::function<void()> OutboxRelay::dead_letter_record(const store::OutboxOp& op,
 // per op, which bounds the import rate otherwise). A CMS write whose record is lost to a crash
 // before the commit is repeated after the restart: deterministic keys make that a new version
 // at worst, never a duplicate (DESIGN.md §4).
-asio::awaitable<void> OutboxRelay::record(std::function<void()> write) {
+asio::awaitable<void> OutboxRelay::record(std::int64_t op_id, std::function<void()> write) {
   if (!write) co_return;
   if (!batch_) {
     batch_ = std::make_shared<Batch>(executor_);
@@ -464,7 +482,7 @@ asio::awaitable<void> OutboxRelay::record(std::function<void()> write) {
     });
   }
   auto batch = batch_;
-  batch->writes.push_back(std::move(write));
+  batch->writes.emplace_back(op_id, std::move(write));
   // Everyone in flight is waiting for this commit (nothing else can join it), or it is big:
   // commit now rather than at the timer.
   if (batch->writes.size() >= std::min(active_, kMaxBatch)) flush();
@@ -482,7 +500,7 @@ void OutboxRelay::flush() {
   std::vector<store::OutboxOp> next;
   try {
     auto tx = store_.transaction();
-    for (auto& write : batch->writes) write();
+    for (auto& [id, write] : batch->writes) write();
     // The next ops are claimed in the same transaction: one commit (one fsync) per round of
     // CMS calls instead of two. The ops of this batch are done with the CMS already.
     const std::size_t busy = active_ > batch->writes.size() ? active_ - batch->writes.size() : 0;
@@ -495,14 +513,15 @@ void OutboxRelay::flush() {
     // One bad write must not take the batch with it: each again in its own transaction. What
     // still fails stays in flight and is requeued at the next start (nothing is lost).
     log::warn("group commit failed; recording the outcomes one by one", {{"error", e.what()}});
-    for (auto& write : batch->writes) {
+    for (auto& [id, write] : batch->writes) {
       try {
         auto tx = store_.transaction();
         write();
         tx.commit();
       } catch (const store::StoreError& one) {
-        log::error("cannot record an outbox outcome in the state store; the op is retried at the next start",
-                   {{"error", one.what()}});
+        log::error("cannot record an outbox outcome in the state store; the op is done again once it can",
+                   {{"op", std::to_string(id)}, {"error", one.what()}});
+        unrecorded_.push_back(id);
       }
     }
   }

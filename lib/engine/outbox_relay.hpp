@@ -118,8 +118,12 @@ class OutboxRelay {
   // What a failure writes to the store (logged and counted here); empty when nothing is written.
   std::function<void()> failure_record(const store::OutboxOp& op, const cms::CmsError& error);
   std::function<void()> dead_letter_record(const store::OutboxOp& op, std::string message);
-  // Queues `write` for the next group commit and waits until it is committed.
-  boost::asio::awaitable<void> record(std::function<void()> write);
+  // Queues `write` (the outcome of op `op_id`) for the next group commit and waits until it is
+  // committed; if it cannot be, the op is remembered in unrecorded_.
+  boost::asio::awaitable<void> record(std::int64_t op_id, std::function<void()> write);
+  // Ops whose outcome could not be written (the store failed): back to pending once the store
+  // commits again, so the daemon converges without a restart (issue 15). Throws StoreError.
+  void requeue_unrecorded();
   void flush();
   std::optional<std::chrono::steady_clock::time_point> writes_blocked_until() const;
   // How many ops may be claimed with `busy` in flight (0 while stopping or blocked).
@@ -142,6 +146,7 @@ class OutboxRelay {
   std::mt19937 random_;
   RelayStats stats_;
   std::size_t active_ = 0;
+  std::vector<std::int64_t> unrecorded_;  // in flight in the store, their outcome lost
   bool stopping_ = false;
   boost::asio::steady_timer wake_timer_;
   boost::asio::steady_timer idle_timer_;
@@ -152,7 +157,7 @@ class OutboxRelay {
   struct Batch {
     explicit Batch(const boost::asio::any_io_executor& executor)
         : done(executor, std::chrono::steady_clock::time_point::max()) {}
-    std::vector<std::function<void()>> writes;
+    std::vector<std::pair<std::int64_t, std::function<void()>>> writes;  // op id, its outcome
     boost::asio::steady_timer done;  // cancelled when committed: wakes every waiter
     bool flushed = false;
   };

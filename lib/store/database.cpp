@@ -88,7 +88,10 @@ void Database::note_failure(int primary, const std::string& message) const {
   health_.last_error = message;
 }
 
-void Database::note_commit() {
+std::int64_t Database::total_changes() const { return sqlite3_total_changes64(db_); }
+
+void Database::note_commit(std::int64_t changes_before) {
+  if (total_changes() <= changes_before) return;  // nothing written: proves nothing
   health_.failures = 0;
   health_.failing_since.reset();
   health_.last_error.clear();
@@ -164,7 +167,9 @@ bool Statement::step() {
   if (rc == SQLITE_ROW) return true;
   if (rc == SQLITE_DONE) {
     // A write outside any transaction commits by itself (autocommit): the store took a write.
-    if (!sqlite3_stmt_readonly(stmt_) && sqlite3_get_autocommit(db_.db_)) db_.note_commit();
+    if (!sqlite3_stmt_readonly(stmt_) && sqlite3_get_autocommit(db_.db_)) {
+      db_.note_commit(db_.total_changes() - sqlite3_changes64(db_.db_));
+    }
     return false;
   }
   db_.fail(rc);
@@ -202,6 +207,7 @@ Transaction::Transaction(Database& db) : db_(db) {
     db_.fail_with("cannot begin a transaction: one is already open (transactions do not nest)");
   }
   db_.exec("BEGIN IMMEDIATE");
+  changes_at_begin_ = db_.total_changes();
 }
 
 Transaction::~Transaction() {
@@ -218,7 +224,7 @@ void Transaction::commit() {
   if (!open_) db_.fail_with("commit: the transaction is already finished");
   db_.exec("COMMIT");  // on failure the transaction stays open and the destructor rolls it back
   open_ = false;
-  db_.note_commit();
+  db_.note_commit(changes_at_begin_);
 }
 
 void Transaction::rollback() {
@@ -231,6 +237,7 @@ void Transaction::rollback() {
 
 WriteScope::WriteScope(Database& db) : db_(db), savepoint_(db.in_transaction()) {
   db_.exec(savepoint_ ? "SAVEPOINT feedsync_call" : "BEGIN IMMEDIATE");
+  changes_at_begin_ = db_.total_changes();
 }
 
 WriteScope::~WriteScope() {
@@ -244,7 +251,7 @@ WriteScope::~WriteScope() {
 void WriteScope::commit() {
   db_.exec(savepoint_ ? "RELEASE feedsync_call" : "COMMIT");
   open_ = false;
-  if (!savepoint_) db_.note_commit();
+  if (!savepoint_) db_.note_commit(changes_at_begin_);
 }
 
 }  // namespace feedsync::store

@@ -26,7 +26,8 @@ CorruptError corrupt_database(const std::filesystem::path& path, std::string_vie
 
 // Whether the database takes writes (issue 15: /readyz must see a store that cannot commit).
 // A failure of the database itself (disk full, I/O error, read-only file system, busy past
-// busy_timeout, corruption) counts, on a read or a write; a COMMIT that succeeds clears them.
+// busy_timeout, corruption) counts, on a read or a write; a COMMIT that changed rows clears them
+// (one that changed nothing writes no page, and succeeds even on a full disk).
 // Times are monotonic and used only for this report: no rule of the sync depends on them.
 struct WriteHealth {
   std::uint64_t failures = 0;  // since the last successful commit
@@ -80,7 +81,8 @@ class Database {
   friend class Statement;
   friend class Transaction;
   friend class WriteScope;
-  void note_commit();
+  void note_commit(std::int64_t changes_before);
+  std::int64_t total_changes() const;
   void note_failure(int primary, const std::string& message) const;
   struct Cached {
     sqlite3_stmt* stmt = nullptr;
@@ -162,6 +164,7 @@ class Transaction {
  private:
   Database& db_;
   bool open_ = true;
+  std::int64_t changes_at_begin_ = 0;
 };
 
 // Makes one store call atomic whether or not the caller has a Transaction open: outside one it is
@@ -180,6 +183,7 @@ class WriteScope {
   Database& db_;
   bool savepoint_ = false;
   bool open_ = true;
+  std::int64_t changes_at_begin_ = 0;
 };
 
 }  // namespace feedsync::store

@@ -5,10 +5,14 @@
 // After each fault is removed the daemon converges without a restart.
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <csignal>
+#include <cstring>
+#include <filesystem>
 #include <map>
 #include <regex>
 #include <string>
@@ -268,6 +272,60 @@ TEST_F(FaultsE2E, SlowClientsDoNotStarveTheProbes) {
   }
   for (const int fd : trickling) ::close(fd);
   stop();
+}
+
+// Item 1: the state database on a small file system that fills up mid-import (a 512 KB tmpfs;
+// root only, to mount it). The daemon keeps trying (the poller and the relay used to stop for
+// good), /readyz says why, and once there is room again everything lands, without a restart and
+// without a duplicate.
+class SmallFileSystem {
+ public:
+  explicit SmallFileSystem(std::filesystem::path dir) : dir_(std::move(dir)) {
+    std::filesystem::create_directories(dir_);
+    if (::mount("tmpfs", dir_.c_str(), "tmpfs", 0, "size=512k") == 0) mounted_ = true;
+    else error_ = std::strerror(errno);
+  }
+  ~SmallFileSystem() {
+    if (mounted_) ::umount2(dir_.c_str(), MNT_DETACH);
+  }
+  bool mounted() const { return mounted_; }
+  const std::string& error() const { return error_; }
+  bool grow() { return ::mount("tmpfs", dir_.c_str(), "tmpfs", MS_REMOUNT, "size=256m") == 0; }
+
+ private:
+  std::filesystem::path dir_;
+  bool mounted_ = false;
+  std::string error_;
+};
+
+TEST_F(FaultsE2E, AFullDiskIsReportedAndSurvived) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root to mount a small tmpfs for the state database";
+  SmallFileSystem disk(dir_ / "small");
+  if (!disk.mounted()) GTEST_SKIP() << "cannot mount a tmpfs here: " << disk.error();
+  std::string config = testing::demo_config();
+  config.replace(config.find("engine:\n"), 8, "engine:\n  max_poll_backoff: 2s\n");
+  sim_.emplace(std::vector<std::string>{"--generate", "1000", "--seed", "38"});
+  config_ = dir_.write("feedsync.yaml", config);
+  daemon_.emplace(FEEDSYNC_DAEMON_BIN, std::vector<std::string>{"run", "--config", config_.string()},
+                  std::map<std::string, std::string>{{"SIM_URL", sim_->base_url()},
+                                                     {"FEEDSYNC_STATE", (dir_ / "small" / "state.db").string()},
+                                                     {"CMS_CLIENT_SECRET", "sim-secret"}});
+  ASSERT_TRUE(daemon_->wait_for_stderr("http=127.0.0.1:", 30s)) << daemon_->stderr_text();
+  std::smatch m;
+  const auto err = daemon_->stderr_text();
+  ASSERT_TRUE(std::regex_search(err, m, std::regex("http=127\\.0\\.0\\.1:([0-9]+)")));
+  ops_ = "http://127.0.0.1:" + m[1].str();
+
+  ASSERT_TRUE(eventually([&] { return readyz().body.find("cannot write the state database") != std::string::npos; }, 60s))
+      << readyz().body << daemon_->stderr_text().substr(0, 3000);
+  EXPECT_EQ(readyz().status, 503);
+  EXPECT_THAT(readyz().body, HasSubstr("full"));
+
+  ASSERT_TRUE(disk.grow());
+  EXPECT_TRUE(converges(1000, 90s)) << boost::json::serialize(check());
+  EXPECT_TRUE(eventually([&] { return readyz().status == 200; }, 30s)) << readyz().body;
+  const auto result = stop();
+  EXPECT_THAT(result.err, Not(HasSubstr("outbox relay stopped")));
 }
 
 }  // namespace
