@@ -40,7 +40,7 @@ struct Planner {
                   std::optional<std::vector<IndexEntry>> deleted = std::nullopt, bool approved = false) {
     IndexPlanInput input;
     input.known = &store;
-    input.live = {std::move(live), complete};
+    input.live = {std::move(live), complete, {}};
     input.deleted_feed = std::move(deleted);
     input.guard = guard;
     input.deletes_approved = approved;
