@@ -37,17 +37,38 @@ using ::testing::Not;
 
 constexpr const char* kFeed = "simfeed0000000000000000000000001";
 
+// Set by the fixture: reads what the daemon wrote so far, so its stderr pipe never fills (a
+// full pipe blocks the daemon in write(), which would look like a hang of its own).
+std::function<void()> drain_daemon_output;
+
 bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (std::chrono::steady_clock::now() < deadline) {
+    if (drain_daemon_output) drain_daemon_output();
     if (condition()) return true;
     std::this_thread::sleep_for(100ms);  // polling an observable condition, with a deadline
   }
   return condition();
 }
 
+// Waits `duration` (a measured window, not an event) while draining the daemon's output.
+void wait_window(std::chrono::milliseconds duration) {
+  eventually([] { return false; }, duration);
+}
+
 class FaultsE2E : public ::testing::Test {
  protected:
+  FaultsE2E() {
+    drain_daemon_output = [this] {
+      if (!daemon_) return;
+      std::size_t before = 0;
+      do {  // "\x01" is never written: each call reads what is there, until nothing more is
+        before = daemon_->stderr_text().size();
+        daemon_->wait_for_stderr(std::string(1, '\x01'), 1ms);
+      } while (daemon_->stderr_text().size() > before);
+    };
+  }
+  ~FaultsE2E() override { drain_daemon_output = nullptr; }
   void start(const std::vector<std::string>& sim_args, const std::string& config = testing::demo_config()) {
     sim_.emplace(sim_args);
     start_daemon(config);
@@ -132,7 +153,7 @@ TEST_F(FaultsE2E, TheRelayHonoursRetryAfter) {
   ASSERT_NO_FATAL_FAILURE(start_daemon(testing::demo_config()));
   ASSERT_TRUE(daemon_->wait_for_stderr("CMS call failed; retrying later", 30s)) << daemon_->stderr_text();
   const auto first = cms_requests("POST");
-  std::this_thread::sleep_for(6s);  // a window in which nothing may be retried
+  wait_window(6s);  // a window in which nothing may be retried
   EXPECT_EQ(cms_requests("POST"), first) << "writes retried inside the server's Retry-After";
   // Every retry was scheduled at least 20 s out.
   const auto err = daemon_->stderr_text();
@@ -189,10 +210,13 @@ TEST_F(FaultsE2E, ATokenEndpointOutageIsAskedWithGrowingPauses) {
   sim_.emplace(std::vector<std::string>{"--generate", "10", "--seed", "35"});
   const auto fault = sim_->post("/_sim/faults", R"({"api":"token","action":"status","status":503})");
   ASSERT_EQ(fault.status, 201) << fault.body;
-  ASSERT_NO_FATAL_FAILURE(start_daemon(testing::demo_config()));
+  // Writes retried at most 5 s apart, so they land soon after the endpoint is back.
+  std::string config = testing::demo_config();
+  config.replace(config.find("engine:\n"), 8, "engine:\n  max_retry_backoff: 5s\n");
+  ASSERT_NO_FATAL_FAILURE(start_daemon(config));
   const auto started = std::chrono::steady_clock::now();
   ASSERT_TRUE(daemon_->wait_for_stderr("CMS token request failed", 30s)) << daemon_->stderr_text();
-  std::this_thread::sleep_for(20s - (std::chrono::steady_clock::now() - started));  // the outage's length
+  wait_window(std::chrono::duration_cast<std::chrono::milliseconds>(20s - (std::chrono::steady_clock::now() - started)));
   const auto log = sim_->get("/_sim/requests?api=token&limit=100000").json();
   const auto asked = log.at("entries").as_array().size();
   // Pauses of about 1, 2, 4, 8 s (jittered, the HTTP layer's own short retries included): a
