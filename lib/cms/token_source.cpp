@@ -9,6 +9,7 @@
 #include "core/duration.hpp"
 #include "log/log.hpp"
 #include "net/retry_after.hpp"
+#include "net/retry_policy.hpp"
 
 namespace feedsync::cms {
 namespace asio = boost::asio;
@@ -111,8 +112,8 @@ constexpr std::chrono::milliseconds kTransientRetryBase{1000};
 constexpr std::chrono::milliseconds kTransientRetryMax{60'000};
 
 std::chrono::milliseconds transient_backoff(TokenState& state, const CmsError& error) {
-  const auto exponent = std::min<std::uint32_t>(state.transient_failures - 1, 16);
-  const auto ceiling = std::min(kTransientRetryMax, std::chrono::milliseconds(kTransientRetryBase.count() << exponent));
+  const net::RetryPolicy policy{.base_delay = kTransientRetryBase, .max_delay = kTransientRetryMax};
+  const auto ceiling = policy.backoff_ceiling(static_cast<int>(std::min<std::uint32_t>(state.transient_failures, 64)));
   state.jitter_state = state.jitter_state * 6364136223846793005ULL + 1442695040888963407ULL;
   const double unit = static_cast<double>(state.jitter_state >> 11) / static_cast<double>(1ULL << 53);
   auto delay = std::chrono::milliseconds(static_cast<std::int64_t>(static_cast<double>(ceiling.count()) * (0.5 + unit / 2)));

@@ -6,6 +6,9 @@
 
 namespace feedsync {
 
+// The monotonic time every Clock speaks (deadlines, due times); read it through Clock::steady_now.
+using SteadyTime = std::chrono::steady_clock::time_point;
+
 class Clock {
  public:
   virtual ~Clock() = default;

@@ -12,20 +12,21 @@ namespace {
 // Times every attempt the retrying decorator makes and tells the observer.
 class ObservedClient final : public net::HttpClient {
  public:
-  ObservedClient(net::HttpClient& inner, HttpObservers::Attempt observer)
-      : inner_(inner), observer_(std::move(observer)) {}
+  ObservedClient(net::HttpClient& inner, const Clock& clock, HttpObservers::Attempt observer)
+      : inner_(inner), clock_(clock), observer_(std::move(observer)) {}
   boost::asio::awaitable<net::Result> send(net::Request request) override {
-    const auto start = std::chrono::steady_clock::now();
+    const auto start = clock_.steady_now();
     net::Request head;  // what the observer needs: method and URL, not the body
     head.method = request.method;
     head.url = request.url;
     auto result = co_await inner_.send(std::move(request));
-    observer_(head, result, std::chrono::steady_clock::now() - start);
+    observer_(head, result, clock_.steady_now() - start);
     co_return result;
   }
 
  private:
   net::HttpClient& inner_;
+  const Clock& clock_;
   HttpObservers::Attempt observer_;
 };
 
@@ -65,7 +66,7 @@ HttpStack::HttpStack(boost::asio::any_io_executor executor, const config::Config
   retrying.on_report = std::move(observers.report);
   net::HttpClient* inner = parts_->wire.get();
   if (observers.attempt) {
-    parts_->observed = std::make_unique<ObservedClient>(*parts_->wire, std::move(observers.attempt));
+    parts_->observed = std::make_unique<ObservedClient>(*parts_->wire, clock, std::move(observers.attempt));
     inner = parts_->observed.get();
   }
   parts_->retrying = std::make_unique<net::RetryingHttpClient>(*inner, clock, std::move(retrying));

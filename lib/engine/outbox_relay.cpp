@@ -91,7 +91,7 @@ std::int64_t OutboxRelay::now_ms() const {
   return std::chrono::duration_cast<milliseconds>(clock_.system_now().time_since_epoch()).count();
 }
 
-std::optional<std::chrono::steady_clock::time_point> OutboxRelay::writes_blocked_until() const {
+std::optional<SteadyTime> OutboxRelay::writes_blocked_until() const {
   if (tokens_ == nullptr) return std::nullopt;
   const auto status = tokens_->status();
   if (status.state != cms::TokenSource::State::auth_failed) return std::nullopt;
@@ -215,9 +215,9 @@ OutboxRelay::Look OutboxRelay::look(const RunOptions& run) {
 }
 
 asio::awaitable<bool> OutboxRelay::wait_idle(milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  const auto deadline = clock_.steady_now() + timeout;
   while (active_ > 0) {
-    const auto left = std::chrono::ceil<milliseconds>(deadline - std::chrono::steady_clock::now());
+    const auto left = std::chrono::ceil<milliseconds>(deadline - clock_.steady_now());
     if (left.count() <= 0) co_return false;
     co_await sleep_on(idle_timer_, left);
   }

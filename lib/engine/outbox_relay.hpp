@@ -83,7 +83,7 @@ class OutboxRelay {
   struct RunOptions {
     // Return once no op is pending or in flight (`once`), waiting out backoffs until `deadline`.
     bool until_empty = false;
-    std::optional<std::chrono::steady_clock::time_point> deadline;
+    std::optional<SteadyTime> deadline;
   };
   // Dispatches until stop() (or, with until_empty, until drained). Ops still in flight when it
   // returns keep running; wait_idle() waits for them.
@@ -125,7 +125,7 @@ class OutboxRelay {
   // commits again, so the daemon converges without a restart (issue 15). Throws StoreError.
   void requeue_unrecorded();
   void flush();
-  std::optional<std::chrono::steady_clock::time_point> writes_blocked_until() const;
+  std::optional<SteadyTime> writes_blocked_until() const;
   // How many ops may be claimed with `busy` in flight (0 while stopping or blocked).
   std::size_t claim_limit(std::size_t busy) const;
   std::int64_t now_ms() const;
@@ -156,7 +156,7 @@ class OutboxRelay {
   static constexpr std::size_t kMaxBatch = 256;
   struct Batch {
     explicit Batch(const boost::asio::any_io_executor& executor)
-        : done(executor, std::chrono::steady_clock::time_point::max()) {}
+        : done(executor, SteadyTime::max()) {}
     std::vector<std::pair<std::int64_t, std::function<void()>>> writes;  // op id, its outcome
     boost::asio::steady_timer done;  // cancelled when committed: wakes every waiter
     bool flushed = false;

@@ -18,7 +18,7 @@ namespace {
 
 namespace asio = boost::asio;
 using std::chrono::milliseconds;
-using steady_time = std::chrono::steady_clock::time_point;
+using steady_time = SteadyTime;
 
 // The scheduler looks at the store at least this often: `pause`/`resume` from the CLI and
 // clock jumps are noticed within this bound even with long intervals.
@@ -385,12 +385,12 @@ void SyncEngine::stop() {
 }
 
 asio::awaitable<bool> SyncEngine::drain(milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  const auto deadline = clock_.steady_now() + timeout;
   for (;;) {
     prune_retired();
     const bool idle = polling_.empty() && relay_->relay->in_flight() == 0 && retired_.empty();
     if (idle) co_return true;
-    const auto left = std::chrono::ceil<milliseconds>(deadline - std::chrono::steady_clock::now());
+    const auto left = std::chrono::ceil<milliseconds>(deadline - clock_.steady_now());
     if (left.count() <= 0) co_return false;
     // Woken by a finished poll; CMS calls finishing are seen on the next look.
     co_await sleep_on(idle_timer_, std::min(left, milliseconds(50)));

@@ -92,7 +92,7 @@ class SyncEngine {
   boost::asio::awaitable<void> run();
   // `feedsyncd once`: one cycle of every unpaused feed, then the outbox drained until empty (or
   // `deadline`, or writes blocked by rejected credentials).
-  boost::asio::awaitable<OnceResult> once(std::chrono::steady_clock::time_point deadline);
+  boost::asio::awaitable<OnceResult> once(SteadyTime deadline);
 
   void trigger(const std::string& feed);  // unknown names are ignored (logged)
   bool has_feed(const std::string& feed) const { return feeds_.count(feed) > 0; }
@@ -120,8 +120,8 @@ class SyncEngine {
   boost::asio::awaitable<void> supervise_relay(std::shared_ptr<RelayHolder> holder);
   std::shared_ptr<RelayHolder> make_relay();
   void start_poll(FeedSlot& slot);
-  void start_due_polls(std::chrono::steady_clock::time_point now);
-  void refresh_paused(std::chrono::steady_clock::time_point now);
+  void start_due_polls(SteadyTime now);
+  void refresh_paused(SteadyTime now);
   std::size_t poll_limit() const;
   // Waits `duration`, or less if woken; returns at once (after yielding) if woken meanwhile.
   boost::asio::awaitable<void> wait_for_wake(std::chrono::milliseconds duration);
@@ -145,7 +145,7 @@ class SyncEngine {
   PollQueue queue_;                                // feeds waiting for their next poll
   std::set<std::string, std::less<>> polling_;     // feeds with a poll in flight (never in queue_)
   std::set<std::string, std::less<>> paused_;      // from the store, read at most once a second
-  std::optional<std::chrono::steady_clock::time_point> paused_read_at_;
+  std::optional<SteadyTime> paused_read_at_;
   bool paused_read_failed_ = false;
   bool wake_pending_ = false;                      // wake() while the loop was not waiting
   std::size_t planned_ = 0;

@@ -14,6 +14,7 @@
 #include <cstring>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <regex>
 #include <string>
 #include <thread>
@@ -73,11 +74,12 @@ class FaultsE2E : public ::testing::Test {
     sim_.emplace(sim_args);
     start_daemon(config);
   }
-  void start_daemon(const std::string& config) {
+  // `state`: the state database (default state_path()).
+  void start_daemon(const std::string& config, std::optional<std::filesystem::path> state = std::nullopt) {
     config_ = dir_.write("feedsync.yaml", config);
     daemon_.emplace(FEEDSYNC_DAEMON_BIN, std::vector<std::string>{"run", "--config", config_.string()},
                     std::map<std::string, std::string>{{"SIM_URL", sim_->base_url()},
-                                                       {"FEEDSYNC_STATE", state_path().string()},
+                                                       {"FEEDSYNC_STATE", state.value_or(state_path()).string()},
                                                        {"CMS_CLIENT_SECRET", "sim-secret"}});
     ASSERT_TRUE(daemon_->wait_for_stderr("http=127.0.0.1:", 30s)) << daemon_->stderr_text();
     std::smatch m;
@@ -329,16 +331,7 @@ TEST_F(FaultsE2E, AFullDiskIsReportedAndSurvived) {
   std::string config = testing::demo_config();
   config.replace(config.find("engine:\n"), 8, "engine:\n  max_poll_backoff: 2s\n");
   sim_.emplace(std::vector<std::string>{"--generate", "1000", "--seed", "38"});
-  config_ = dir_.write("feedsync.yaml", config);
-  daemon_.emplace(FEEDSYNC_DAEMON_BIN, std::vector<std::string>{"run", "--config", config_.string()},
-                  std::map<std::string, std::string>{{"SIM_URL", sim_->base_url()},
-                                                     {"FEEDSYNC_STATE", (dir_ / "small" / "state.db").string()},
-                                                     {"CMS_CLIENT_SECRET", "sim-secret"}});
-  ASSERT_TRUE(daemon_->wait_for_stderr("http=127.0.0.1:", 30s)) << daemon_->stderr_text();
-  std::smatch m;
-  const auto err = daemon_->stderr_text();
-  ASSERT_TRUE(std::regex_search(err, m, std::regex("http=127\\.0\\.0\\.1:([0-9]+)")));
-  ops_ = "http://127.0.0.1:" + m[1].str();
+  ASSERT_NO_FATAL_FAILURE(start_daemon(config, dir_ / "small" / "state.db"));
 
   ASSERT_TRUE(eventually([&] { return readyz().body.find("cannot write the state database") != std::string::npos; }, 60s))
       << readyz().body << daemon_->stderr_text().substr(0, 3000);
