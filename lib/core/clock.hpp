@@ -28,4 +28,10 @@ class SystemClock final : public Clock {
   }
 };
 
+// The process's one SystemClock, for callers that are not handed a clock.
+inline const Clock& system_clock() {
+  static const SystemClock clock;
+  return clock;
+}
+
 }  // namespace feedsync

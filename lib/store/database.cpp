@@ -14,7 +14,7 @@ CorruptError corrupt_database(const std::filesystem::path& path, std::string_vie
       "item is duplicated because content keys are deterministic");
 }
 
-Database::Database(const std::filesystem::path& path) : path_(path) {
+Database::Database(const std::filesystem::path& path, const Clock& clock) : path_(path), clock_(&clock) {
   // No SQLITE_OPEN_CREATE: Store::open creates the file itself so it gets mode 0600.
   int rc = sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE, nullptr);
   if (rc != SQLITE_OK) {
@@ -84,7 +84,7 @@ void Database::note_failure(int primary, const std::string& message) const {
     default:
       return;  // a constraint or misuse: a bug or bad data, not a store that cannot write
   }
-  if (health_.failures++ == 0) health_.failing_since = std::chrono::steady_clock::now();
+  if (health_.failures++ == 0) health_.failing_since = clock_->steady_now();
   health_.last_error = message;
 }
 
@@ -95,7 +95,7 @@ void Database::note_commit(std::int64_t changes_before) {
   health_.failures = 0;
   health_.failing_since.reset();
   health_.last_error.clear();
-  health_.last_commit = std::chrono::steady_clock::now();
+  health_.last_commit = clock_->steady_now();
 }
 
 void Database::fail_with(std::string_view message) const {

@@ -13,6 +13,7 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "core/clock.hpp"
 #include "store/error.hpp"
 
 struct sqlite3;
@@ -28,12 +29,12 @@ CorruptError corrupt_database(const std::filesystem::path& path, std::string_vie
 // A failure of the database itself (disk full, I/O error, read-only file system, busy past
 // busy_timeout, corruption) counts, on a read or a write; a COMMIT that changed rows clears them
 // (one that changed nothing writes no page, and succeeds even on a full disk).
-// Times are monotonic and used only for this report: no rule of the sync depends on them.
+// Times come from the connection's Clock and are used only for this report.
 struct WriteHealth {
   std::uint64_t failures = 0;  // since the last successful commit
   std::string last_error;
-  std::optional<std::chrono::steady_clock::time_point> failing_since;  // the first of them
-  std::optional<std::chrono::steady_clock::time_point> last_commit;
+  std::optional<SteadyTime> failing_since;  // the first of them
+  std::optional<SteadyTime> last_commit;
 };
 
 // One open connection. Every error becomes a StoreError (CorruptError for SQLITE_CORRUPT and
@@ -41,7 +42,8 @@ struct WriteHealth {
 class Database {
  public:
   // Opens an existing file read-write (the caller creates it first, with the mode it wants).
-  explicit Database(const std::filesystem::path& path);
+  // `clock` stamps WriteHealth; it must outlive the connection.
+  explicit Database(const std::filesystem::path& path, const Clock& clock = system_clock());
   ~Database();
   Database(const Database&) = delete;
   Database& operator=(const Database&) = delete;
@@ -92,6 +94,7 @@ class Database {
   std::filesystem::path path_;
   sqlite3* db_ = nullptr;
   std::string operation_;
+  const Clock* clock_;
   mutable WriteHealth health_;  // fail() is const: recording a failure is not a change of data
   // Heterogeneous lookup: finding a cached statement by string_view allocates nothing.
   struct SqlHash {

@@ -40,6 +40,8 @@ struct OpenOptions {
   // A missing database file is created (mode 0600). Off for commands that only make sense on
   // existing state, e.g. `backup`, so a typo in state.path is an error, not an empty database.
   bool create_if_missing = true;
+  // Stamps the write health (/readyz); the system clock when null. Must outlive the Store.
+  const Clock* clock = nullptr;
 };
 
 class Store {

@@ -13,7 +13,9 @@ namespace feedsync::store {
 
 struct Store::Impl {
   Impl(std::optional<LockFile> lock_file, const std::filesystem::path& path, const OpenOptions& open_options)
-      : lock(std::move(lock_file)), db(path), options(open_options) {}
+      : lock(std::move(lock_file)),
+        db(path, open_options.clock != nullptr ? *open_options.clock : system_clock()),
+        options(open_options) {}
 
   // Declared before db: members are destroyed in reverse order, so the connection is closed
   // (and the WAL checkpointed) before another daemon can take the lock.

@@ -1,6 +1,7 @@
 // The feeds table: registration and polling state.
 
 #include "store_fixture.hpp"
+#include "support/fake_clock.hpp"
 
 namespace feedsync::store::testing {
 namespace {
@@ -163,9 +164,13 @@ namespace {
 // database (here the write lock held by another process past busy_timeout) counts; the next
 // successful commit clears it.
 TEST_F(StoreTest, WriteHealthCountsStoreFailuresUntilTheNextCommit) {
-  Store store = open_with_feeds();  // busy_timeout 200 ms
+  ::feedsync::testing::FakeClock clock;  // the health's times come from the store's clock
+  Store store = Store::open(db_path, {.busy_timeout = std::chrono::milliseconds(200), .clock = &clock});
+  store.ensure_feed("blog", "feed-blog-id");
+  store.ensure_feed("news", "feed-news-id");
   EXPECT_EQ(store.write_health().failures, 0u);
-  ASSERT_TRUE(store.write_health().last_commit);
+  EXPECT_EQ(store.write_health().last_commit, clock.steady_now());
+  clock.advance(std::chrono::seconds(5));
 
   Store other = open(Access::shared);
   {
@@ -174,7 +179,7 @@ TEST_F(StoreTest, WriteHealthCountsStoreFailuresUntilTheNextCommit) {
     EXPECT_THROW(store.set_paused("news", true), StoreError);
     const auto& health = store.write_health();
     EXPECT_EQ(health.failures, 2u);
-    EXPECT_TRUE(health.failing_since);
+    EXPECT_EQ(health.failing_since, clock.steady_now());
     EXPECT_THAT(health.last_error, HasSubstr("busy_timeout"));
   }
   // The lock is released: the next write that commits (in a transaction or on its own) clears it.
