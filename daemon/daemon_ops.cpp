@@ -5,6 +5,7 @@
 #include "cms/token_source.hpp"
 #include "commands.hpp"
 #include "log/log.hpp"
+#include "ops/feed_readiness.hpp"
 #include "ops/store_readiness.hpp"
 #include "ops/status.hpp"
 
@@ -145,6 +146,7 @@ std::vector<ops::ReadinessCheck> DaemonOps::readiness() const {
       checks.push_back({name, false, row->last_error ? "no success within 3 intervals: " + *row->last_error
                                                      : "no success within 3 intervals"});
     }
+    if (feed.deleted_feed_id) checks.push_back(ops::deleted_feed_readiness(feed, *row, now, std::chrono::duration_cast<std::chrono::milliseconds>(uptime)));
     if (row->held_deletes > 0) {
       checks.push_back({"deletes_held:" + feed.name, false,
                         std::to_string(row->held_deletes) + " deletions held (" + row->held_reason.value_or("") +
@@ -177,6 +179,7 @@ std::string DaemonOps::metrics_text() const {
     m.consecutive_failures.set(static_cast<double>(row.consecutive_failures));
     m.paused.set(row.paused ? 1 : 0);
     m.deletes_held.set(static_cast<double>(row.held_deletes));
+    m.deleted_feed_failures.set(static_cast<double>(row.deleted_failures));
   }
   return registry_.render();
 }

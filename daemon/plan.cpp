@@ -128,6 +128,7 @@ int run_plan(const CliRequest& request, const config::Config& config) {
     auto mapping = compile_mapping(engine::mapping_spec(*feed));  // validated at config load
     engine::CycleOptions options;
     options.dry_run = true;
+    options.read_deleted_feed_now = true;  // what a poll would find now, whatever its schedule
     auto future = boost::asio::co_spawn(io, cycle.run(*feed, std::move(*mapping), options),
                                         boost::asio::use_future);
     io.run();

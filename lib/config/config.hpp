@@ -143,6 +143,9 @@ struct FeedConfig {
   std::optional<std::string> deleted_feed_id;
   Duration interval = std::chrono::seconds(60);
   Duration full_scan_interval = std::chrono::hours(1);
+  // How often the Deleted Feed is read (incrementally, by its own watermark); the loader sets it
+  // to `interval` when not given.
+  Duration deleted_interval = std::chrono::seconds(60);
   Duration overlap = std::chrono::minutes(5);  // incremental poll reaches back this far
   std::string content_type;
   std::string container;  // 32 lowercase hex (the dashed or upper-case GUID form is normalised)

@@ -19,7 +19,7 @@ const std::vector<KnownKeys>& known_keys() {
       {"canonical", {"enabled", "endpoint", "url_template"}},
       {"engine", {"max_concurrent_polls", "max_poll_backoff", "max_retry_backoff", "shutdown_timeout"}},
       {"feeds[]",
-       {"name", "feed_id", "deleted_feed_id", "interval", "full_scan_interval", "overlap",
+       {"name", "feed_id", "deleted_feed_id", "interval", "full_scan_interval", "deleted_interval", "overlap",
         "content_type", "container", "locale", "locale_map", "publish", "schedule", "delete",
         "delete_guard", "mapping"}},
       {"feeds[].delete_guard", {"min", "ratio"}},

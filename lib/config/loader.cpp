@@ -339,6 +339,9 @@ class Loader {
     feed.interval = read_duration(map, "interval", feed.interval, Zero::rejected);
     feed.full_scan_interval =
         read_duration(map, "full_scan_interval", feed.full_scan_interval, Zero::rejected);
+    feed.deleted_interval = read_duration(map, "deleted_interval", feed.interval, Zero::rejected);
+    if (!feed.deleted_feed_id && map.get("deleted_interval"))
+      warn(*map.get("deleted_interval"), "deleted_interval has no effect without deleted_feed_id");
     feed.overlap = read_duration(map, "overlap", feed.overlap, Zero::allowed);
     if (feed.full_scan_interval < feed.interval) {
       const auto where =

@@ -48,6 +48,13 @@ struct FeedPage {
   // this is below the page size. Counting rejected entries too keeps one bad entry from ending
   // a scan early.
   std::size_t raw_entry_count = 0;
+  // How the entries were shaped, for the answers the Feed API document leaves open (issue 17):
+  // content keys beyond guid and modified_at (`fields` not honoured on an index page), entries
+  // without the entry-level modified_at, entries without the `content` wrapper (guid and
+  // modified_at at the entry's top level).
+  bool extra_content_fields = false;
+  bool entry_modified_at_missing = false;
+  bool content_wrapper_missing = false;
   std::vector<IndexEntry> entries;
   std::vector<FeedEntry> full_entries;  // filled only when the caller asked for content
   std::vector<RejectedEntry> rejected;

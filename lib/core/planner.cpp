@@ -103,6 +103,12 @@ IndexPlan plan_index(IndexPlanInput input) {
       auto it = by_guid.find(gone.guid);
       // Unknown: never pushed, nothing to delete. Already deleted: nothing more to do.
       if (it == by_guid.end()) continue;
+      // What the store holds is newer than the deletion: re-published since, and the live entry
+      // is simply older than this incremental poll reached (the Deleted Feed is read down to its
+      // own watermark, so an old entry of it can outlive the article's return).
+      if (!it->second->deleted && std::max(it->second->entry_modified_at, it->second->content_modified_at) >
+                                      gone.newest_modified_at())
+        continue;
       deleted_by_feed.insert(it->second->guid);
       if (!it->second->deleted) plan.deletes.push_back({it->second->guid, DeleteReason::deleted_feed});
     }

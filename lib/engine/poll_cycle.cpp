@@ -61,6 +61,45 @@ void keep_confirmed_vanished(IndexPlan& plan, const feed::IndexScan& second) {
 PollCycle::PollCycle(feed::FeedClient& feeds, store::Store& store, const Clock& clock)
     : feeds_(feeds), store_(store), clock_(clock) {}
 
+boost::asio::awaitable<PollCycle::DeletedFeedRead> PollCycle::read_deleted_feed(
+    const config::FeedConfig& feed, const std::optional<store::FeedRow>& row, std::int64_t now, bool force) {
+  DeletedFeedRead out;
+  if (!feed.deleted_feed_id) co_return out;
+  const std::string& id = *feed.deleted_feed_id;
+  // A watermark read from another Deleted Feed id says nothing about this one.
+  const bool same_id = row && row->deleted_feed_id == id;
+  const auto watermark = same_id ? row->deleted_watermark : std::nullopt;
+  // Half an interval of slack: with deleted_interval equal to interval, a poll that starts a
+  // little early (timers, clock steps) still reads it, so it is not read only every other poll.
+  const bool due = force || !same_id || !row->deleted_read_at ||
+                   now - *row->deleted_read_at + feed.interval.count() / 2 >= feed.deleted_interval.count();
+  if (!due) co_return out;
+  // It only grows (entries move in when articles leave the live feed): newest first down to its
+  // watermark, like the live feed's incremental poll.
+  Expected<feed::IndexScan, feed::FeedError> scan;
+  if (watermark) {
+    scan = co_await feeds_.incremental_index(id, *watermark, feed.overlap.count());
+  } else {
+    scan = co_await feeds_.full_index(id);
+  }
+  if (!scan) {
+    out.requests = 1;  // at least the one that failed
+    out.error = "Deleted Feed: " + scan.error().message;
+    co_return out;
+  }
+  out.requests = scan->requests;
+  feed::reject_future_entries(*scan, now);
+  for (const auto& rejected : scan->rejected) {
+    log::warn("Deleted Feed entry skipped", {{"feed", feed.name}, {"guid", rejected.guid},
+                                              {"position", std::to_string(rejected.position)},
+                                              {"reason", rejected.reason}});
+  }
+  for (const auto& entry : scan->entries)
+    out.newest = std::max(out.newest.value_or(entry.newest_modified_at()), entry.newest_modified_at());
+  out.entries = std::move(scan->entries);
+  co_return out;
+}
+
 boost::asio::awaitable<Expected<CycleReport, CycleError>> PollCycle::run(config::FeedConfig feed,
                                                                           CompiledMapping mapping,
                                                                           CycleOptions options) {
@@ -98,13 +137,20 @@ boost::asio::awaitable<Expected<CycleReport, CycleError>> PollCycle::run(config:
   }
   if (!live) co_return fail(live.error());
   report.feed_requests += live->requests;
-  std::optional<std::vector<IndexEntry>> gone;
-  if (feed.deleted_feed_id) {
-    auto deleted = co_await feeds_.full_index(*feed.deleted_feed_id);
-    if (!deleted) co_return fail(deleted.error());
-    report.feed_requests += deleted->requests;
-    gone = std::move(deleted->entries);
+  for (const auto& note : feeds_.new_shape_notes(feed.feed_id, live->shape))
+    log::info("the Feed API answers differently from what was asked; adapted", {{"feed", feed.name}, {"note", note}});
+  // A deletion the guard holds, or one an operator approved, needs the Deleted Feed read again.
+  const bool reread_deleted = options.force_full_scan || options.read_deleted_feed_now ||
+                              (row && (row->deletes_approved || row->held_deletes > 0));
+  DeletedFeedRead deleted = co_await read_deleted_feed(feed, row, now, reread_deleted);
+  report.feed_requests += deleted.requests;
+  report.deleted_feed_read = deleted.entries.has_value();
+  report.deleted_feed_error = deleted.error;
+  if (deleted.error) {
+    log::error("Deleted Feed read failed; the live feed syncs on and its deletions wait",
+               {{"feed", feed.name}, {"error", *deleted.error}});
   }
+  std::optional<std::vector<IndexEntry>> gone = std::move(deleted.entries);
   feed::reject_future_entries(*live, now);
   report.seen = live->entries.size();
   report.rejected_entries = live->rejected.size();
@@ -168,6 +214,8 @@ boost::asio::awaitable<Expected<CycleReport, CycleError>> PollCycle::run(config:
     }
     // A guid that changed in the index but was gone by the fetch is re-checked next cycle: the
     // watermark must stay below it so the incremental poll sees it again.
+    std::unordered_map<std::string_view, IndexEntry> index_of;
+    for (const auto& e : plan.to_fetch) index_of.emplace(e.guid, e);
     std::unordered_set<std::string_view> missing(fetched->missing.begin(), fetched->missing.end());
     for (const auto& e : plan.to_fetch) {
       if (missing.count(e.guid))
@@ -187,7 +235,10 @@ boost::asio::awaitable<Expected<CycleReport, CycleError>> PollCycle::run(config:
       const auto target = payload_target(feed, entry.index.guid);
       Mapped m{payload_document(*payload, target), payload_hash(*payload, target),
                payload->display_name, pixel_key_of(entry.content), string_of(entry.content, "meta_url")};
-      to_plan.push_back({entry.index, m.hash});
+      // The timestamps stored are the index's, not the full page's: the next index poll compares
+      // with them, and an index answer may lack one the full page has (issue 17: a `fields` that
+      // drops the entry-level modified_at would otherwise make every poll fetch it again).
+      to_plan.push_back({index_of.at(entry.index.guid), m.hash});
       mapped.emplace(entry.index.guid, std::move(m));
     }
   }
@@ -274,6 +325,17 @@ boost::asio::awaitable<Expected<CycleReport, CycleError>> PollCycle::run(config:
     store_.release_held_deletes(feed.name);
   }
   if (row && row->deletes_approved) store_.set_deletes_approved(feed.name, false);
+  if (deleted.error) {
+    store_.record_deleted_feed_failure(feed.name, now, *deleted.error);
+  } else if (report.deleted_feed_read) {
+    // Held deletions keep the Deleted Feed's watermark where it was: the entries behind them
+    // are read again once an operator approves them.
+    std::optional<std::int64_t> deleted_watermark;
+    if (plan.held_deletes == 0) deleted_watermark = deleted.newest;
+    if (deleted_watermark && row && row->deleted_feed_id == feed.deleted_feed_id && row->deleted_watermark)
+      deleted_watermark = std::max(*deleted_watermark, *row->deleted_watermark);
+    store_.record_deleted_feed_read(feed.name, *feed.deleted_feed_id, now, deleted_watermark);
+  }
   store_.record_poll_success(feed.name, now, watermark, complete);
   tx.commit();
 

@@ -19,13 +19,18 @@
 #include "core/mapping.hpp"
 
 namespace feedsync::feed { class FeedClient; }
-namespace feedsync::store { class Store; }
+namespace feedsync::store {
+class Store;
+struct FeedRow;
+}
 
 namespace feedsync::engine {
 
 struct CycleOptions {
   bool dry_run = false;
   bool force_full_scan = false;
+  // Read the Deleted Feed whether or not its deleted_interval has passed (`once`, `plan`).
+  bool read_deleted_feed_now = false;
   std::vector<std::string> forced_guids;  // `resync`: pushed even if the payload hash matches
 };
 
@@ -51,6 +56,10 @@ struct CycleReport {
   std::size_t mapping_errors = 0;
   std::size_t missing = 0;           // changed in the index, gone by the full fetch
   std::optional<std::int64_t> watermark;
+  // The Deleted Feed (issue 17): read this cycle (it has its own deleted_interval), or the error
+  // of a failed read, which leaves the live sync going and its deletions waiting.
+  bool deleted_feed_read = false;
+  std::optional<std::string> deleted_feed_error;
   std::vector<PlannedChange> changes;  // every non-trivial decision, in feed order
 };
 
@@ -68,6 +77,18 @@ class PollCycle {
                                                                  CycleOptions options);
 
  private:
+  struct DeletedFeedRead {
+    std::optional<std::vector<IndexEntry>> entries;  // set when the Deleted Feed was read
+    std::optional<std::int64_t> newest;              // newest modified_at read: its next watermark
+    std::optional<std::string> error;                // the read failed
+    int requests = 0;
+  };
+  // Reads the Deleted Feed when it is due (its deleted_interval has passed, or `force`), by its
+  // own watermark. Never fails the cycle: an error is returned for the cycle to record.
+  boost::asio::awaitable<DeletedFeedRead> read_deleted_feed(const config::FeedConfig& feed,
+                                                            const std::optional<store::FeedRow>& row,
+                                                            std::int64_t now, bool force);
+
   feed::FeedClient& feeds_;
   store::Store& store_;
   const Clock& clock_;

@@ -253,7 +253,9 @@ asio::awaitable<FeedOutcome> SyncEngine::poll(std::string name, config::FeedConf
   outcome.started_at = clock_.system_now();
   const auto start = clock_.steady_now();
   PollCycle cycle(clients->feeds, store_, clock_);
-  auto result = co_await cycle.run(std::move(feed), std::move(mapping), CycleOptions{});
+  CycleOptions options;
+  options.read_deleted_feed_now = once_outcomes_ != nullptr;  // `once` reads everything it can
+  auto result = co_await cycle.run(std::move(feed), std::move(mapping), options);
   outcome.duration = clock_.steady_now() - start;
   if (result) {
     outcome.ok = true;

@@ -2,6 +2,8 @@
 
 #include "core/time.hpp"
 
+#include <algorithm>
+#include <limits>
 #include <unordered_set>
 
 #include <boost/url/parse.hpp>
@@ -88,13 +90,80 @@ boost::asio::awaitable<Expected<FeedPage, FeedError>> FeedClient::get_page(std::
   co_return std::move(*page);
 }
 
+namespace {
+
+// What one non-empty page adds to what a scan knows of the service. `previous_count`: entries on
+// the page before (0 for the first page).
+void observe(FeedShape& shape, const FeedPage& page, std::size_t previous_count, int asked, bool index_page) {
+  if (previous_count > 0 && previous_count < static_cast<std::size_t>(asked)) shape.capped = true;
+  shape.largest_page = std::max(shape.largest_page, page.raw_entry_count);
+  if (!index_page) return;  // full pages have content and both timestamps by design
+  shape.fields_ignored |= page.extra_content_fields;
+  shape.entry_timestamps_missing |= page.entry_modified_at_missing;
+  shape.content_wrapper_missing |= page.content_wrapper_missing;
+}
+
+// The same entries at a later offset of an unchanged feed: the service ignores `offset`, and
+// paging by entries received would never reach an empty page.
+bool repeats(const FeedPage& page, const std::vector<IndexEntry>& previous) {
+  return !page.entries.empty() && page.entries.size() == previous.size() &&
+         page.entries.front().guid == previous.front().guid && page.entries.back().guid == previous.back().guid;
+}
+
+FeedError offset_ignored(const std::string& feed_id, std::int64_t offset) {
+  return FeedError{FeedErrorKind::malformed, 200,
+                   describe(feed_id, offset) +
+                       ": the page repeats the previous one although the feed did not change; the Feed API "
+                       "seems to ignore `offset`, so the feed cannot be read to its end"};
+}
+
+}  // namespace
+
+void FeedShape::merge(const FeedShape& other) {
+  largest_page = std::max(largest_page, other.largest_page);
+  capped |= other.capped;
+  fields_ignored |= other.fields_ignored;
+  entry_timestamps_missing |= other.entry_timestamps_missing;
+  content_wrapper_missing |= other.content_wrapper_missing;
+}
+
+std::vector<std::string> FeedShape::notes(int asked_page_size) const {
+  std::vector<std::string> out;
+  if (capped)
+    out.push_back("pages hold at most " + std::to_string(largest_page) + " entries (asked for " +
+                  std::to_string(asked_page_size) + "): paging by the entries received, to an empty page");
+  if (fields_ignored)
+    out.push_back("fields=guid,modified_at is not honoured: index pages carry full content (more bytes per poll, "
+                  "same result)");
+  if (entry_timestamps_missing)
+    out.push_back("index entries come without the entry-level modified_at: changes are detected by "
+                  "content.modified_at");
+  if (content_wrapper_missing)
+    out.push_back("index entries come without the content object: guid and modified_at are read from the entry");
+  return out;
+}
+
+std::vector<std::string> FeedClient::new_shape_notes(const std::string& feed_id, const FeedShape& shape) {
+  auto& noted = noted_[feed_id];
+  std::vector<std::string> fresh;
+  for (auto& note : shape.notes(options_.index_page_size)) {
+    if (std::find(noted.begin(), noted.end(), note) != noted.end()) continue;
+    noted.push_back(note);
+    fresh.push_back(std::move(note));
+  }
+  return fresh;
+}
+
 boost::asio::awaitable<Expected<IndexScan, FeedError>> FeedClient::scan(
-    std::string feed_id, std::optional<std::int64_t> stop_below) {
+    std::string feed_id, std::optional<WatermarkStop> stop, int max_pages) {
   IndexScan scan;
   bool stable = true;
   bool unreadable_guid = false;
   const int page_size = options_.index_page_size;
-  for (std::int64_t offset = 0;; offset += page_size) {
+  std::int64_t offset = 0;
+  std::vector<IndexEntry> previous;  // the previous page's entries, to tell an ignored offset
+  std::size_t previous_count = 0;
+  for (int pages = 0; pages < max_pages; ++pages) {
     auto page = co_await get_page(feed_id, page_size, offset, /*index_fields=*/true);
     ++scan.requests;
     if (!page) co_return unexpected(std::move(page.error()));
@@ -105,11 +174,24 @@ boost::asio::awaitable<Expected<IndexScan, FeedError>> FeedClient::scan(
       // between two pages. What was read is still good for finding changes, not for deletions.
       stable = false;
     }
+    if (page->raw_entry_count == 0) {
+      scan.reached_end = true;
+      break;
+    }
+    if (stable && offset > 0 && repeats(*page, previous)) co_return unexpected(offset_ignored(feed_id, offset));
+    observe(scan.shape, *page, previous_count, page_size, /*index_page=*/true);
+    previous = page->entries;
+    // An incremental poll stops below the watermark minus the overlap, as always, and at a short
+    // page holding something it has seen (at or below the watermark): a short page of entries
+    // all newer than the watermark may be a cap with more new entries behind it.
     bool below = false;
+    bool seen_before = false;
     for (auto& entry : page->entries) {
-      if (stop_below && entry.newest_modified_at() < *stop_below) below = true;
+      if (stop && entry.newest_modified_at() < stop->watermark_ms - stop->overlap_ms) below = true;
+      if (stop && entry.newest_modified_at() <= stop->watermark_ms) seen_before = true;
       scan.entries.push_back(std::move(entry));
     }
+    const bool short_page = page->raw_entry_count < static_cast<std::size_t>(page_size);
     for (auto& rejected : page->rejected) {
       // An entry whose guid cannot be read could be any known article: this scan cannot tell
       // what vanished (entries rejected with a readable guid are kept from deletion by it).
@@ -117,11 +199,9 @@ boost::asio::awaitable<Expected<IndexScan, FeedError>> FeedClient::scan(
       rejected.position += static_cast<std::size_t>(offset);
       scan.rejected.push_back(std::move(rejected));
     }
-    if (page->raw_entry_count < static_cast<std::size_t>(page_size)) {
-      scan.reached_end = true;
-      break;
-    }
-    if (below) break;
+    previous_count = page->raw_entry_count;
+    offset += static_cast<std::int64_t>(page->raw_entry_count);
+    if (below || (short_page && seen_before)) break;
   }
   scan.complete = scan.reached_end && stable && !unreadable_guid;
   co_return scan;
@@ -141,13 +221,19 @@ std::size_t reject_future_entries(IndexScan& scan, std::int64_t now_ms, std::int
   return moved;
 }
 
+constexpr int kUnlimitedPages = std::numeric_limits<int>::max();
+
 boost::asio::awaitable<Expected<IndexScan, FeedError>> FeedClient::full_index(std::string feed_id) {
-  co_return co_await scan(std::move(feed_id), std::nullopt);
+  co_return co_await scan(std::move(feed_id), std::nullopt, kUnlimitedPages);
 }
 
 boost::asio::awaitable<Expected<IndexScan, FeedError>> FeedClient::incremental_index(
     std::string feed_id, std::int64_t watermark_ms, std::int64_t overlap_ms) {
-  co_return co_await scan(std::move(feed_id), watermark_ms - overlap_ms);
+  co_return co_await scan(std::move(feed_id), WatermarkStop{watermark_ms, overlap_ms}, kUnlimitedPages);
+}
+
+boost::asio::awaitable<Expected<IndexScan, FeedError>> FeedClient::probe(std::string feed_id) {
+  co_return co_await scan(std::move(feed_id), std::nullopt, 2);
 }
 
 boost::asio::awaitable<Expected<FetchResult, FeedError>> FeedClient::fetch(
@@ -156,10 +242,20 @@ boost::asio::awaitable<Expected<FetchResult, FeedError>> FeedClient::fetch(
   std::unordered_set<std::string> wanted(guids.begin(), guids.end());
   std::unordered_set<std::string> found;
   const int page_size = options_.page_size;
-  for (std::int64_t offset = 0; !wanted.empty() && found.size() < wanted.size(); offset += page_size) {
+  std::int64_t offset = 0;
+  std::optional<std::int64_t> envelope_modified_at;
+  std::vector<IndexEntry> previous;
+  std::size_t previous_count = 0;
+  while (!wanted.empty() && found.size() < wanted.size()) {
     auto page = co_await get_page(feed_id, page_size, offset, /*index_fields=*/false);
     ++result.requests;
     if (!page) co_return unexpected(std::move(page.error()));
+    if (page->raw_entry_count == 0) break;  // the end; a short page may be a cap
+    if (offset == 0) envelope_modified_at = page->modified_at;
+    if (offset > 0 && page->modified_at == envelope_modified_at && repeats(*page, previous))
+      co_return unexpected(offset_ignored(feed_id, offset));
+    observe(result.shape, *page, previous_count, page_size, /*index_page=*/false);
+    previous = page->entries;
     for (auto& entry : page->full_entries) {
       // Newest first: the first sighting of a guid is its newest version.
       if (wanted.count(entry.index.guid) && found.insert(entry.index.guid).second)
@@ -172,7 +268,8 @@ boost::asio::awaitable<Expected<FetchResult, FeedError>> FeedClient::fetch(
       rejected.position += static_cast<std::size_t>(offset);
       result.rejected.push_back(std::move(rejected));
     }
-    if (page->raw_entry_count < static_cast<std::size_t>(page_size)) break;
+    previous_count = page->raw_entry_count;
+    offset += static_cast<std::int64_t>(page->raw_entry_count);
   }
   for (const auto& guid : guids)
     if (!found.count(guid)) result.missing.push_back(guid);

@@ -170,18 +170,32 @@ bool timestamp_field(const boost::json::object& object, std::string_view key,
   return false;
 }
 
-std::optional<IndexEntry> read_entry(const boost::json::value& raw, std::string& problem) {
+// Where an entry keeps its article: the `content` object, or (a service that flattens index
+// entries) the entry itself when it has no `content` but a top-level guid.
+const boost::json::object* content_of(const boost::json::object& entry, bool& flat) {
+  const auto* content_value = entry.if_contains("content");
+  flat = false;
+  if (content_value != nullptr && content_value->is_object()) return &content_value->get_object();
+  if (content_value == nullptr && entry.contains("guid")) {
+    flat = true;
+    return &entry;
+  }
+  return nullptr;
+}
+
+std::optional<IndexEntry> read_entry(const boost::json::value& raw, FeedPage& page, std::string& problem) {
   if (!raw.is_object()) {
     problem = "entry is not an object";
     return std::nullopt;
   }
   const auto& entry = raw.get_object();
-  const auto* content_value = entry.if_contains("content");
-  if (content_value == nullptr || !content_value->is_object()) {
+  bool flat = false;
+  const auto* content_object = content_of(entry, flat);
+  if (content_object == nullptr) {
     problem = "entry has no content object";
     return std::nullopt;
   }
-  const auto& content = content_value->get_object();
+  const auto& content = *content_object;
   IndexEntry result;
   switch (string_field(content, "guid", result.guid)) {
     case Field::missing: problem = "content.guid is missing"; return std::nullopt;
@@ -192,15 +206,32 @@ std::optional<IndexEntry> read_entry(const boost::json::value& raw, std::string&
     problem = "content.guid is empty";
     return std::nullopt;
   }
-  if (!timestamp_field(entry, "modified_at", "modified_at", result.entry_modified_at, problem) ||
-      !timestamp_field(content, "modified_at", "content.modified_at", result.content_modified_at,
-                       problem))
+  if (!timestamp_field(entry, "modified_at", "modified_at", result.entry_modified_at, problem)) return std::nullopt;
+  if (!flat && !timestamp_field(content, "modified_at", "content.modified_at", result.content_modified_at, problem))
     return std::nullopt;
   if (result.entry_modified_at == 0 && result.content_modified_at == 0) {
     problem = "neither modified_at nor content.modified_at is present";
     return std::nullopt;
   }
+  if (flat) page.content_wrapper_missing = true;
+  if (result.entry_modified_at == 0) page.entry_modified_at_missing = true;
+  if (!page.extra_content_fields) {
+    for (const auto& member : content) {
+      if (member.key() != "guid" && member.key() != "modified_at" && (!flat || member.key() != "created_at")) {
+        page.extra_content_fields = true;
+        break;
+      }
+    }
+  }
   return result;
+}
+
+// The article of an accepted entry, moved out of the parsed page.
+boost::json::object take_content(boost::json::value& raw) {
+  auto& entry = raw.get_object();
+  if (auto* content = entry.if_contains("content"); content != nullptr && content->is_object())
+    return std::move(content->get_object());
+  return std::move(entry);  // a flat entry is its own content
 }
 
 }  // namespace
@@ -240,8 +271,8 @@ Expected<FeedPage, std::string> parse_feed_page(std::string_view body, ParseCont
   auto reject = [&](std::size_t i, std::string problem, std::string guid = {}) {
     RejectedEntry rejected{i, std::move(guid), std::move(problem)};
     if (rejected.guid.empty() && items[i].is_object()) {
-      if (const auto* c = items[i].get_object().if_contains("content"); c && c->is_object())
-        string_field(c->get_object(), "guid", rejected.guid);
+      bool flat = false;
+      if (const auto* c = content_of(items[i].get_object(), flat)) string_field(*c, "guid", rejected.guid);
     }
     if (rejected.guid.find(kMark) != std::string::npos) rejected.guid.clear();  // unreadable
     page.rejected.push_back(std::move(rejected));
@@ -253,7 +284,7 @@ Expected<FeedPage, std::string> parse_feed_page(std::string_view body, ParseCont
       continue;
     }
     std::string problem;
-    auto entry = read_entry(items[i], problem);
+    auto entry = read_entry(items[i], page, problem);
     if (!entry) {
       reject(i, std::move(problem));
       continue;
@@ -269,7 +300,7 @@ Expected<FeedPage, std::string> parse_feed_page(std::string_view body, ParseCont
       }
       reject(kept.position, why + std::to_string(i) + " of the page, which is newer and is used", entry->guid);
       if (content == ParseContent::yes) {
-        page.full_entries[kept.index] = {*entry, std::move(items[i].get_object().at("content").get_object())};
+        page.full_entries[kept.index] = {*entry, take_content(items[i])};
       }
       page.entries[kept.index] = std::move(*entry);
       kept.position = i;
@@ -277,8 +308,7 @@ Expected<FeedPage, std::string> parse_feed_page(std::string_view body, ParseCont
     }
     seen.emplace(entry->guid, Seen{i, page.entries.size()});
     if (content == ParseContent::yes) {
-      page.full_entries.push_back(
-          {*entry, std::move(items[i].get_object().at("content").get_object())});
+      page.full_entries.push_back({*entry, take_content(items[i])});
     }
     page.entries.push_back(std::move(*entry));
   }

@@ -4,7 +4,9 @@
 //  - the page must be valid JSON with an "entries" array, else the whole page (and so the whole
 //    poll) fails: a partial read must never look like "these articles vanished";
 //  - each entry needs a usable content.guid and at least one usable modified_at (entry or
-//    content level), else it is rejected with a reason and skipped;
+//    content level), else it is rejected with a reason and skipped; an entry without the
+//    `content` wrapper but with a top-level guid is read as its own content (issue 17: nothing
+//    in the document rules out a service that flattens field-limited entries);
 //  - everything else is optional and unknown fields are ignored.
 
 #include <optional>

@@ -66,6 +66,10 @@ EngineMetrics register_engine_metrics(Registry& registry, OutboxSnapshotFn outbo
       registry.gauge("feedsync_feed_paused", "1 when the feed is paused, else 0.", feed),
       registry.gauge("feedsync_deletes_held",
                      "Deletions held by the mass-delete guard until approve-deletes.", feed),
+      registry.gauge("feedsync_deleted_feed_consecutive_failures",
+                     "Reads of the feed's Deleted Feed that failed in a row; 0 after a good read. The live "
+                     "feed syncs on meanwhile; its deletions wait.",
+                     feed),
       registry.counter("feedsync_http_requests_total",
                        "Outgoing HTTP requests by API, method and status code (0: no response).",
                        {"api", "method", "status"}),
@@ -128,6 +132,7 @@ FeedMetrics EngineMetrics::init_feed(std::string_view f) {
       entries_rejected.with({f}),
       feed_paused.with({f}),
       deletes_held.with({f}),
+      deleted_feed_failures.with({f}),
   };
 }
 

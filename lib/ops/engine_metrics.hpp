@@ -48,6 +48,7 @@ struct FeedMetrics {
   Counter& entries_rejected;  // feed entries that failed validation or mapping
   Gauge& paused;              // 1 paused, 0 polling
   Gauge& deletes_held;        // deletions held by the mass-delete guard (0: none)
+  Gauge& deleted_feed_failures;  // failed reads of the Deleted Feed in a row (0: reading)
 };
 
 // The families. Use the per-feed ones through init_feed(); the others through with().
@@ -61,6 +62,7 @@ struct EngineMetrics {
   CounterFamily& entries_rejected;           // feedsync_entries_rejected_total{feed}
   GaugeFamily& feed_paused;                  // feedsync_feed_paused{feed}
   GaugeFamily& deletes_held;                 // feedsync_deletes_held{feed}
+  GaugeFamily& deleted_feed_failures;        // feedsync_deleted_feed_consecutive_failures{feed}
   CounterFamily& http_requests;              // feedsync_http_requests_total{api,method,status}
   HistogramFamily& http_request_duration;    // feedsync_http_request_duration_seconds{api}
   CounterFamily& http_429;                   // feedsync_http_429_total{api}

@@ -27,6 +27,7 @@ std::string classify(const FeedStatus& feed, std::int64_t now) {
   if (row.paused) return "paused";
   if (!row.last_success_at && !row.last_failure_at) return "never-polled";
   if (row.consecutive_failures > 0) return "failing";
+  if (row.deleted_failures > 0) return "deleted-feed-failing";  // live sync goes on (issue 17)
   if (feed.interval && row.last_success_at &&
       now - *row.last_success_at > kStaleIntervals * feed.interval->count())
     return "stale";
@@ -160,6 +161,10 @@ std::string render_status_text(const StatusReport& report) {
     if (row.last_error && row.consecutive_failures > 0)
       out << feed.name << ": last error (" << when(row.last_failure_at, now)
           << "): " << *row.last_error << "\n";
+    if (row.deleted_error && row.deleted_failures > 0)
+      out << feed.name << ": Deleted Feed failing (" << row.deleted_failures << " in a row, last "
+          << when(row.deleted_failed_at, now) << "): " << *row.deleted_error
+          << "; the live feed syncs on, its deletions wait\n";
     if (!feed.configured)
       out << feed.name << ": in the state database but not in the configuration\n";
   }
@@ -199,6 +204,9 @@ std::string render_status_json(const StatusReport& report) {
         {"held_deletes", row ? row->held_deletes : 0},
         {"held_reason", json_text(row ? row->held_reason : std::nullopt)},
         {"misconfigured", json_text(row ? row->misconfigured : std::nullopt)},
+        {"deleted_feed_failures", row ? row->deleted_failures : 0},
+        {"deleted_feed_error", json_text(row && row->deleted_failures > 0 ? row->deleted_error : std::nullopt)},
+        {"deleted_feed_last_read", json_time(row ? row->deleted_read_at : std::nullopt)},
         {"articles", {{"active", feed.articles.active}, {"deleted", feed.articles.deleted}}},
         {"outbox", {{"total", json_counts(feed.outbox.total)}, {"by_op", std::move(by_op)}}},
         {"lag_seconds", json_seconds(feed.lag_ms)},

@@ -25,7 +25,8 @@ struct FeedStatus {
   store::ArticleCounts articles;
   store::OutboxStats outbox;
   // One word an operator can act on, most urgent first: "misconfigured", "deletes-held",
-  // "paused", "never-polled", "failing", "stale", "ok", "not-configured".
+  // "paused", "never-polled", "failing", "deleted-feed-failing", "stale", "ok",
+  // "not-configured".
   std::string state;
   std::optional<std::int64_t> lag_ms;  // age of the oldest pending outbox operation
 };

@@ -32,6 +32,14 @@ struct FeedRow {
   // Set when polling cannot work until the configuration changes (feed id unknown to CMP: 404).
   // Cleared by the next successful poll.
   std::optional<std::string> misconfigured;
+  // The Deleted Feed, read by its own watermark on its own schedule (issue 17): when it was last
+  // read, its failures (a failing Deleted Feed never fails the live sync; its deletions wait).
+  std::optional<std::string> deleted_feed_id;  // the id the watermark belongs to
+  std::optional<std::int64_t> deleted_watermark;
+  std::optional<std::int64_t> deleted_read_at;
+  std::optional<std::int64_t> deleted_failed_at;
+  std::int64_t deleted_failures = 0;
+  std::optional<std::string> deleted_error;  // of the last failed read; cleared by a success
 
   bool operator==(const FeedRow&) const = default;
 };

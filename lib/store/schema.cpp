@@ -92,6 +92,16 @@ ALTER TABLE feeds ADD COLUMN deletes_approved INTEGER NOT NULL DEFAULT 0
     R"sql(
 ALTER TABLE articles ADD COLUMN fetched_at INTEGER;
 )sql",
+    // 4: the Deleted Feed is read on its own schedule and by its own watermark, and its failures
+    // are recorded without failing the live sync (issue 17).
+    R"sql(
+ALTER TABLE feeds ADD COLUMN deleted_feed_id TEXT;  -- the id deleted_watermark belongs to
+ALTER TABLE feeds ADD COLUMN deleted_watermark INTEGER;
+ALTER TABLE feeds ADD COLUMN deleted_read_at INTEGER;
+ALTER TABLE feeds ADD COLUMN deleted_failed_at INTEGER;
+ALTER TABLE feeds ADD COLUMN deleted_failures INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE feeds ADD COLUMN deleted_error TEXT;
+)sql",
 };
 
 bool has_version_table(Database& db) {

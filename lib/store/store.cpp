@@ -112,11 +112,18 @@ FeedRow read_feed(const Statement& st) {
   row.held_reason = st.opt_text(11);
   row.misconfigured = st.opt_text(12);
   row.deletes_approved = st.int64(13) != 0;
+  row.deleted_watermark = st.opt_int64(14);
+  row.deleted_read_at = st.opt_int64(15);
+  row.deleted_failed_at = st.opt_int64(16);
+  row.deleted_failures = st.int64(17);
+  row.deleted_error = st.opt_text(18);
+  row.deleted_feed_id = st.opt_text(19);
   return row;
 }
 #define FEED_COLUMNS                                                                                     \
   "name, feed_id, watermark, last_attempt_at, last_success_at, last_failure_at, last_full_scan_at, "     \
-  "consecutive_failures, last_error, paused, held_deletes, held_reason, misconfigured, deletes_approved"
+  "consecutive_failures, last_error, paused, held_deletes, held_reason, misconfigured, deletes_approved, "       \
+  "deleted_watermark, deleted_read_at, deleted_failed_at, deleted_failures, deleted_error, deleted_feed_id"
 
 ArticleRow read_article(Database& db, const Statement& st) {
   ArticleRow row;
@@ -254,6 +261,23 @@ void Store::record_poll_failure(std::string_view name, std::int64_t now, std::st
               "UPDATE feeds SET last_attempt_at = ?2, last_failure_at = ?2, last_error = ?3, "
               "consecutive_failures = consecutive_failures + 1 WHERE name = ?1",
               name, now, error);
+}
+
+void Store::record_deleted_feed_read(std::string_view name, std::string_view deleted_feed_id, std::int64_t now,
+                                     std::optional<std::int64_t> watermark) {
+  // Another id than last time: the old id's watermark means nothing for it.
+  impl_->update_feed("record Deleted Feed read",
+                     "UPDATE feeds SET deleted_read_at = ?3, deleted_watermark = CASE WHEN deleted_feed_id IS ?2 "
+                     "THEN coalesce(?4, deleted_watermark) ELSE ?4 END, deleted_feed_id = ?2, "
+                     "deleted_failures = 0, deleted_error = NULL WHERE name = ?1",
+                     name, deleted_feed_id, now, watermark);
+}
+
+void Store::record_deleted_feed_failure(std::string_view name, std::int64_t now, std::string_view error) {
+  impl_->update_feed("record Deleted Feed failure",
+                     "UPDATE feeds SET deleted_failed_at = ?2, deleted_error = ?3, "
+                     "deleted_failures = deleted_failures + 1 WHERE name = ?1",
+                     name, now, error);
 }
 
 void Store::set_paused(std::string_view name, bool paused) {

@@ -84,6 +84,12 @@ class Store {
   void record_poll_success(std::string_view name, std::int64_t now, std::optional<std::int64_t> watermark,
                            bool full_scan);
   void record_poll_failure(std::string_view name, std::int64_t now, std::string_view error);
+  // The Deleted Feed's own outcome (issue 17): a read moves its watermark when given and clears
+  // its error; a failure is counted and kept, and leaves the live feed's bookkeeping alone.
+  // The watermark belongs to `deleted_feed_id`: a read of another id replaces it.
+  void record_deleted_feed_read(std::string_view name, std::string_view deleted_feed_id, std::int64_t now,
+                                std::optional<std::int64_t> watermark);
+  void record_deleted_feed_failure(std::string_view name, std::int64_t now, std::string_view error);
   void set_paused(std::string_view name, bool paused);
   void hold_deletes(std::string_view name, std::int64_t count, std::string_view reason);
   void release_held_deletes(std::string_view name);

@@ -134,7 +134,8 @@ TEST(ConfigSchema, EveryKeyHasADescriptionAndOptionalKeysADefault) {
       "feeds[].feed_id",        "feeds[].deleted_feed_id", "feeds[].content_type",
       "feeds[].container",      "feeds[].locale",        "feeds[].locale_map",
       "feeds[].mapping",        "feeds[].mapping.displayName",
-      "feeds[].mapping.routeSegment"};
+      "feeds[].mapping.routeSegment",
+      "feeds[].deleted_interval"};  // default: the feed's interval
   std::function<void(const json::object&, const std::string&)> visit =
       [&](const json::object& raw, const std::string& path) {
         const json::object& node = resolve(root, raw);

@@ -168,6 +168,14 @@ TEST(PlanIndex, GuidInBothFeedsDeletedNewerWins) {
   EXPECT_THAT(plan.to_fetch, IsEmpty());
 }
 
+// Re-published and synced since its Deleted Feed entry, and no longer in the reach of the
+// incremental poll: what the store holds is newer than the deletion, so nothing is deleted.
+TEST(PlanIndex, AStoredArticleNewerThanItsDeletedFeedEntryIsKept) {
+  Planner p{{known("a", T + 2 * kMinute), known("b", T)}};
+  auto plan = p.index({}, false, std::vector{entry("a", T + kMinute), entry("b", T + kMinute)});
+  EXPECT_THAT(guids(plan.deletes), ElementsAre("b"));
+}
+
 TEST(PlanIndex, RepublishAfterDeleteIsFetchedEvenWithEqualTimestamps) {
   Planner p{{known("a", T, 0, /*deleted=*/true)}};
   auto plan = p.index({entry("a", T)}, true);

@@ -39,6 +39,7 @@ class PollCycleTest : public ::testing::Test {
     feed_.name = "blog";
     feed_.feed_id = "live1";
     feed_.deleted_feed_id = "gone1";
+    feed_.deleted_interval = std::chrono::seconds(0);  // read every cycle, unless a test says otherwise
     feed_.content_type = "ArticlePage";
     feed_.container = "43f936c99b234ea397b261c538ad07c9";
     feed_.locale = "en";
@@ -128,6 +129,134 @@ TEST_F(PollCycleTest, SteadyStateCostsTwoFeedRequestsAndChangesNothing) {
   EXPECT_EQ(pending().size(), 500u);  // still the first run's upserts, nothing added
 }
 
+// Issue 17: index pages without the entry-level modified_at (what `fields` keeps is not
+// documented) while full pages have it. The store keeps the index's timestamps, so the next
+// index poll compares like with like and fetches nothing again.
+TEST_F(PollCycleTest, TimestampsAreStoredAsTheIndexGivesThemSoADroppedOneRefetchesNothing) {
+  live_.add(30, kNewest - 10'000);
+  live_.index_drops_entry_modified_at = true;
+  ASSERT_TRUE(run().has_value());
+  EXPECT_EQ(store_.article("blog", "g0")->entry_modified_at, 0);
+  EXPECT_EQ(store_.article("blog", "g0")->content_modified_at, kNewest - 10'000);
+  for (int cycle = 0; cycle < 3; ++cycle) {
+    clock_.advance(std::chrono::seconds(60));
+    const auto before = http_.calls().size();
+    auto report = run();
+    ASSERT_TRUE(report.has_value());
+    EXPECT_EQ(report->touched + report->updated, 0u) << cycle;
+    EXPECT_EQ(http_.calls().size() - before, 2u) << cycle;  // an index page, the Deleted Feed: no fetch
+  }
+}
+
+// Issue 17: the Deleted Feed is read on its own deleted_interval, newest first down to its own
+// watermark, instead of in full on every poll.
+TEST_F(PollCycleTest, TheDeletedFeedIsReadOnItsOwnScheduleDownToItsOwnWatermark) {
+  feed_.interval = std::chrono::seconds(60);
+  feed_.deleted_interval = std::chrono::minutes(10);
+  feed_.overlap = std::chrono::seconds(10);
+  live_.add(5, kNewest);
+  for (int i = 0; i < 250; ++i) gone_.articles.push_back({"old" + std::to_string(i), kNewest - 3'600'000 - i * 1000LL, "T"});
+  auto gone_requests = [&](std::size_t since) {
+    std::size_t n = 0;
+    for (auto i = since; i < http_.calls().size(); ++i) n += http_.calls()[i].request.url.find("/gone1") != std::string::npos;
+    return n;
+  };
+  auto before = http_.calls().size();
+  auto first = run();
+  ASSERT_TRUE(first.has_value());
+  EXPECT_TRUE(first->deleted_feed_read);
+  EXPECT_EQ(gone_requests(before), 4u);  // in full the first time: 100 + 100 + 50 + the empty page
+  EXPECT_EQ(store_.feed("blog")->deleted_watermark, kNewest - 3'600'000);
+
+  clock_.advance(std::chrono::seconds(60));
+  before = http_.calls().size();
+  auto second = run();
+  ASSERT_TRUE(second.has_value());
+  EXPECT_FALSE(second->deleted_feed_read);  // not due for another 9 minutes
+  EXPECT_EQ(gone_requests(before), 0u);
+
+  // An article leaves the live feed; the deletion lands when the Deleted Feed is next due, by
+  // one page read down to the watermark.
+  auto moved = live_.articles[4];
+  live_.articles.pop_back();
+  moved.modified_at = kNewest + 30'000;
+  gone_.articles.push_back(moved);
+  clock_.advance(std::chrono::minutes(4));
+  ASSERT_EQ(run()->deleted, 0u);
+  clock_.advance(std::chrono::minutes(5));
+  before = http_.calls().size();
+  auto due = run();
+  ASSERT_TRUE(due.has_value());
+  EXPECT_TRUE(due->deleted_feed_read);
+  EXPECT_EQ(due->deleted, 1u);
+  EXPECT_EQ(gone_requests(before), 1u);
+  EXPECT_EQ(store_.feed("blog")->deleted_watermark, kNewest + 30'000);
+}
+
+// Issue 17: a failing Deleted Feed used to fail the whole poll, so live changes waited too.
+TEST_F(PollCycleTest, AFailingDeletedFeedLetsTheLiveFeedSyncAndItsDeletionsWait) {
+  live_.add(5, kNewest);
+  ASSERT_TRUE(run().has_value());
+  bool gone_down = true;
+  http_.fallback = [&](const net::Request& request) -> net::Result {
+    if (request.url.find("/gone1") == std::string::npos) return live_.serve(request);
+    if (gone_down) return net::Response{500, {}, "upstream trouble"};
+    return gone_.serve(request);
+  };
+  live_.articles[0].modified_at += 1000;
+  live_.articles[0].title = "Edited while the Deleted Feed is down";
+  auto moved = live_.articles[4];
+  live_.articles.pop_back();
+  moved.modified_at = kNewest + 5000;
+  gone_.articles.push_back(moved);
+  clock_.advance(std::chrono::seconds(60));
+  auto report = run();
+  ASSERT_TRUE(report.has_value()) << report.error().message;
+  EXPECT_EQ(report->updated, 1u);
+  EXPECT_EQ(report->deleted, 0u);
+  ASSERT_TRUE(report->deleted_feed_error.has_value());
+  EXPECT_THAT(*report->deleted_feed_error, HasSubstr("Deleted Feed: feed gone1 (offset 0): HTTP 500"));
+  auto row = *store_.feed("blog");
+  EXPECT_EQ(row.deleted_failures, 1);
+  EXPECT_EQ(row.consecutive_failures, 0);  // the live poll succeeded
+  EXPECT_EQ(row.watermark, kNewest + 1000);
+
+  gone_down = false;
+  clock_.advance(std::chrono::seconds(60));
+  report = run();
+  ASSERT_TRUE(report.has_value());
+  EXPECT_EQ(report->deleted, 1u);
+  EXPECT_FALSE(report->deleted_feed_error.has_value());
+  EXPECT_EQ(store_.feed("blog")->deleted_failures, 0);
+  EXPECT_FALSE(store_.feed("blog")->deleted_error.has_value());
+}
+
+// Deletions held by the guard leave the Deleted Feed's watermark where it was: after the
+// approval, the entries behind them are read again and the deletions land.
+TEST_F(PollCycleTest, HeldDeletionsAreReadAgainFromTheDeletedFeedOnceApproved) {
+  feed_.deleted_interval = std::chrono::hours(1);
+  live_.add(10, kNewest);
+  ASSERT_TRUE(run().has_value());
+  const auto watermark = store_.feed("blog")->deleted_watermark;
+  for (int i = 0; i < 3; ++i) {  // 3 > max(min 2, 0.2 x 10)
+    auto moved = live_.articles.back();
+    live_.articles.pop_back();
+    moved.modified_at = kNewest + 1000 * (i + 1);
+    gone_.articles.push_back(moved);
+  }
+  auto held = run(full_scan());
+  ASSERT_TRUE(held.has_value());
+  EXPECT_EQ(held->held_deletes, 3u);
+  EXPECT_EQ(store_.feed("blog")->deleted_watermark, watermark);
+  store_.set_deletes_approved("blog", true);
+  clock_.advance(std::chrono::seconds(60));  // well inside deleted_interval
+  auto approved = run();
+  ASSERT_TRUE(approved.has_value());
+  EXPECT_TRUE(approved->deleted_feed_read);
+  EXPECT_EQ(approved->deleted, 3u);
+  EXPECT_EQ(store_.feed("blog")->deleted_watermark, kNewest + 3000);
+}
+
 TEST_F(PollCycleTest, ChangedArticleIsUpdatedAndUnchangedPayloadOnlyTouched) {
   live_.add(3, kNewest);
   ASSERT_TRUE(run().has_value());
@@ -178,7 +307,8 @@ TEST_F(PollCycleTest, VanishedArticleIsDeletedOnlyAfterASecondCompleteScan) {
   auto report = run(full_scan());
   ASSERT_TRUE(report.has_value());
   EXPECT_EQ(report->deleted, 1u);
-  EXPECT_EQ(http_.calls().size() - before, 3u);  // scan, Deleted Feed, confirming scan
+  // The scan (a page, then the empty page that ends it), the (empty) Deleted Feed, the confirming scan.
+  EXPECT_EQ(http_.calls().size() - before, 5u);
   EXPECT_EQ(store_.article("blog", "g5")->status, store::ArticleStatus::deleted);
 }
 

@@ -26,6 +26,11 @@ class FakeFeed {
   std::int64_t envelope_modified_at = 1'753'358'504'000;
   // Called before a page is served (to change the feed under a scan).
   std::function<void(std::int64_t offset)> before_page;
+  // Answers the document leaves open (issue 17): a silent cap on entries per page (0: none), and
+  // a service that ignores `offset` (every page is the first).
+  std::int64_t page_cap = 0;
+  bool ignore_offset = false;
+  bool index_drops_entry_modified_at = false;  // field-limited pages without the entry-level time
 
   void add(int count, std::int64_t newest) {
     for (int i = 0; i < count; ++i)
@@ -44,8 +49,9 @@ class FakeFeed {
       auto it = url.params().find(name);
       return it == url.params().end() ? fallback : std::string((*it).value);
     };
-    const auto pagesize = std::stoll(param("pagesize", "200"));
-    const auto offset = std::stoll(param("offset", "0"));
+    auto pagesize = std::stoll(param("pagesize", "200"));
+    if (page_cap > 0) pagesize = std::min<std::int64_t>(pagesize, page_cap);
+    const auto offset = ignore_offset ? 0 : std::stoll(param("offset", "0"));
     const bool index_only = param("fields", "") == "guid,modified_at";
     if (before_page) before_page(offset);
     auto sorted = articles;
@@ -59,7 +65,7 @@ class FakeFeed {
       if (i != offset) body += ',';
       body += R"({"content":{"guid":")" + a.guid + R"(","modified_at":")" + ts + '"';
       if (!index_only) body += R"(,"title":")" + a.title + '"';
-      body += R"(},"modified_at":")" + ts + R"("})";
+      body += index_only && index_drops_entry_modified_at ? std::string("}}") : R"(},"modified_at":")" + ts + R"("})";
     }
     body += "]}";
     return net::Response{200, {{"Content-Type", "application/json"}}, body};

@@ -52,8 +52,10 @@ TEST_F(FeedClientTest, PageUrlsAreTheDocumentedFieldLimitedRequests) {
             "https://gateway.example.test/cmp/v2/feed/a%20b?format=json&sort_by=modified_at&pagesize=10&offset=0");
 }
 
-TEST_F(FeedClientTest, FullIndexPagesUntilAShortPageAtTheBoundaries) {
-  for (auto [articles, requests] : {std::pair{998, 1}, {999, 2}, {1000, 2}, {1001, 2}, {1998, 3}}) {
+// Only an empty page ends a scan (issue 17): a short page may be a server-side cap. That costs one
+// request more than reading a short page as the end, never more.
+TEST_F(FeedClientTest, FullIndexPagesUntilAnEmptyPageAtTheBoundaries) {
+  for (auto [articles, requests] : {std::pair{0, 1}, {998, 2}, {999, 2}, {1000, 3}, {1001, 3}, {1998, 3}}) {
     feed_.articles.clear();
     feed_.add(articles, kNewest);
     const auto before = http_.calls().size();
@@ -65,6 +67,8 @@ TEST_F(FeedClientTest, FullIndexPagesUntilAShortPageAtTheBoundaries) {
     EXPECT_EQ(http_.calls().size() - before, static_cast<std::size_t>(requests)) << articles;
     EXPECT_TRUE(scan->complete) << articles;
     EXPECT_EQ(scan->envelope_modified_at, feed_.envelope_modified_at);
+    EXPECT_FALSE(scan->shape.capped) << articles;
+    EXPECT_TRUE(scan->shape.notes(options_.index_page_size).empty()) << articles;
   }
   const auto& last = http_.calls().back().request;
   EXPECT_EQ(last.headers.get("X-Tenant"), "t1");
@@ -83,6 +87,101 @@ TEST_F(FeedClientTest, IncrementalPollStopsBelowWatermarkMinusOverlap) {
   auto catching_up = run(client.incremental_index("feed1", kNewest - 1200 * 1000LL, 0));
   ASSERT_TRUE(catching_up.has_value());
   EXPECT_EQ(catching_up->requests, 2);
+}
+
+// A short page ends an incremental poll only when it holds something already seen (at or below
+// the watermark); a short page of entries all newer may be a cap, so the poll reads on.
+TEST_F(FeedClientTest, AShortPageEndsAnIncrementalPollOnlyWhenItReachesTheWatermark) {
+  feed_.add(5, kNewest);  // all five inside the overlap
+  FeedClient client(http_, options_);
+  auto settled = run(client.incremental_index("feed1", kNewest, 300'000));
+  ASSERT_TRUE(settled.has_value());
+  EXPECT_EQ(settled->requests, 1);
+  EXPECT_EQ(settled->entries.size(), 5u);
+  auto all_new = run(client.incremental_index("feed1", kNewest - 60'000, 300'000));
+  ASSERT_TRUE(all_new.has_value());
+  EXPECT_EQ(all_new->requests, 2);  // the five, then the empty page
+  EXPECT_TRUE(all_new->reached_end);
+}
+
+// Issue 17: a service capping pages at 233 made a feed of 700 look like 233 articles, and the
+// next full scan would have deleted the rest. Offsets now advance by the entries received.
+TEST_F(FeedClientTest, APageCapIsNotTakenForTheEndOfTheFeed) {
+  feed_.add(700, kNewest);
+  feed_.page_cap = 233;
+  FeedClient client(http_, options_);
+  const auto before = http_.calls().size();
+  auto scan = run(client.full_index("feed1"));
+  ASSERT_TRUE(scan.has_value()) << scan.error().message;
+  EXPECT_EQ(scan->entries.size(), 700u);
+  EXPECT_EQ(scan->entries.back().guid, "g699");
+  EXPECT_TRUE(scan->complete);
+  EXPECT_EQ(scan->requests, 5);  // 233 + 233 + 233 + 1 + the empty page
+  std::vector<std::string> offsets;
+  for (auto i = before; i < http_.calls().size(); ++i) {
+    const auto& url = http_.calls()[i].request.url;
+    offsets.push_back(url.substr(url.find("offset=") + 7));
+  }
+  EXPECT_EQ(offsets, (std::vector<std::string>{"0", "233", "466", "699", "700"}));
+  EXPECT_TRUE(scan->shape.capped);
+  EXPECT_EQ(scan->shape.largest_page, 233u);
+  EXPECT_THAT(client.new_shape_notes("feed1", scan->shape),
+              ::testing::ElementsAre(HasSubstr("pages hold at most 233 entries (asked for 999)")));
+  EXPECT_TRUE(client.new_shape_notes("feed1", scan->shape).empty());  // once per feed
+
+  // An incremental poll whose first (short) page is all above the watermark reads on; one that
+  // reaches below it stops after one page, as before.
+  auto catching_up = run(client.incremental_index("feed1", kNewest - 300 * 1000LL, 0));
+  ASSERT_TRUE(catching_up.has_value());
+  EXPECT_EQ(catching_up->requests, 2);
+  EXPECT_EQ(catching_up->entries.size(), 466u);
+  auto steady = run(client.incremental_index("feed1", kNewest, 60'000));
+  ASSERT_TRUE(steady.has_value());
+  EXPECT_EQ(steady->requests, 1);
+
+  // The fetch pages the same way: g650 is on the third capped page of 200 asked for.
+  options_.page_size = 200;
+  FeedClient fetcher(http_, options_);
+  auto fetched = run(fetcher.fetch("feed1", {"g650"}));
+  ASSERT_TRUE(fetched.has_value());
+  ASSERT_EQ(fetched->entries.size(), 1u);
+  EXPECT_EQ(fetched->requests, 4);  // offsets 0, 200, 400, 600
+  EXPECT_TRUE(fetched->missing.empty());
+}
+
+// A service that ignores `offset` would send the first page for ever: the scan fails, naming it,
+// instead of looping.
+TEST_F(FeedClientTest, AServiceIgnoringOffsetFailsTheScanInsteadOfLooping) {
+  feed_.add(300, kNewest);
+  feed_.page_cap = 100;
+  feed_.ignore_offset = true;
+  FeedClient client(http_, options_);
+  auto scan = run(client.full_index("feed1"));
+  ASSERT_FALSE(scan.has_value());
+  EXPECT_EQ(scan.error().kind, FeedErrorKind::malformed);
+  EXPECT_THAT(scan.error().message, HasSubstr("feed feed1 (offset 100)"));
+  EXPECT_THAT(scan.error().message, HasSubstr("ignore `offset`"));
+  auto fetched = run(client.fetch("feed1", {"absent"}));
+  ASSERT_FALSE(fetched.has_value());
+  EXPECT_THAT(fetched.error().message, HasSubstr("ignore `offset`"));
+}
+
+// `check --connect` reads at most two pages: enough to tell a cap from the end of the feed.
+TEST_F(FeedClientTest, TheProbeTellsACapFromTheEndInTwoRequests) {
+  feed_.add(700, kNewest);
+  feed_.page_cap = 233;
+  FeedClient client(http_, options_);
+  auto capped = run(client.probe("feed1"));
+  ASSERT_TRUE(capped.has_value());
+  EXPECT_EQ(capped->requests, 2);
+  EXPECT_TRUE(capped->shape.capped);
+  EXPECT_FALSE(capped->complete);
+  feed_.page_cap = 0;
+  auto whole = run(client.probe("feed1"));
+  ASSERT_TRUE(whole.has_value());
+  EXPECT_EQ(whole->requests, 2);  // 700, then the empty page
+  EXPECT_FALSE(whole->shape.capped);
+  EXPECT_TRUE(whole->complete);
 }
 
 TEST_F(FeedClientTest, FeedChangingUnderAScanMakesItIncomplete) {

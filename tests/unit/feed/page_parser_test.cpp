@@ -95,6 +95,44 @@ TEST(ParseFeedPage, FieldLimitedIndexPageKeepsBothTimestamps) {
   EXPECT_TRUE(page->full_entries.empty());
 }
 
+// Issue 17: what `fields` does is not documented. The parser says how the entries were shaped so
+// the client can log it, and reads each shape the same way.
+TEST(ParseFeedPage, SaysHowIndexEntriesWereShaped) {
+  auto limited = parse_feed_page(R"({"entries":[
+      {"content":{"guid":"a","modified_at":"2025-11-06T09:48:36Z"},"modified_at":"2025-11-06T09:12:57Z"}]})",
+                                 ParseContent::no);
+  ASSERT_TRUE(limited.has_value()) << limited.error();
+  EXPECT_FALSE(limited->extra_content_fields);
+  EXPECT_FALSE(limited->entry_modified_at_missing);
+  EXPECT_FALSE(limited->content_wrapper_missing);
+
+  auto ignored = parse_feed_page(R"({"entries":[
+      {"content":{"guid":"a","title":"T","modified_at":"2025-11-06T09:48:36Z"},"modified_at":"2025-11-06T09:12:57Z"}]})",
+                                 ParseContent::no);
+  ASSERT_TRUE(ignored.has_value()) << ignored.error();
+  EXPECT_TRUE(ignored->extra_content_fields);
+
+  auto dropped = parse_feed_page(R"({"entries":[{"content":{"guid":"a","modified_at":"2025-11-06T09:48:36Z"}}]})",
+                                 ParseContent::no);
+  ASSERT_TRUE(dropped.has_value()) << dropped.error();
+  EXPECT_TRUE(dropped->entry_modified_at_missing);
+  EXPECT_EQ(dropped->entries[0].entry_modified_at, 0);
+
+  auto flat = parse_feed_page(R"({"entries":[{"guid":"a","modified_at":"2025-11-06T09:12:57Z"},
+                                             {"guid":"b"}]})",
+                              ParseContent::yes);
+  ASSERT_TRUE(flat.has_value()) << flat.error();
+  EXPECT_TRUE(flat->content_wrapper_missing);
+  EXPECT_FALSE(flat->extra_content_fields);
+  ASSERT_EQ(flat->entries.size(), 1u);
+  EXPECT_EQ(flat->entries[0].guid, "a");
+  EXPECT_EQ(flat->entries[0].entry_modified_at, *parse_rfc3339_ms("2025-11-06T09:12:57Z"));
+  EXPECT_EQ(flat->full_entries[0].content.at("guid").as_string(), "a");
+  ASSERT_EQ(flat->rejected.size(), 1u);
+  EXPECT_EQ(flat->rejected[0].guid, "b");
+  EXPECT_THAT(flat->rejected[0].reason, HasSubstr("neither modified_at"));
+}
+
 TEST(ParseFeedPage, UnusableEntriesAreRejectedButStillCountTowardsThePageSize) {
   auto page = parse_feed_page(R"({"entries":[
       {"content":{"guid":"ok","modified_at":"2025-11-06T09:48:36Z"}},
@@ -104,7 +142,7 @@ TEST(ParseFeedPage, UnusableEntriesAreRejectedButStillCountTowardsThePageSize) {
       {"content":{"guid":"late"}},
       {"content":{"guid":"garbled","modified_at":"last tuesday"}},
       {"content":{"guid":"mixed","modified_at":"2025-11-06T09:48:36Z"},"modified_at":17},
-      {"guid":"nocontent"},
+      {"content":["nocontent"]},
       "not an object"]})",
                               ParseContent::yes);
   ASSERT_TRUE(page.has_value()) << page.error();

@@ -81,6 +81,14 @@ TEST_F(StoreTest, ReopenIsANoOpAndKeepsData) {
   EXPECT_EQ(query_int(db_path, "SELECT count(*) FROM schema_version"), kSchemaVersion);
 }
 
+// What schema version 4 added (the Deleted Feed's own bookkeeping), dropped again: a database as
+// version 3 left it.
+constexpr const char* kDropVersion4 =
+    "ALTER TABLE feeds DROP COLUMN deleted_feed_id; ALTER TABLE feeds DROP COLUMN deleted_watermark; "
+    "ALTER TABLE feeds DROP COLUMN deleted_read_at; ALTER TABLE feeds DROP COLUMN deleted_failed_at; "
+    "ALTER TABLE feeds DROP COLUMN deleted_failures; ALTER TABLE feeds DROP COLUMN deleted_error; "
+    "DELETE FROM schema_version WHERE version = 4";
+
 TEST_F(StoreTest, Version1DatabaseIsMigratedKeepingItsRows) {
   {
     Store store = open();
@@ -90,11 +98,12 @@ TEST_F(StoreTest, Version1DatabaseIsMigratedKeepingItsRows) {
   {
     // Turn it back into what the first release wrote: no deletes_approved, version 1.
     Database db(db_path);
+    db.exec(kDropVersion4);
     db.exec("ALTER TABLE feeds DROP COLUMN deletes_approved; ALTER TABLE articles DROP COLUMN fetched_at; "
             "DELETE FROM schema_version WHERE version >= 2");
   }
   Store store = open();
-  EXPECT_EQ(store.schema_version(), 3);
+  EXPECT_EQ(store.schema_version(), kSchemaVersion);
   ASSERT_TRUE(store.feed("blog"));
   EXPECT_TRUE(store.feed("blog")->paused);
   EXPECT_FALSE(store.feed("blog")->deletes_approved);
@@ -110,16 +119,57 @@ TEST_F(StoreTest, Version2DatabaseGainsFetchedAtKeepingItsArticles) {
   }
   {
     Database db(db_path);
+    db.exec(kDropVersion4);
     db.exec("ALTER TABLE articles DROP COLUMN fetched_at; DELETE FROM schema_version WHERE version = 3");
   }
   Store store = open();
-  EXPECT_EQ(store.schema_version(), 3);
+  EXPECT_EQ(store.schema_version(), kSchemaVersion);
   ASSERT_TRUE(store.article("blog", "g1"));
   EXPECT_FALSE(store.article("blog", "g1")->fetched_at.has_value());
   auto row = *store.article("blog", "g1");
   row.fetched_at = 1'700'000'000'123;
   store.upsert_article(row);
   EXPECT_EQ(store.article("blog", "g1")->fetched_at, 1'700'000'000'123);
+}
+
+TEST_F(StoreTest, Version3DatabaseGainsTheDeletedFeedsBookkeeping) {
+  {
+    Store store = open();
+    store.ensure_feed("blog", "id-1");
+    store.record_poll_success("blog", 1'000, 900, true);
+  }
+  {
+    Database db(db_path);
+    db.exec(kDropVersion4);
+  }
+  Store store = open();
+  EXPECT_EQ(store.schema_version(), 4);
+  auto row = *store.feed("blog");
+  EXPECT_EQ(row.watermark, 900);
+  EXPECT_FALSE(row.deleted_watermark.has_value());
+  EXPECT_EQ(row.deleted_failures, 0);
+
+  store.record_deleted_feed_failure("blog", 2'000, "Deleted Feed: HTTP 500");
+  store.record_deleted_feed_failure("blog", 3'000, "Deleted Feed: HTTP 502");
+  row = *store.feed("blog");
+  EXPECT_EQ(row.deleted_failures, 2);
+  EXPECT_EQ(row.deleted_error, "Deleted Feed: HTTP 502");
+  EXPECT_EQ(row.deleted_failed_at, 3'000);
+  EXPECT_EQ(row.watermark, 900);  // the live feed's bookkeeping is untouched
+  EXPECT_EQ(row.consecutive_failures, 0);
+
+  store.record_deleted_feed_read("blog", "del-1", 4'000, 3'500);
+  row = *store.feed("blog");
+  EXPECT_EQ(row.deleted_failures, 0);
+  EXPECT_FALSE(row.deleted_error.has_value());
+  EXPECT_EQ(row.deleted_watermark, 3'500);
+  EXPECT_EQ(row.deleted_read_at, 4'000);
+  store.record_deleted_feed_read("blog", "del-1", 5'000, std::nullopt);  // held: stays
+  EXPECT_EQ(store.feed("blog")->deleted_watermark, 3'500);
+  // Another Deleted Feed id: the old id's watermark goes with it.
+  store.record_deleted_feed_read("blog", "del-2", 6'000, std::nullopt);
+  EXPECT_FALSE(store.feed("blog")->deleted_watermark.has_value());
+  EXPECT_EQ(store.feed("blog")->deleted_feed_id, "del-2");
 }
 
 TEST_F(StoreTest, EmptyExistingFileIsInitialised) {
