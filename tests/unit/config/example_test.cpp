@@ -49,7 +49,7 @@ TEST(ExampleConfig, LoadsWithItsEnvironmentAndCredentials) {
   EXPECT_EQ(news.name, "news");
   EXPECT_EQ(news.interval, 5min);
   EXPECT_EQ(news.container, "0b6f4a4e3d2c4b1a9e8f7a6b5c4d3e2f");
-  EXPECT_THAT(news.locale_map, ElementsAre(Pair("de_DE", "de"), Pair("en_US", "en")));
+  EXPECT_THAT(news.locale_map, ElementsAre(Pair("de", "de"), Pair("en", "en")));
   EXPECT_EQ(news.publish, PublishMode::draft);
   EXPECT_EQ(news.delete_mode, DeleteMode::keep);
 }
