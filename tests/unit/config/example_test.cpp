@@ -76,6 +76,7 @@ TEST(ExampleConfig, StatedDefaultsAreTheRealDefaults) {
   EXPECT_EQ(example.source.index_page_size, defaults.source.index_page_size);
   EXPECT_EQ(example.source.timeout, defaults.source.timeout);
   EXPECT_EQ(example.source.rate_limit, defaults.source.rate_limit);
+  EXPECT_EQ(example.source.monthly_budget, defaults.source.monthly_budget);
   EXPECT_EQ(example.cms.api, defaults.cms.api);
   EXPECT_EQ(example.cms.act_as, defaults.cms.act_as);
   EXPECT_EQ(example.cms.rate_limit, defaults.cms.rate_limit);
