@@ -53,34 +53,49 @@ std::vector<FeedRequestPlan> request_plans(const config::Config& config, const s
   return plans;
 }
 
+BudgetedConfig fit_to_request_budget(config::Config config, const store::Store* store) {
+  BudgetedConfig out;
+  const auto plans = request_plans(config, store);
+  const int page = config.source.index_page_size;
+  out.projected = project_monthly_requests(plans, page).feed_api;
+  if (config.source.monthly_budget) out.stretch = stretch_to_budget(plans, page, *config.source.monthly_budget);
+  if (out.stretch.stretched()) {
+    for (std::size_t i = 0; i < config.feeds.size(); ++i) {
+      config.feeds[i].interval = out.stretch.feeds[i].interval;
+      config.feeds[i].full_scan_interval = out.stretch.feeds[i].full_scan_interval;
+    }
+  }
+  out.config = std::move(config);
+  return out;
+}
+
 config::Config within_request_budget(config::Config config, const store::Store& store) {
   if (!config.source.monthly_budget) return config;
-  const auto budget = *config.source.monthly_budget;
-  const int page = config.source.index_page_size;
-  const auto plans = request_plans(config, &store);
-  const double projected = project_monthly_requests(plans, page).feed_api;
-  const auto stretch = stretch_to_budget(plans, page, budget);
-  if (!stretch.stretched()) {
-    log::info("Feed API projection within source.monthly_budget",
-              {{"projected_per_30_days", request_count(projected)}, {"monthly_budget", std::to_string(budget)}});
-    return config;
-  }
+  const auto budget = std::to_string(*config.source.monthly_budget);
   std::vector<std::pair<Duration, Duration>> intervals, full_scans;
-  for (std::size_t i = 0; i < config.feeds.size(); ++i) {
-    auto& feed = config.feeds[i];
-    intervals.emplace_back(feed.interval, stretch.feeds[i].interval);
-    full_scans.emplace_back(feed.full_scan_interval, stretch.feeds[i].full_scan_interval);
-    feed.interval = stretch.feeds[i].interval;
-    feed.full_scan_interval = stretch.feeds[i].full_scan_interval;
+  for (const auto& feed : config.feeds) {
+    intervals.emplace_back(feed.interval, feed.interval);
+    full_scans.emplace_back(feed.full_scan_interval, feed.full_scan_interval);
   }
+  auto fitted = fit_to_request_budget(std::move(config), &store);
+  if (!fitted.stretch.stretched()) {
+    log::info("Feed API projection within source.monthly_budget",
+              {{"projected_per_30_days", request_count(fitted.projected)}, {"monthly_budget", budget}});
+    return std::move(fitted.config);
+  }
+  for (std::size_t i = 0; i < fitted.config.feeds.size(); ++i) {
+    intervals[i].second = fitted.config.feeds[i].interval;
+    full_scans[i].second = fitted.config.feeds[i].full_scan_interval;
+  }
+  const int page = fitted.config.source.index_page_size;
   log::warn("Feed API projection exceeds source.monthly_budget; every feed polls less often",
-            {{"projected_per_30_days", request_count(projected)},
-             {"monthly_budget", std::to_string(budget)},
-             {"factor", factor_text(stretch.factor)},
-             {"projected_after", request_count(project_monthly_requests(stretch.feeds, page).feed_api)},
+            {{"projected_per_30_days", request_count(fitted.projected)},
+             {"monthly_budget", budget},
+             {"factor", factor_text(fitted.stretch.factor)},
+             {"projected_after", request_count(project_monthly_requests(fitted.stretch.feeds, page).feed_api)},
              {"intervals", changes(intervals)},
              {"full_scan_intervals", changes(full_scans)}});
-  return config;
+  return std::move(fitted.config);
 }
 
 std::string request_count(double requests) { return std::to_string(std::llround(requests)); }

@@ -17,6 +17,16 @@ namespace feedsync::daemon {
 // holds for it: 0 without a store, and for a feed the store does not know yet.
 std::vector<FeedRequestPlan> request_plans(const config::Config& config, const store::Store* store);
 
+// `config` with every feed's intervals stretched to source.monthly_budget when the Feed API
+// projection exceeds it (core/request_budget.hpp), and the figures: quiet, for `status`, which
+// must judge staleness by the intervals the daemon polls at.
+struct BudgetedConfig {
+  config::Config config;
+  double projected = 0;  // Feed API requests per 30 days before any stretch
+  BudgetStretch stretch;
+};
+BudgetedConfig fit_to_request_budget(config::Config config, const store::Store* store);
+
 // The configuration `run` polls with. While the Feed API projection fits source.monthly_budget
 // (or none is set) that is `config` as loaded; otherwise every feed's intervals are stretched
 // (core/request_budget.hpp), and a warning gives the old and new figures. The daemon calls this

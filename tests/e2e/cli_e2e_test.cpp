@@ -172,6 +172,11 @@ TEST_F(CliTest, RunStretchesTheIntervalsToTheBudgetAndLogsIt) {
   EXPECT_THAT(stopped.err, HasSubstr("Feed API projection exceeds source.monthly_budget; every feed polls less often"));
   EXPECT_THAT(stopped.err, HasSubstr("projected_per_30_days=86400 monthly_budget=43200 factor=2.00 "
                                      "projected_after=43200 intervals=1m->2m full_scan_intervals=1h->2h"));
+  // `status` judges staleness by the intervals the daemon polls at.
+  auto status = run_process(kDaemon, {"status", "--config", path, "-o", "json"});
+  EXPECT_EQ(status.exit_status, 0) << status.err;
+  EXPECT_THAT(status.out, HasSubstr("\"interval_seconds\":120"));
+  EXPECT_THAT(status.out, Not(HasSubstr("\"interval_seconds\":60")));
 }
 
 TEST_F(CliTest, ExampleConfigChecksCleanWithItsSecretsProvided) {
