@@ -15,7 +15,7 @@ std::int64_t active_articles(const store::Store* store, const std::string& feed)
   try {
     return store->article_counts(feed).active;
   } catch (const store::StoreError&) {
-    return 0;  // not polled yet: nothing known
+    return 0;  // a feed not polled yet (or a store that fails the read): nothing known
   }
 }
 
@@ -25,7 +25,7 @@ std::string factor_text(double factor) {
   return text;
 }
 
-// "60s->1m49s, 5m->9m5s": each distinct change once, so a thousand alike feeds make one pair.
+// "1m->1m49s, 5m->9m5s": each distinct change once, so a thousand alike feeds make one pair.
 std::string changes(const std::vector<std::pair<Duration, Duration>>& pairs) {
   std::set<std::pair<Duration, Duration>> distinct(pairs.begin(), pairs.end());
   std::string out;
