@@ -3,6 +3,7 @@
 #include <sys/prctl.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <limits>
 #include <memory>
@@ -11,6 +12,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_future.hpp>
 
+#include "budget.hpp"
 #include "cms/token_source.hpp"
 #include "commands.hpp"
 #include "config/config.hpp"
@@ -18,6 +20,7 @@
 #include "engine/clients.hpp"
 #include "exit_codes.hpp"
 #include "log/log.hpp"
+#include "store/store.hpp"
 
 namespace feedsync::daemon {
 namespace {
@@ -55,6 +58,54 @@ void print_poll_load(std::ostream& out, const config::Config& config) {
   out << "schedule   " << line << "\n";
   for (const auto& warning : poll_load_warnings(load, slots, config.source.rate_limit)) {
     out << "warning: " << warning << "\n";
+  }
+}
+
+// The state database's articles make the full scans' page counts; `check` must work on a box
+// where the daemon never ran (or whose database it may not read), so then they count as 0.
+std::optional<store::Store> open_state_for_reading(const config::Config& config, std::string& why_not) {
+  if (!std::filesystem::exists(config.state.path)) {
+    why_not = "no state database at " + config.state.path.string() + " yet";
+    return std::nullopt;
+  }
+  try {
+    return store::Store::open(config.state.path, {.access = store::Access::shared,
+                                                  .busy_timeout = config.state.busy_timeout,
+                                                  .create_if_missing = false});
+  } catch (const std::exception& e) {
+    why_not = "the state database cannot be read: " + std::string(e.what());
+    return std::nullopt;
+  }
+}
+
+// What the feeds will ask of each API in 30 days (issue 17), and whether it fits the budget.
+void print_request_projection(std::ostream& out, const config::Config& config) {
+  std::string why_not;
+  const auto store = open_state_for_reading(config, why_not);
+  const auto plans = request_plans(config, store ? &*store : nullptr);
+  const auto projection = project_monthly_requests(plans, config.source.index_page_size);
+  out << "requests   per 30 days in steady state (no article changes):\n";
+  for (std::size_t i = 0; i < plans.size(); ++i) {
+    const auto& feed = projection.feeds[i];
+    out << "  " << feed.name << ": " << request_count(feed.total()) << " Feed API ("
+        << request_count(feed.incremental) << " incremental polls, " << request_count(feed.full_scan)
+        << " in full scans of " << plans[i].articles_known << " articles";
+    if (plans[i].deleted_interval) out << ", " << request_count(feed.deleted_feed) << " Deleted Feed reads";
+    out << ")\n";
+  }
+  out << "requests   total: Feed API " << request_count(projection.feed_api) << ", CMS "
+      << request_count(projection.cms) << ", canonical link " << request_count(projection.canonical)
+      << " (CMS writes and canonical links follow article changes, whose rate is not known ahead; "
+         "fetching changed articles and retries add Feed API requests)\n";
+  if (!why_not.empty()) {
+    out << "note: articles known counted as 0 (" << why_not << "): full scans counted at one page each\n";
+  }
+  if (const auto& budget = config.source.monthly_budget) {
+    if (auto warning = request_budget_warning(projection.feed_api, *budget)) {
+      out << "warning: " << *warning << "\n";
+    } else {
+      out << "budget     source.monthly_budget " << *budget << ": the Feed API projection fits\n";
+    }
   }
 }
 
@@ -135,6 +186,7 @@ int run_check(const CliRequest& request, const config::Config& config) {
         << "), " << feed.mapping.properties.size() << " mapped properties\n";
   }
   print_poll_load(out, config);
+  print_request_projection(out, config);
   out << "process    core dumps "
       << (::prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) == 1 ? "allowed (FEEDSYNC_ALLOW_CORE_DUMPS=1): a core file holds the secrets"
                                                      : "off: secrets never reach a core file")

@@ -11,6 +11,7 @@
 #include <iostream>
 #include <string>
 
+#include "budget.hpp"
 #include "config/config.hpp"
 #include "exit_codes.hpp"
 #include "log/log.hpp"
@@ -151,7 +152,9 @@ int run_status(const CliRequest& request, const config::Config& config) {
   // configured feed as never polled.
   std::optional<store::Store> store;
   if (std::filesystem::exists(config.state.path)) store = open_shared(config, false);
-  const auto report = ops::build_status(config, store ? &*store : nullptr, now_ms());
+  // Staleness by the intervals the daemon polls at: stretched to source.monthly_budget like `run`.
+  const auto polled = fit_to_request_budget(config, store ? &*store : nullptr).config;
+  const auto report = ops::build_status(polled, store ? &*store : nullptr, now_ms());
   std::cout << (request.output == OutputFormat::json ? ops::render_status_json(report)
                                                      : ops::render_status_text(report));
   return kExitOk;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "budget.hpp"
 #include "cms/token_source.hpp"
 #include "commands.hpp"
 #include "log/log.hpp"
@@ -43,7 +44,9 @@ DaemonOps::DaemonOps(store::Store& store, std::function<std::shared_ptr<const co
               std::max(0.0, unix_seconds(now_ms() - *stats.oldest_pending_created_at));
         }
         return snapshot;
-      })) {
+      })),
+      feed_requests_month_(metrics_.feed_requests_month.with({})),
+      request_month_(utc_month_index(now_ms())) {
   init_feeds();
 }
 
@@ -54,9 +57,21 @@ std::int64_t DaemonOps::now_ms() const {
 void DaemonOps::attach(engine::SyncEngine& engine) { engine_ = &engine; }
 
 void DaemonOps::init_feeds() {
-  for (const auto& feed : config_()->feeds) {
+  const auto config = config_();
+  for (const auto& feed : config->feeds) {
     if (!feeds_.count(feed.name)) feeds_.emplace(feed.name, metrics_.init_feed(feed.name));
   }
+  const auto projection = project_monthly_requests(request_plans(*config, &store_), config->source.index_page_size);
+  metrics_.feed_requests_month_projected.with({}).set(projection.feed_api);
+  metrics_.feed_requests_month_budget.with({}).set(
+      static_cast<double>(config->source.monthly_budget.value_or(0)));
+}
+
+void DaemonOps::roll_request_month() const {
+  const auto month = utc_month_index(now_ms());
+  if (month == request_month_) return;
+  request_month_ = month;
+  feed_requests_month_.reset();
 }
 
 std::string DaemonOps::api_of(const std::string& url) const {
@@ -74,6 +89,10 @@ engine::EngineObservers DaemonOps::engine_observers() {
     const auto api = api_of(request.url);
     const int status = result ? result->status : 0;
     metrics_.observe_http(api, net::to_string(request.method), status, elapsed.count());
+    if (api == "feed") {
+      roll_request_month();
+      feed_requests_month_.inc();
+    }
     if (api == "token") {
       metrics_.token_refreshes.with({status >= 200 && status < 300 ? "success" : "failure"}).inc();
     }
@@ -169,6 +188,7 @@ std::string DaemonOps::status_json() const {
 }
 
 std::string DaemonOps::metrics_text() const {
+  roll_request_month();  // a scrape on the 1st shows 0 before the month's first request
   // Per-feed gauges from the store, so CLI changes (pause, approve) show at once.
   for (const auto& row : store_.feeds()) {
     const auto it = feeds_.find(row.name);

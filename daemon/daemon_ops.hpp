@@ -30,7 +30,8 @@ class DaemonOps final : public ops::OpsBackend {
   void observe_cycle(const engine::FeedOutcome& outcome);
   // The engine, once it exists; admin actions and readiness need it.
   void attach(engine::SyncEngine& engine);
-  // Per-feed series for the configured feeds (at start and after a reload).
+  // Per-feed series for the configured feeds, and the request projection (at start and after a
+  // reload).
   void init_feeds();
 
   std::vector<ops::ReadinessCheck> readiness() const override;
@@ -47,6 +48,8 @@ class DaemonOps final : public ops::OpsBackend {
   std::int64_t now_ms() const;
   const config::FeedConfig* find(const std::string& feed) const;
   std::string api_of(const std::string& url) const;
+  // feedsync_feed_requests_month_total starts again at 0 when the calendar month (UTC) changes.
+  void roll_request_month() const;
 
   store::Store& store_;
   std::function<std::shared_ptr<const config::Config>()> config_;
@@ -56,6 +59,8 @@ class DaemonOps final : public ops::OpsBackend {
   ops::Registry registry_;
   ops::EngineMetrics metrics_;
   std::map<std::string, ops::FeedMetrics, std::less<>> feeds_;
+  ops::Counter& feed_requests_month_;
+  mutable std::int64_t request_month_;  // core/request_budget.hpp utc_month_index
 };
 
 }  // namespace feedsync::daemon

@@ -16,6 +16,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "budget.hpp"
 #include "commands.hpp"
 #include "config/config.hpp"
 #include "daemon_ops.hpp"
@@ -33,19 +34,21 @@ namespace {
 namespace asio = boost::asio;
 
 // The reloaded file is validated as fully as at start-up (load_config compiles every mapping
-// and reads every secret file); what cannot change without a restart is refused here.
-std::shared_ptr<const config::Config> load_for_reload(const config::Config& running) {
-  auto next = std::make_shared<config::Config>(config::load_config(running.file));
-  if (next->state.path != running.state.path) {
+// and reads every secret file); what cannot change without a restart is refused here. Like at
+// start, the intervals are fitted to source.monthly_budget.
+std::shared_ptr<const config::Config> load_for_reload(const config::Config& running, const store::Store& store) {
+  auto next = config::load_config(running.file);
+  if (next.state.path != running.state.path) {
     throw config::ConfigError(running.file.string() + ": state.path: cannot change while the daemon runs (" +
-                              running.state.path.string() + " -> " + next->state.path.string() +
+                              running.state.path.string() + " -> " + next.state.path.string() +
                               "); restart feedsyncd to move the state database");
   }
-  return next;
+  return std::make_shared<const config::Config>(within_request_budget(std::move(next), store));
 }
 
 struct Daemon {
   asio::io_context& io;
+  store::Store& store;
   engine::SyncEngine& engine;
   ops::SdNotifier& notifier;
   ops::OpsServer& server;
@@ -77,7 +80,7 @@ void reload(Daemon& d) {
   d.notifier.reloading();
   log::info("reloading the configuration", {{"config", d.config->file.string()}});
   try {
-    auto next = load_for_reload(*d.config);
+    auto next = load_for_reload(*d.config, d.store);
     for (const auto& warning : next->warnings) log::warn(warning);
     configure_logging(*next);
     log::set_secrets(redacted_values(*next));
@@ -138,7 +141,7 @@ int run_daemon(const CliRequest&, const config::Config& loaded) {
 
   asio::io_context io;
   SystemClock clock;
-  auto config = std::make_shared<const config::Config>(loaded);
+  auto config = std::make_shared<const config::Config>(within_request_budget(loaded, store));
   std::shared_ptr<const config::Config>* current = nullptr;  // the Daemon's, once it exists
   DaemonOps ops(store, [&] { return current ? *current : config; }, clock);
   engine::SyncEngine engine(io.get_executor(), store, config, clock, ops.engine_observers());
@@ -157,7 +160,7 @@ int run_daemon(const CliRequest&, const config::Config& loaded) {
   }
   if (auto warning = ops::listen_warning(loaded.http)) log::warn(*warning);
 
-  Daemon daemon{io, engine, notifier, server, ops, config};
+  Daemon daemon{io, store, engine, notifier, server, ops, config};
   current = &daemon.config;
   engine.on_cycle = [&](const engine::FeedOutcome& outcome) { ops.observe_cycle(outcome); };
   asio::co_spawn(io, handle_signals(daemon), asio::detached);

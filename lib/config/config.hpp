@@ -69,6 +69,9 @@ struct SourceConfig {
   int index_page_size = 999;   // guid/modified_at pages, 1..999
   Duration timeout = std::chrono::seconds(30);
   Rate rate_limit{5.0};
+  // Feed API requests per 30 days the daemon may spend (issue 17); none: no cap. Above it the
+  // daemon stretches every feed's intervals (core/request_budget.hpp).
+  std::optional<std::int64_t> monthly_budget;
   std::map<std::string, std::string> headers;  // extra request headers (values may use ${VAR})
 };
 

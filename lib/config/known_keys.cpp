@@ -11,7 +11,7 @@ const std::vector<KnownKeys>& known_keys() {
       {"state", {"path", "busy_timeout"}},
       {"log", {"level", "format"}},
       {"http", {"listen", "admin_token", "admin_token_file"}},
-      {"source", {"base_url", "page_size", "index_page_size", "timeout", "rate_limit", "headers"}},
+      {"source", {"base_url", "page_size", "index_page_size", "timeout", "rate_limit", "monthly_budget", "headers"}},
       {"cms",
        {"api", "base_url", "token_url", "client_id", "client_secret", "client_secret_file", "act_as",
         "rate_limit", "max_in_flight", "timeout", "verify_writes", "token_request", "token_refresh_skew",

@@ -185,6 +185,10 @@ class Loader {
     source.index_page_size = read_int(map, "index_page_size", source.index_page_size, 1, 999);
     source.timeout = read_duration(map, "timeout", source.timeout, Zero::rejected);
     source.rate_limit = read_rate(map, "rate_limit", source.rate_limit);
+    if (const auto budget = map.get("monthly_budget")) {
+      source.monthly_budget = checked(
+          *budget, detail::parse_integer_value(budget->scalar(), 1, std::numeric_limits<std::int64_t>::max()));
+    }
 
     std::map<std::string, std::string> seen;  // lower-cased name -> as written
     const Map headers = map.section("headers", {});

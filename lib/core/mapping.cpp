@@ -4,6 +4,7 @@
 
 #include <boost/json/serialize.hpp>
 
+#include "core/locale_match.hpp"
 #include "core/mapping_text.hpp"
 #include "core/time.hpp"
 
@@ -14,13 +15,6 @@ using mapping::CompiledExpression;
 using mapping::Value;
 
 std::string quote(std::string_view text) { return "\"" + std::string(text) + "\""; }
-
-std::string lower(std::string text) {
-  for (char& c : text) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return text;
-}
 
 std::string property_field(const std::string& name) { return "mapping.properties." + name; }
 
@@ -128,19 +122,19 @@ class Applier {
            "the article has no lang_code, and the feed picks locales by lang_code");
       return {};
     }
-    const std::string wanted = lower(std::string(*text));
-    auto it = mapping_.locale_map.find(wanted);
-    const std::size_t subtag = wanted.find_first_of("-_");
-    if (it == mapping_.locale_map.end() && subtag != std::string::npos) {
-      it = mapping_.locale_map.find(wanted.substr(0, subtag));
+    auto resolved = resolve_locale(mapping_.locale_map, *text);
+    if (resolved) return std::move(*resolved);
+    const auto& miss = resolved.error();
+    std::string keys;
+    for (const auto& key : miss.keys) keys += (keys.empty() ? "" : ", ") + key;
+    if (miss.kind == LocaleMiss::Kind::ambiguous) {
+      fail("locale_map", 0,
+           "lang_code " + quote(*text) + " has no entry of its own in feeds[].locale_map and matches several (" +
+               keys + "); add an entry for " + quote(*text));
+    } else {
+      fail("locale_map", 0,
+           "lang_code " + quote(*text) + " is not in the feed's locale_map (mapped: " + keys + ")");
     }
-    if (it != mapping_.locale_map.end()) return it->second;
-    std::string known;
-    for (const auto& entry : mapping_.locale_map) {
-      known += (known.empty() ? "" : ", ") + entry.first;
-    }
-    fail("locale_map", 0,
-         "lang_code " + quote(*text) + " is not in the feed's locale_map (mapped: " + known + ")");
     return {};
   }
 
@@ -181,11 +175,15 @@ Expected<CompiledMapping, std::vector<MappingError>> compile_mapping(const Mappi
   }
   if (spec.publish_at) out.publish_at = compile("mapping.publishAt", *spec.publish_at);
   out.locale = spec.locale;
+  std::map<std::string, std::string> first_of;  // normalized lang_code -> CMS locale
   for (const auto& [code, locale] : spec.locale_map) {
-    const auto [it, fresh] = out.locale_map.emplace(lower(code), locale);
-    if (!fresh && it->second != locale) {
+    const auto [it, fresh] = first_of.emplace(normalized_lang_code(code), locale);
+    // The same code written twice ("en_US" and "en-us") would compete in the fallbacks.
+    if (fresh) {
+      out.locale_map.emplace(code, locale);
+    } else if (it->second != locale) {
       fail("locale_map", 0,
-           "lang_code " + quote(code) + " is mapped twice (lang_codes ignore case)");
+           "lang_code " + quote(code) + " is mapped twice (lang_codes ignore case, and _ equals -)");
     }
   }
   if (!out.locale && out.locale_map.empty()) fail("locale", 0, "set locale or locale_map");

@@ -50,8 +50,9 @@
 // - properties: a property whose value is missing is left out of the payload; any other value,
 //   null included (`default(null)`), is sent as is. Names of HTML-valued properties are listed
 //   in MappedPayload::rich_text.
-// - locale: the feed's `locale`, or `locale_map[lang_code]` (lang_code compared ignoring case;
-//   "en-US" falls back to "en"). An entry without a mapped lang_code is an error.
+// - locale: the feed's `locale`, or `locale_map[lang_code]` with the fallbacks of
+//   core/locale_match.hpp (case and `_`/`-` ignored; "en-US" falls back to "en", "en" to a single
+//   "en-*" entry). An entry without a mapped lang_code, or with an ambiguous one, is an error.
 // - publishAt (only for feeds that schedule, MappingSpec::publish_at): an RFC 3339 date-time, or
 //   a bare date "2025-07-24" (00:00 UTC that day), as text. Missing or blank: no time (publish
 //   at once). Anything else (a number, a list, text that is no date) is an error naming the feed,
@@ -100,7 +101,7 @@ struct CompiledMapping {
   std::optional<mapping::CompiledExpression> route_segment;
   std::vector<std::pair<std::string, mapping::CompiledExpression>> properties;
   std::optional<std::string> locale;
-  std::map<std::string, std::string> locale_map;  // keys lower-cased
+  std::map<std::string, std::string> locale_map;  // keys as configured, one per normalized code
   std::optional<mapping::CompiledExpression> publish_at;
 };
 

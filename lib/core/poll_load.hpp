@@ -2,7 +2,8 @@
 // What a set of feeds asks of the scheduler and of the Feed API in steady state, and whether the
 // configured concurrency and request rate can keep up (`feedsyncd check`, issue 14). Steady state
 // is one index page per feed and one per Deleted Feed each interval; imports and full scans cost
-// more, so these are lower bounds. Pure arithmetic.
+// more, so these are lower bounds. Pure arithmetic. The same load per month, full scans
+// included, against a monthly budget: core/request_budget.hpp.
 
 #include <chrono>
 #include <string>

@@ -84,7 +84,22 @@ EngineMetrics register_engine_metrics(Registry& registry, OutboxSnapshotFn outbo
       registry.counter("feedsync_cms_writes_total",
                        "CMS write operations by outbox operation and result (success, failure).",
                        {"op", "result"}),
+      // Issue 17: what the Feed API costs against a monthly allowance.
+      registry.counter("feedsync_feed_requests_month_total",
+                       "Feed API requests (every attempt) this process made in the current calendar month, "
+                       "UTC. A counter that starts again at 0 at the start of each month and at a restart.",
+                       {}),
+      registry.gauge("feedsync_feed_requests_month_projected",
+                     "Feed API requests per 30 days projected in steady state from the intervals in force "
+                     "(after any stretch for source.monthly_budget) and the articles known; set at start "
+                     "and reload.",
+                     {}),
+      registry.gauge("feedsync_feed_requests_month_budget",
+                     "source.monthly_budget: Feed API requests allowed per 30 days; 0 when none is set.", {}),
   };
+  m.feed_requests_month.with({});
+  m.feed_requests_month_projected.with({});
+  m.feed_requests_month_budget.with({});
   for (auto api : kHttpApis) {
     m.http_request_duration.with({api});
     m.http_429.with({api});

@@ -69,6 +69,9 @@ struct EngineMetrics {
   CounterFamily& rate_limiter_wait;          // feedsync_rate_limiter_wait_seconds_total{api}
   CounterFamily& token_refreshes;            // feedsync_token_refreshes_total{result}
   CounterFamily& cms_writes;                 // feedsync_cms_writes_total{op,result}
+  CounterFamily& feed_requests_month;        // feedsync_feed_requests_month_total (reset monthly)
+  GaugeFamily& feed_requests_month_projected;  // feedsync_feed_requests_month_projected
+  GaugeFamily& feed_requests_month_budget;     // feedsync_feed_requests_month_budget
 
   // Creates (or finds) every series of `feed` at 0 and returns them. Idempotent.
   FeedMetrics init_feed(std::string_view feed);

@@ -42,6 +42,9 @@ class Counter {
     if (by >= 0) value_.fetch_add(by, std::memory_order_relaxed);
   }
   double value() const noexcept { return value_.load(std::memory_order_relaxed); }
+  // Back to 0, for a count that deliberately starts again (requests this calendar month): rate()
+  // reads it as a restart, which is what it is.
+  void reset() noexcept { value_.store(0.0, std::memory_order_relaxed); }
 
  private:
   std::atomic<double> value_{0.0};

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <string>
+#include <thread>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -114,6 +115,68 @@ TEST_F(CliTest, CheckWarnsWhenTheFeedsCannotBePolledWithinTheirIntervals) {
   EXPECT_THAT(quiet.out, HasSubstr("schedule   "));
   EXPECT_THAT(quiet.out, Not(HasSubstr("Feed API requests/s in steady state (one per")));
   EXPECT_THAT(quiet.out, Not(HasSubstr("each poll must finish within")));
+}
+
+// Issue 17 item 6: what the feeds spend per 30 days, per feed and per API. Two feeds polled every
+// 60 s with an hourly full scan, nothing known yet: 43,200 cycles each, 720 of them full scans of
+// one (empty) page; blog's Deleted Feed adds a read per poll.
+TEST_F(CliTest, CheckPrintsTheMonthlyRequestProjection) {
+  const auto path = write_config(config_text("    deleted_feed_id: del789\n"));
+  auto result = run_process(kDaemon, {"check", "--config", path});
+  EXPECT_EQ(result.exit_status, 0) << result.err;
+  EXPECT_THAT(result.out, HasSubstr("requests   per 30 days in steady state (no article changes):\n"
+                                    "  blog: 86400 Feed API (42480 incremental polls, 720 in full scans of 0 "
+                                    "articles, 43200 Deleted Feed reads)\n"
+                                    "  news: 43200 Feed API (42480 incremental polls, 720 in full scans of 0 "
+                                    "articles)\n"
+                                    "requests   total: Feed API 129600, CMS 0, canonical link 0 ("));
+  EXPECT_THAT(result.out, HasSubstr("note: articles known counted as 0 (no state database at " +
+                                    (dir_ / "state.db").string() + " yet)"));
+  EXPECT_THAT(result.out, Not(HasSubstr("monthly_budget")));
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "state.db"));  // check creates nothing
+
+  // With a state database (here made by `pause`) the articles are read from it: no note.
+  ASSERT_EQ(run_process(kDaemon, {"pause", "blog", "--config", path}).exit_status, 0);
+  auto with_store = run_process(kDaemon, {"check", "--config", path});
+  EXPECT_EQ(with_store.exit_status, 0) << with_store.err;
+  EXPECT_THAT(with_store.out, HasSubstr("Feed API 129600"));
+  EXPECT_THAT(with_store.out, Not(HasSubstr("note: articles known")));
+}
+
+TEST_F(CliTest, CheckWarnsWhenTheProjectionExceedsTheMonthlyBudget) {
+  auto over = run_process(kDaemon, {"check", "--config",
+                                    write_config("source:\n  monthly_budget: 43200\n" + config_text())});
+  EXPECT_EQ(over.exit_status, 0) << over.err;  // a warning, not an error: the daemon adapts
+  EXPECT_THAT(over.out, HasSubstr("warning: the Feed API projection of 86400 requests per 30 days exceeds "
+                                  "source.monthly_budget 43200: feedsyncd run multiplies every feed's "
+                                  "intervals by 2.00 to fit"));
+
+  auto fits = run_process(kDaemon, {"check", "--config",
+                                    write_config("source:\n  monthly_budget: 86400\n" + config_text())});
+  EXPECT_EQ(fits.exit_status, 0) << fits.err;
+  EXPECT_THAT(fits.out, HasSubstr("budget     source.monthly_budget 86400: the Feed API projection fits"));
+  EXPECT_THAT(fits.out, Not(HasSubstr("exceeds source.monthly_budget")));
+}
+
+// The daemon does what check announced, and says so at start: never a silent stretch.
+TEST_F(CliTest, RunStretchesTheIntervalsToTheBudgetAndLogsIt) {
+  const auto path = write_config("source:\n  monthly_budget: 43200\nhttp: { listen: \"127.0.0.1:0\" }\n" +
+                                 config_text());
+  Process daemon(kDaemon, {"run", "--config", path});
+  ASSERT_TRUE(daemon.wait_for_stderr("feedsyncd started", std::chrono::seconds(20)));
+  // "started" is logged just before the event loop runs, and the SIGTERM handler with it.
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  daemon.signal(SIGTERM);
+  auto stopped = daemon.wait();
+  EXPECT_EQ(stopped.exit_status, 0) << stopped.err;
+  EXPECT_THAT(stopped.err, HasSubstr("Feed API projection exceeds source.monthly_budget; every feed polls less often"));
+  EXPECT_THAT(stopped.err, HasSubstr("projected_per_30_days=86400 monthly_budget=43200 factor=2.00 "
+                                     "projected_after=43200 intervals=1m->2m full_scan_intervals=1h->2h"));
+  // `status` judges staleness by the intervals the daemon polls at.
+  auto status = run_process(kDaemon, {"status", "--config", path, "-o", "json"});
+  EXPECT_EQ(status.exit_status, 0) << status.err;
+  EXPECT_THAT(status.out, HasSubstr("\"interval_seconds\":120"));
+  EXPECT_THAT(status.out, Not(HasSubstr("\"interval_seconds\":60")));
 }
 
 TEST_F(CliTest, ExampleConfigChecksCleanWithItsSecretsProvided) {

@@ -2,6 +2,7 @@
 // /livez, /readyz flipping with a failing feed and back, /metrics (Prometheus text, linted by
 // promtool when installed), /status, the admin API (401 without or with a wrong token, a sync
 // trigger that reaches the Feed API within 100 ms), and no secret in any answer.
+#include <cmath>
 #include <csignal>
 #include <cstdio>
 #include <fstream>
@@ -96,6 +97,16 @@ TEST_F(OpsE2E, LivezReadyzMetricsStatusAndNoSecrets) {
   EXPECT_THAT(metrics.body, HasSubstr("feedsync_articles_seen_total{feed=\"demo\",change=\"new\"} 30"));
   EXPECT_THAT(metrics.body, HasSubstr("feedsync_build_info{"));
   EXPECT_THAT(metrics.body, HasSubstr("feedsync_http_requests_total{api=\"cms\",method=\"POST\",status=\"201\"}"));
+  // Issue 17: this month's Feed API requests are every feed attempt made so far.
+  double feed_attempts = 0;
+  const std::regex feed_sample("\nfeedsync_http_requests_total\\{api=\"feed\",[^}]*\\} ([0-9]+)");
+  for (std::sregex_iterator it(metrics.body.begin(), metrics.body.end(), feed_sample), end; it != end; ++it) {
+    feed_attempts += std::stod((*it)[1].str());
+  }
+  EXPECT_GE(feed_attempts, 2);  // at least the index and the content of the 30 articles
+  EXPECT_THAT(metrics.body, HasSubstr("\nfeedsync_feed_requests_month_total " + std::to_string(std::llround(feed_attempts)) + "\n"));
+  EXPECT_THAT(metrics.body, HasSubstr("\nfeedsync_feed_requests_month_budget 0\n"));
+  EXPECT_THAT(metrics.body, HasSubstr("\nfeedsync_feed_requests_month_projected "));
   // promtool, when installed (scripts/test fetches it), lints a scrape of the running daemon.
   if (std::system("command -v promtool >/dev/null 2>&1") == 0) {
     const auto scrape = dir_.write("scrape.txt", metrics.body);

@@ -49,7 +49,7 @@ TEST(ExampleConfig, LoadsWithItsEnvironmentAndCredentials) {
   EXPECT_EQ(news.name, "news");
   EXPECT_EQ(news.interval, 5min);
   EXPECT_EQ(news.container, "0b6f4a4e3d2c4b1a9e8f7a6b5c4d3e2f");
-  EXPECT_THAT(news.locale_map, ElementsAre(Pair("de_DE", "de"), Pair("en_US", "en")));
+  EXPECT_THAT(news.locale_map, ElementsAre(Pair("de", "de"), Pair("en", "en")));
   EXPECT_EQ(news.publish, PublishMode::draft);
   EXPECT_EQ(news.delete_mode, DeleteMode::keep);
 }
@@ -76,6 +76,7 @@ TEST(ExampleConfig, StatedDefaultsAreTheRealDefaults) {
   EXPECT_EQ(example.source.index_page_size, defaults.source.index_page_size);
   EXPECT_EQ(example.source.timeout, defaults.source.timeout);
   EXPECT_EQ(example.source.rate_limit, defaults.source.rate_limit);
+  EXPECT_EQ(example.source.monthly_budget, defaults.source.monthly_budget);
   EXPECT_EQ(example.cms.api, defaults.cms.api);
   EXPECT_EQ(example.cms.act_as, defaults.cms.act_as);
   EXPECT_EQ(example.cms.rate_limit, defaults.cms.rate_limit);

@@ -232,6 +232,10 @@ TEST(ConfigErrors, SectionValueValidation) {
       error_of(kBase + "source:\n  index_page_size: 1000\n"),
       "feedsync.yaml:17:20: source.index_page_size: expected a whole number from 1 to 999, got "
       "\"1000\"");
+  EXPECT_EQ(error_of(kBase + "source:\n  monthly_budget: 0\n"),
+            "feedsync.yaml:17:19: source.monthly_budget: expected a whole number of at least 1, got \"0\"");
+  EXPECT_EQ(error_of(kBase + "source:\n  monthly_budget: lots\n"),
+            "feedsync.yaml:17:19: source.monthly_budget: expected a whole number of at least 1, got \"lots\"");
   EXPECT_EQ(error_of(kBase + "source:\n  timeout: 0s\n"),
             "feedsync.yaml:17:12: source.timeout: must be longer than 0s");
   EXPECT_EQ(

@@ -37,6 +37,7 @@ TEST(LoadConfig, DefaultsForEverythingOptional) {
   EXPECT_EQ(config.source.index_page_size, 999);
   EXPECT_EQ(config.source.timeout, 30s);
   EXPECT_EQ(config.source.rate_limit, Rate{5.0});
+  EXPECT_EQ(config.source.monthly_budget, std::nullopt);
   EXPECT_THAT(config.source.headers, IsEmpty());
 
   EXPECT_EQ(config.cms.api, CmsApi::version2);
@@ -102,6 +103,7 @@ source:
   index_page_size: 100
   timeout: 1m30s
   rate_limit: 600/m
+  monthly_budget: 200000
   headers:
     X-Api-Key: ${API_KEY}
     User-Agent: feedsync
@@ -161,6 +163,7 @@ TEST(LoadConfig, EveryKeySet) {
   EXPECT_EQ(config.source.index_page_size, 100);
   EXPECT_EQ(config.source.timeout, 90s);
   EXPECT_EQ(config.source.rate_limit, Rate{10.0});
+  EXPECT_EQ(config.source.monthly_budget, 200'000);
   EXPECT_EQ(config.source.headers,
             (std::map<std::string, std::string>{{"User-Agent", "feedsync"}, {"X-Api-Key", "k"}}));
   EXPECT_EQ(config.cms.api, CmsApi::v1);
@@ -196,7 +199,7 @@ TEST(LoadConfig, EveryKeySet) {
   EXPECT_EQ(feed.mapping.display_name.text, "title");
   ASSERT_TRUE(feed.mapping.route_segment);
   EXPECT_EQ(feed.mapping.route_segment->text, "meta_url | slug(title)");
-  EXPECT_EQ(feed.mapping.route_segment->pos.line, 45);
+  EXPECT_EQ(feed.mapping.route_segment->pos.line, 46);
   EXPECT_EQ(feed.mapping.route_segment->pos.column, 21);
 }
 
@@ -214,7 +217,7 @@ TEST(LoadConfig, PropertiesKeepFileOrderTextAndPosition) {
 
   const SourcePos& pos = properties[1].second.pos;
   EXPECT_EQ(pos.file, "feedsync.yaml");
-  EXPECT_EQ(pos.line, 48);
+  EXPECT_EQ(pos.line, 49);
   EXPECT_EQ(pos.column, 16);
 }
 

@@ -287,9 +287,32 @@ TEST(MappingLocale, FromLocaleMapByLangCode) {
 TEST(MappingLocale, UnmappedOrMissingLangCodeIsAnError) {
   EXPECT_EQ(locale_for("eng"),
             "error: feed blog, article 151a3f3ccda517geab6db0aF5f9be72d9: locale_map: lang_code "
-            "\"eng\" is not in the feed's locale_map (mapped: deu, en, fr)");
+            "\"eng\" is not in the feed's locale_map (mapped: FR, deu, en)");
   EXPECT_THAT(locale_for(nullptr), HasSubstr("locale_map: the article has no lang_code"));
   EXPECT_THAT(locale_for(""), HasSubstr("the article has no lang_code"));
+}
+
+// The fallbacks themselves are core/locale_match's (locale_match_test.cpp); here, that the
+// mapping uses them and names the article in what it reports.
+TEST(MappingLocale, BareLanguageFallsBackToTheOnlyRegionalEntry) {
+  MappingSpec spec = locale_map_spec();
+  spec.locale_map = {{"en_US", "en-US"}, {"de-DE", "de"}};
+  FeedEntry entry = sample_entry();
+  entry.content["lang_code"] = "en";
+  EXPECT_EQ(apply(compile(spec), entry).locale, "en-US");
+}
+
+TEST(MappingLocale, AmbiguousLanguageIsAnErrorNamingArticleCodeAndKey) {
+  MappingSpec spec = locale_map_spec();
+  spec.locale_map = {{"en_US", "en-US"}, {"en-GB", "en-GB"}};
+  FeedEntry entry = sample_entry();
+  entry.content["lang_code"] = "en";
+  const auto result = apply_mapping(compile(spec), entry);
+  ASSERT_FALSE(result);
+  EXPECT_EQ(result.error().front().field, "locale_map");
+  EXPECT_EQ(result.error().front().message,
+            "feed blog, article 151a3f3ccda517geab6db0aF5f9be72d9: locale_map: lang_code \"en\" has no entry of "
+            "its own in feeds[].locale_map and matches several (en-GB, en_US); add an entry for \"en\"");
 }
 
 TEST(MappingLocale, FixedLocaleIgnoresLangCode) {
@@ -331,6 +354,19 @@ TEST(MappingCompile, LangCodesDifferingOnlyInCaseMustAgree) {
   const auto result = compile_mapping(spec);
   ASSERT_FALSE(result);
   EXPECT_THAT(result.error()[0].message, HasSubstr("is mapped twice"));
+}
+
+TEST(MappingCompile, LangCodesDifferingOnlyInSeparatorMustAgree) {
+  MappingSpec spec = locale_map_spec();
+  spec.locale_map = {{"en_US", "en-US"}, {"en-us", "en-GB"}};
+  const auto result = compile_mapping(spec);
+  ASSERT_FALSE(result);
+  EXPECT_THAT(result.error()[0].message, HasSubstr("is mapped twice (lang_codes ignore case, and _ equals -)"));
+  // Written twice alike is no conflict, and counts once (not two competing "en-*" entries).
+  spec.locale_map = {{"en_US", "en-US"}, {"en-us", "en-US"}};
+  FeedEntry entry = sample_entry();
+  entry.content["lang_code"] = "en";
+  EXPECT_EQ(apply(compile(spec), entry).locale, "en-US");
 }
 
 }  // namespace

@@ -39,6 +39,9 @@ TEST(EngineMetricsTest, RegistersEveryFamilyOnce) {
       {"feedsync_rate_limiter_wait_seconds_total", "counter"},
       {"feedsync_token_refreshes_total", "counter"},
       {"feedsync_cms_writes_total", "counter"},
+      {"feedsync_feed_requests_month_total", "counter"},
+      {"feedsync_feed_requests_month_projected", "gauge"},
+      {"feedsync_feed_requests_month_budget", "gauge"},
       {"feedsync_outbox_pending", "gauge"},
       {"feedsync_outbox_oldest_pending_age_seconds", "gauge"},
       {"feedsync_dead_letters", "gauge"},
@@ -52,7 +55,9 @@ TEST(EngineMetricsTest, RegistersEveryFamilyOnce) {
                            "feedsync_rate_limiter_wait_seconds_total{api=\"canonical\"} 0",
                            "feedsync_http_request_duration_seconds_count{api=\"token\"} 0",
                            "feedsync_token_refreshes_total{result=\"failure\"} 0",
-                           "feedsync_cms_writes_total{op=\"undelete\",result=\"success\"} 0"})
+                           "feedsync_cms_writes_total{op=\"undelete\",result=\"success\"} 0",
+                           "feedsync_feed_requests_month_total 0",
+                           "feedsync_feed_requests_month_projected 0"})
     EXPECT_TRUE(has(page, line)) << line;
 }
 

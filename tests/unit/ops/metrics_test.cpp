@@ -34,6 +34,15 @@ TEST(MetricsTest, CounterIgnoresNegativeAndNaNIncrements) {
   EXPECT_EQ(c.value(), 4);
 }
 
+TEST(MetricsTest, CounterResetStartsTheCountAgain) {
+  Counter c;
+  c.inc(7);
+  c.reset();  // e.g. requests this month, at the start of the next
+  EXPECT_EQ(c.value(), 0);
+  c.inc();
+  EXPECT_EQ(c.value(), 1);
+}
+
 TEST(MetricsTest, GaugeRendersSetIncDec) {
   Registry registry;
   auto& gauge = registry.gauge("feedsync_lag_seconds", "Age of the oldest pending operation.");
