@@ -45,8 +45,8 @@ std::vector<FeedRequestPlan> request_plans(const config::Config& config, const s
     plan.name = feed.name;
     plan.interval = feed.interval;
     plan.full_scan_interval = feed.full_scan_interval;
-    // The Deleted Feed is read with every poll until it gets an interval of its own.
-    if (feed.deleted_feed_id) plan.deleted_interval = feed.interval;
+    // Read incrementally on its own schedule: one request per read in steady state.
+    if (feed.deleted_feed_id) plan.deleted_interval = feed.deleted_interval;
     plan.articles_known = active_articles(store, feed.name);
     plans.push_back(std::move(plan));
   }
@@ -63,6 +63,8 @@ BudgetedConfig fit_to_request_budget(config::Config config, const store::Store* 
     for (std::size_t i = 0; i < config.feeds.size(); ++i) {
       config.feeds[i].interval = out.stretch.feeds[i].interval;
       config.feeds[i].full_scan_interval = out.stretch.feeds[i].full_scan_interval;
+      if (out.stretch.feeds[i].deleted_interval)
+        config.feeds[i].deleted_interval = *out.stretch.feeds[i].deleted_interval;
     }
   }
   out.config = std::move(config);
@@ -72,10 +74,11 @@ BudgetedConfig fit_to_request_budget(config::Config config, const store::Store* 
 config::Config within_request_budget(config::Config config, const store::Store& store) {
   if (!config.source.monthly_budget) return config;
   const auto budget = std::to_string(*config.source.monthly_budget);
-  std::vector<std::pair<Duration, Duration>> intervals, full_scans;
+  std::vector<std::pair<Duration, Duration>> intervals, full_scans, deleted;
   for (const auto& feed : config.feeds) {
     intervals.emplace_back(feed.interval, feed.interval);
     full_scans.emplace_back(feed.full_scan_interval, feed.full_scan_interval);
+    deleted.emplace_back(feed.deleted_interval, feed.deleted_interval);
   }
   auto fitted = fit_to_request_budget(std::move(config), &store);
   if (!fitted.stretch.stretched()) {
@@ -86,6 +89,7 @@ config::Config within_request_budget(config::Config config, const store::Store& 
   for (std::size_t i = 0; i < fitted.config.feeds.size(); ++i) {
     intervals[i].second = fitted.config.feeds[i].interval;
     full_scans[i].second = fitted.config.feeds[i].full_scan_interval;
+    deleted[i].second = fitted.config.feeds[i].deleted_interval;
   }
   const int page = fitted.config.source.index_page_size;
   log::warn("Feed API projection exceeds source.monthly_budget; every feed polls less often",
@@ -94,7 +98,8 @@ config::Config within_request_budget(config::Config config, const store::Store& 
              {"factor", factor_text(fitted.stretch.factor)},
              {"projected_after", request_count(project_monthly_requests(fitted.stretch.feeds, page).feed_api)},
              {"intervals", changes(intervals)},
-             {"full_scan_intervals", changes(full_scans)}});
+             {"full_scan_intervals", changes(full_scans)},
+             {"deleted_intervals", changes(deleted)}});
   return std::move(fitted.config);
 }
 

@@ -137,13 +137,17 @@ bool check_connections(const config::Config& config) {
     std::vector<std::pair<std::string, std::string>> ids{{"feed", feed.feed_id}};
     if (feed.deleted_feed_id) ids.emplace_back("deleted feed", *feed.deleted_feed_id);
     for (const auto& [what, id] : ids) {
-      // A watermark in the future: the scan stops after the first page.
-      auto page = run_on(io, clients.feeds.incremental_index(id, std::numeric_limits<std::int64_t>::max(), 0));
+      // At most two pages: a short first page is followed by one more read, which tells a
+      // server-side page cap from the end of the feed (issue 17).
+      auto page = run_on(io, clients.feeds.probe(id));
       std::cout << "connect    " << feed.name << " " << what << ": ";
       if (page) {
-        std::cout << "ok (" << page->entries.size() << " entries on the first page"
+        std::cout << "ok (" << page->entries.size() << " entries in " << page->requests
+                  << (page->requests == 1 ? " page" : " pages")
                   << (page->rejected.empty() ? "" : ", " + std::to_string(page->rejected.size()) + " rejected")
-                  << ")\n";
+                  << (page->complete ? ", the whole feed" : "") << ")\n";
+        for (const auto& note : page->shape.notes(config.source.index_page_size))
+          std::cout << "connect    " << feed.name << " " << what << ": note: " << note << "\n";
       } else {
         ok = false;
         std::cout << "FAILED: " << log::redact(page.error().message, secrets) << "\n";

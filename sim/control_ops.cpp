@@ -7,6 +7,7 @@
 #include "core/time.hpp"
 #include "sim/control_api.hpp"
 #include "sim/control_util.hpp"
+#include "sim/feed_render.hpp"
 #include "sim/simulator.hpp"
 
 namespace feedsync::sim {
@@ -114,6 +115,32 @@ ServerResponse move_clock(Simulator& sim, const ServerRequest& r) {
   return reply(200, clock_json(sim.clock()));
 }
 
+json::object feed_api_json(const FeedApiBehaviour& b) {
+  return json::object{{"page_cap", b.page_cap}, {"fields", to_string(b.fields)}};
+}
+
+// PUT /_sim/feed-api {"page_cap": N, "fields": "..."}: either or both; the rest is kept.
+ServerResponse set_feed_api(Simulator& sim, const ServerRequest& r) {
+  auto body = control::object_body(r);
+  if (!body) return body.error();
+  FeedApiBehaviour behaviour = sim.feed_api().behaviour();
+  for (const auto& [key, value] : *body) {
+    if (key == "page_cap") {
+      auto v = control::int_field(*body, "page_cap");
+      if (!v || *v < 0) return error(400, "page_cap must be a non-negative integer (0: no cap)");
+      behaviour.page_cap = static_cast<std::size_t>(*v);
+    } else if (key == "fields") {
+      const auto mode = value.is_string() ? parse_fields_mode(value.get_string()) : std::nullopt;
+      if (!mode) return error(400, "fields must be honoured, ignored, no-entry-timestamps or flat");
+      behaviour.fields = *mode;
+    } else {
+      return error(400, "unknown key '" + std::string(key) + "' (known: page_cap, fields)");
+    }
+  }
+  sim.feed_api().set_behaviour(behaviour);
+  return reply(200, feed_api_json(behaviour));
+}
+
 ServerResponse read_requests(Simulator& sim, const ServerRequest& r) {
   LogFilter filter;
   if (auto v = r.query.get("api")) filter.api = std::string(*v);
@@ -188,6 +215,8 @@ void add_control_ops_routes(Simulator& sim, const RouteSink& sink) {
   });
 
   add(Method::get, "/_sim/clock", [s](ServerRequest) { return reply(200, clock_json(s->clock())); });
+  add(Method::get, "/_sim/feed-api", [s](ServerRequest) { return reply(200, feed_api_json(s->feed_api().behaviour())); });
+  add(Method::put, "/_sim/feed-api", [s](ServerRequest r) { return set_feed_api(*s, r); });
   add(Method::post, "/_sim/clock", [s](ServerRequest r) { return move_clock(*s, r); });
 
   add(Method::get, "/_sim/requests", [s](ServerRequest r) { return read_requests(*s, r); });

@@ -68,12 +68,14 @@ net::ServerResponse FeedApi::render_feed(const net::ServerRequest& request) {
   if (!query) return net::ServerResponse::json(400, render_feed_error(400, query.error()));
   if (feed->mode == FeedMode::malformed) return net::ServerResponse::json(200, render_malformed_page(*feed));
 
+  // A silent cap: fewer entries than asked for, nothing in the page saying so (issue 17).
+  const std::size_t size = behaviour_.page_cap > 0 ? std::min(query->pagesize, behaviour_.page_cap) : query->pagesize;
   std::span<const Article* const> entries;
-  if (feed->mode == FeedMode::normal) entries = store_.page(*feed, query->sort, query->offset, query->pagesize);
+  if (feed->mode == FeedMode::normal) entries = store_.page(*feed, query->sort, query->offset, size);
   if (query->format == FeedFormat::atom)
     return net::ServerResponse::text(200, render_atom_page(*feed, entries, request.target),
                                      "application/atom+xml; charset=utf-8");
-  return net::ServerResponse::json(200, render_json_page(*feed, entries, query->fields));
+  return net::ServerResponse::json(200, render_json_page(*feed, entries, query->fields, behaviour_.fields));
 }
 
 net::ServerResponse FeedApi::record_canonical(const net::ServerRequest& request) {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "net/server_message.hpp"
+#include "sim/feed_render.hpp"
 #include "sim/feed_store.hpp"
 #include "sim/route_sink.hpp"
 #include "sim/sim_clock.hpp"
@@ -35,6 +36,9 @@ class FeedApi {
 
   void add_routes(const RouteSink& sink);
 
+  const FeedApiBehaviour& behaviour() const { return behaviour_; }
+  void set_behaviour(FeedApiBehaviour behaviour) { behaviour_ = behaviour; }
+
   const std::vector<CanonicalRecord>& canonical_records() const { return records_; }
   void clear_canonical_records() { records_.clear(); }
   boost::json::array canonical_json() const;
@@ -50,6 +54,7 @@ class FeedApi {
   std::vector<std::string> allowed_domains_;
   std::vector<CanonicalRecord> records_;
   std::uint64_t next_seq_ = 1;
+  FeedApiBehaviour behaviour_;
 };
 
 }  // namespace feedsync::sim

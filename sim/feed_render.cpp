@@ -78,10 +78,46 @@ Expected<PageQuery, std::string> parse_page_query(const net::QueryParams& query)
   return out;
 }
 
-std::string render_json_page(const Feed& feed, std::span<const Article* const> entries,
-                             const std::optional<std::vector<std::string>>& fields) {
+std::optional<FieldsMode> parse_fields_mode(std::string_view text) {
+  if (text == "honoured") return FieldsMode::honoured;
+  if (text == "ignored") return FieldsMode::ignored;
+  if (text == "no-entry-timestamps") return FieldsMode::no_entry_timestamps;
+  if (text == "flat") return FieldsMode::flat;
+  return std::nullopt;
+}
+
+std::string_view to_string(FieldsMode mode) {
+  switch (mode) {
+    case FieldsMode::honoured: return "honoured";
+    case FieldsMode::ignored: return "ignored";
+    case FieldsMode::no_entry_timestamps: return "no-entry-timestamps";
+    case FieldsMode::flat: return "flat";
+  }
+  return "?";
+}
+
+namespace {
+
+// The content keys `fields` keeps, in the article's order, as JSON members without braces.
+std::string limited_members(const Article& article, const std::vector<std::string>& fields) {
   std::string out;
-  out.reserve(64 + entries.size() * (fields ? 120 : 4096));
+  for (const auto& [key, value] : article.content) {
+    if (!wanted(fields, key)) continue;
+    if (!out.empty()) out += ',';
+    append_string(out, key);
+    out += ':';
+    out += json::serialize(value);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string render_json_page(const Feed& feed, std::span<const Article* const> entries,
+                             const std::optional<std::vector<std::string>>& fields, FieldsMode mode) {
+  const bool limited = fields && mode != FieldsMode::ignored;
+  std::string out;
+  out.reserve(64 + entries.size() * (limited ? 120 : 4096));
   out += "{\"title\":";
   append_string(out, feed.title);
   out += ",\"modified_at\":\"" + format_rfc3339_ms(feed.modified_ms) + "\",\"entries\":[";
@@ -89,21 +125,15 @@ std::string render_json_page(const Feed& feed, std::span<const Article* const> e
   for (const Article* article : entries) {
     if (!first) out += ',';
     first = false;
+    if (limited && mode == FieldsMode::flat) {
+      out += '{' + limited_members(*article, *fields) + '}';
+      continue;
+    }
     out += "{\"content\":";
-    if (!fields) {
-      out += article->content_json;
-    } else {
-      out += '{';
-      bool first_field = true;
-      for (const auto& [key, value] : article->content) {
-        if (!wanted(*fields, key)) continue;
-        if (!first_field) out += ',';
-        first_field = false;
-        append_string(out, key);
-        out += ':';
-        out += json::serialize(value);
-      }
+    out += limited ? '{' + limited_members(*article, *fields) + '}' : article->content_json;
+    if (limited && mode == FieldsMode::no_entry_timestamps) {
       out += '}';
+      continue;
     }
     out += ",\"created_at\":\"" + format_rfc3339_ms(article->entry_created_ms) + "\",\"modified_at\":\"" +
            format_rfc3339_ms(article->entry_modified_ms) + "\"}";

@@ -48,6 +48,8 @@ struct Args {
   std::string cms_client_id = "sim-client";
   std::string cms_client_secret = "sim-secret";
   bool cms_refuse_status_on_create = false;
+  std::size_t page_cap = 0;
+  std::string fields = "honoured";
 };
 
 // "HOST:PORT" or "[V6]:PORT".
@@ -155,9 +157,23 @@ int main(int argc, char** argv) {
   app.add_option("--log-level", args.log_level, "trace|debug|info|warn|error")->capture_default_str();
   app.add_option("--cms-client-id", args.cms_client_id, "OAuth client id the CMS accepts")->capture_default_str();
   app.add_option("--cms-client-secret", args.cms_client_secret, "its secret")->capture_default_str();
+  app.add_option("--page-cap", args.page_cap,
+                 "Feed API: at most N entries per page whatever pagesize asks, silently (0: no cap)")
+      ->capture_default_str();
+  app.add_option("--fields", args.fields,
+                 "Feed API answer to fields=: honoured | ignored (full content) | no-entry-timestamps | flat "
+                 "(no content wrapper)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"honoured", "ignored", "no-entry-timestamps", "flat"}));
   app.add_flag("--cms-refuse-status-on-create", args.cms_refuse_status_on_create,
                "flat CMS API: refuse status in create/new-version bodies (400), set it only by PATCH");
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // --help answers 0; any bad command line 2, as documented (CLI11's own codes vary by error).
+    const int code = app.exit(e);
+    return code == 0 ? 0 : 2;
+  }
 
   auto level = log::parse_level(args.log_level);
   if (!level) {
@@ -183,6 +199,7 @@ int main(int argc, char** argv) {
     asio::io_context io;
     SystemClock system_clock;
     sim::Simulator simulator(io, options, system_clock);
+    simulator.feed_api().set_behaviour({args.page_cap, *sim::parse_fields_mode(args.fields)});
 #ifdef FEEDSYNC_SIM_HAS_CMS
     sim::CmsSimOptions cms_options;
     cms_options.credentials = {{args.cms_client_id, args.cms_client_secret}};

@@ -194,7 +194,8 @@ TEST_F(SyncE2E, CheckConnectReachesTheCmsAndEveryFeedAndReportsRejectedCredentia
   auto good = feedsyncd({"check", "--connect"});
   EXPECT_EQ(good.exit_status, 0) << good.out << good.err;
   EXPECT_THAT(good.out, HasSubstr("cms token: ok"));
-  EXPECT_THAT(good.out, HasSubstr("demo feed: ok (999 entries on the first page)"));
+  // A full first page, so a second one (1000 articles: not the whole feed, the probe reads two).
+  EXPECT_THAT(good.out, HasSubstr("demo feed: ok (1000 entries in 2 pages)"));
   EXPECT_THAT(good.out, HasSubstr("demo deleted feed: ok (0 entries"));
 
   auto env = this->env();

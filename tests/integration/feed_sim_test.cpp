@@ -136,6 +136,90 @@ TEST_F(FeedSimTest, SteadyStateCostsAtMostTwoFeedRequestsWhateverTheFeedSize) {
   EXPECT_LE(feed_requests(since).size(), 2u);  // one index page + the Deleted Feed
 }
 
+// Issue 17 acceptance: a Feed API that silently caps pages at 233 entries (the document names no
+// maximum) over a feed of 700. Each scan's requests are asserted from the simulator's log.
+TEST_F(FeedSimTest, APageCapIsNotTheEndOfTheFeed) {
+  ASSERT_EQ(sim_.put("/_sim/feed-api", R"({"page_cap":233})").status, 200);
+  generate(700);
+  auto store = store::Store::open(dir_ / "state.db", {.access = store::Access::exclusive});
+  clock_.advance(std::chrono::seconds(3));  // past the same-second window (planner.hpp)
+  auto queries = [&](std::uint64_t since) {
+    std::vector<std::string> out;
+    for (const auto& e : feed_requests(since)) {
+      const std::string path(e.at("path").as_string());
+      std::string query(e.at("query").as_string());
+      const bool deleted = path.find(kDeletedFeed) != std::string::npos;
+      const bool index = query.find("fields=") != std::string::npos;
+      out.push_back(std::string(deleted ? "deleted " : index ? "index " : "fetch ") +
+                    query.substr(query.find("offset=") + 7));
+    }
+    return out;
+  };
+  auto since = last_seq();
+  auto import = cycle(store);
+  ASSERT_TRUE(import.has_value()) << import.error().message;
+  EXPECT_EQ(import->created, 700u);
+  EXPECT_EQ(store.article_counts("blog").active, 700);
+  // The index to the empty page; the (empty) Deleted Feed; the fetch by 200 until all are seen.
+  EXPECT_EQ(queries(since), (std::vector<std::string>{"index 0", "index 233", "index 466", "index 699", "index 700",
+                                                      "deleted 0", "fetch 0", "fetch 200", "fetch 400", "fetch 600"}));
+
+  since = last_seq();
+  auto full = cycle(store, /*full=*/true);
+  ASSERT_TRUE(full.has_value()) << full.error().message;
+  EXPECT_TRUE(full->complete_scan);
+  EXPECT_EQ(full->deleted + full->held_deletes, 0u);
+  EXPECT_EQ(queries(since),
+            (std::vector<std::string>{"index 0", "index 233", "index 466", "index 699", "index 700", "deleted 0"}));
+
+  since = last_seq();
+  auto steady = cycle(store);
+  ASSERT_TRUE(steady.has_value()) << steady.error().message;
+  EXPECT_EQ(steady->created + steady->updated + steady->deleted + steady->touched, 0u);
+  EXPECT_EQ(queries(since), (std::vector<std::string>{"index 0", "deleted 0"}));
+}
+
+// Issue 17 acceptance: what `fields` does is not documented. Under each plausible answer
+// (ignored: full content; entry timestamps dropped; no content wrapper) import and an update
+// converge, and an unchanged feed costs the same two requests, with no fetch and no touch.
+class FeedSimFieldsTest : public FeedSimTest, public ::testing::WithParamInterface<const char*> {};
+
+TEST_P(FeedSimFieldsTest, ImportAndUpdatesConvergeAndTheSteadyStateStaysCheap) {
+  ASSERT_EQ(sim_.put("/_sim/feed-api", std::string(R"({"fields":")") + GetParam() + R"("})").status, 200);
+  generate(300);
+  auto store = store::Store::open(dir_ / "state.db", {.access = store::Access::exclusive});
+  clock_.advance(std::chrono::seconds(3));
+  auto import = cycle(store);
+  ASSERT_TRUE(import.has_value()) << import.error().message;
+  EXPECT_EQ(import->created, 300u);
+  EXPECT_EQ(import->rejected_entries, 0u);
+
+  const auto guid = store.articles("blog").front().guid;
+  ASSERT_EQ(sim_.patch("/_sim/articles/" + guid, R"({"title":"Edited under a loose fields"})").status, 200);
+  clock_.advance(std::chrono::seconds(3));
+  auto update = cycle(store);
+  ASSERT_TRUE(update.has_value()) << update.error().message;
+  EXPECT_EQ(update->updated, 1u);
+  EXPECT_EQ(store.article("blog", guid)->title, "Edited under a loose fields");
+
+  for (int round = 0; round < 3; ++round) {
+    clock_.advance(std::chrono::seconds(60));
+    const auto since = last_seq();
+    auto steady = cycle(store);
+    ASSERT_TRUE(steady.has_value()) << steady.error().message;
+    EXPECT_EQ(steady->created + steady->updated + steady->touched + steady->deleted, 0u) << round;
+    EXPECT_EQ(feed_requests(since).size(), 2u) << round;  // an index page and the Deleted Feed
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Answers, FeedSimFieldsTest,
+                         ::testing::Values("honoured", "ignored", "no-entry-timestamps", "flat"),
+                         [](const auto& info) {
+                           std::string name = info.param;
+                           std::erase(name, '-');
+                           return name;
+                         });
+
 TEST_F(FeedSimTest, MalformedPageLeavesTheStoreUntouched) {
   generate(20);
   auto store = store::Store::open(dir_ / "state.db", {.access = store::Access::exclusive});

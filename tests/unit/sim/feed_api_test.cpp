@@ -138,6 +138,40 @@ TEST(SimFeedApi, FieldsLimitTheContentButKeepGuidAndEntryTimestamps) {
   EXPECT_TRUE(content.contains("title"));
 }
 
+// Issue 17: the answers the document leaves open, each a switch (PUT /_sim/feed-api).
+TEST(SimFeedApi, TheFeedApiSwitchesPlayEachOpenAnswer) {
+  SimHarness h;
+  generate(h, 5);
+  const auto index = feed_url("format=json&fields=guid,modified_at&pagesize=999");
+  auto entries = [&] { return h.get(index).json().at("entries").as_array(); };
+  EXPECT_EQ(h.get("/_sim/feed-api").json(), boost::json::parse(R"({"page_cap":0,"fields":"honoured"})"));
+
+  ASSERT_EQ(h.put("/_sim/feed-api", R"({"page_cap":2})").status, 200);
+  EXPECT_EQ(entries().size(), 2u);  // silently: nothing in the page says it was cut
+  EXPECT_EQ(h.get(feed_url("format=json&pagesize=999&offset=4")).json().at("entries").as_array().size(), 1u);
+
+  ASSERT_EQ(h.put("/_sim/feed-api", R"({"page_cap":0,"fields":"ignored"})").status, 200);
+  EXPECT_TRUE(entries().at(0).at("content").as_object().contains("title"));
+
+  ASSERT_EQ(h.put("/_sim/feed-api", R"({"fields":"no-entry-timestamps"})").status, 200);
+  auto dropped = entries().at(0).as_object();
+  EXPECT_FALSE(dropped.contains("modified_at"));
+  EXPECT_FALSE(dropped.contains("created_at"));
+  EXPECT_EQ(dropped.at("content").as_object().size(), 2u);
+
+  ASSERT_EQ(h.put("/_sim/feed-api", R"({"fields":"flat"})").status, 200);
+  auto flat = entries().at(0).as_object();
+  EXPECT_FALSE(flat.contains("content"));
+  EXPECT_TRUE(flat.contains("guid"));
+  EXPECT_TRUE(flat.contains("modified_at"));
+  // Full pages (no fields=) are never touched by the fields switch.
+  EXPECT_TRUE(h.get(feed_url("format=json")).json().at("entries").at(0).as_object().contains("content"));
+
+  EXPECT_EQ(h.put("/_sim/feed-api", R"({"fields":"sometimes"})").status, 400);
+  EXPECT_EQ(h.put("/_sim/feed-api", R"({"page_cap":-1})").status, 400);
+  EXPECT_EQ(h.put("/_sim/feed-api", R"({"pagecap":1})").status, 400);
+}
+
 TEST(SimFeedApi, FullEntriesCarryEveryDocumentedField) {
   SimHarness h;
   generate(h, 20);

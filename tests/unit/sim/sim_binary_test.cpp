@@ -150,6 +150,20 @@ TEST(SimBinary, CmsRefuseStatusOnCreateFlag) {
   EXPECT_EQ(child.wait(10s), 0);
 }
 
+TEST(SimBinary, FeedApiSwitchesFromTheCommandLine) {
+  Child child({FEEDSYNC_SIM_BIN, "--print-ports", "--log-level", "warn", "--page-cap", "233", "--fields", "flat"});
+  const std::string line = child.read_line(20s);
+  ASSERT_FALSE(line.empty()) << "no port line";
+  const auto port = static_cast<unsigned short>(boost::json::parse(line).at("port").as_int64());
+  auto [status, body] = send(port, "GET", "/_sim/feed-api", "");
+  EXPECT_EQ(status, 200);
+  EXPECT_EQ(boost::json::parse(body), boost::json::parse(R"({"page_cap":233,"fields":"flat"})"));
+  ::kill(child.pid(), SIGTERM);
+  EXPECT_EQ(child.wait(10s), 0);
+  Child bad({FEEDSYNC_SIM_BIN, "--fields", "sometimes"});
+  EXPECT_EQ(bad.wait(10s), 2);
+}
+
 TEST(SimBinary, RejectsABadListenAddress) {
   Child child({FEEDSYNC_SIM_BIN, "--listen", "nonsense"});
   EXPECT_EQ(child.wait(10s), 2);
