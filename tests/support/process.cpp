@@ -108,6 +108,11 @@ bool Process::wait_for_stderr(const std::string& needle, std::chrono::millisecon
   return true;
 }
 
+void Process::drain() {
+  while ((out_fd_ >= 0 || err_fd_ >= 0) && pump(std::chrono::milliseconds(0))) {
+  }
+}
+
 void Process::signal(int signo) {
   if (!status_) ::kill(pid_, signo);
 }

@@ -32,6 +32,9 @@ class Process {
   // Reads stderr until it contains `needle` or the deadline passes; returns whether it appeared.
   bool wait_for_stderr(const std::string& needle, std::chrono::milliseconds timeout);
   const std::string& stderr_text() const { return err_; }  // what was read so far
+  // Reads whatever the child has written so far without waiting, so its pipes never fill (a
+  // full pipe blocks the child in write(), which looks like a hang of its own).
+  void drain();
   void signal(int signo);
   // Waits for exit, draining both pipes; kills the child (and fails) after `timeout`.
   ProcessResult wait(std::chrono::milliseconds timeout = std::chrono::seconds(30));
