@@ -148,6 +148,17 @@ ServerResponse move_article(Simulator& sim, const ServerRequest& r, bool to_live
   return reply(200, article_json(sim.store(), **a));
 }
 
+// POST /_sim/articles/{guid}:share {"feed": ID}: CMP publishing the article to another feed too.
+ServerResponse share_article(Simulator& sim, const ServerRequest& r) {
+  auto body = control::object_body(r);
+  if (!body) return body.error();
+  const auto* feed = body->if_contains("feed");
+  if (feed == nullptr || !feed->is_string()) return error(400, "give the feed to list the article in: {\"feed\": ID}");
+  const auto guid = param(r, "guid");
+  if (auto e = sim.store().share(guid, feed->get_string())) return store_error(*e);
+  return reply(200, article_json(sim.store(), *sim.store().find(guid)));
+}
+
 ServerResponse delete_article(Simulator& sim, const ServerRequest& r) {
   if (auto e = sim.store().remove(param(r, "guid"))) return store_error(*e);
   return control::no_content();
@@ -184,6 +195,7 @@ void add_control_article_routes(Simulator& sim, const RouteSink& sink) {
   add(Method::delete_, "/_sim/articles/{guid}", [s](ServerRequest r) { return delete_article(*s, r); });
   add(Method::post, "/_sim/articles/{guid}:unpublish", [s](ServerRequest r) { return move_article(*s, r, false); });
   add(Method::post, "/_sim/articles/{guid}:republish", [s](ServerRequest r) { return move_article(*s, r, true); });
+  add(Method::post, "/_sim/articles/{guid}:share", [s](ServerRequest r) { return share_article(*s, r); });
 }
 
 }  // namespace feedsync::sim

@@ -20,6 +20,7 @@ void rebuild(const Feed& feed) {
   if (!feed.dirty) return;
   feed.by_position.clear();
   for (const auto& [guid, article] : feed.articles) feed.by_position.push_back(article.get());
+  for (const auto& [guid, article] : feed.shared) feed.by_position.push_back(article);
   feed.by_modified = feed.by_position;
   std::sort(feed.by_position.begin(), feed.by_position.end(),
             [](const Article* a, const Article* b) { return a->position > b->position; });
@@ -177,6 +178,14 @@ std::unique_ptr<Article> FeedStore::take(std::string_view guid) {
   auto node = from->articles.extract(it->first);
   where_.erase(it);
   touch(*from, now());
+  // Leaving its home (unpublished, removed) takes it out of the feeds that listed it too.
+  if (auto shared = shared_in_.find(std::string(guid)); shared != shared_in_.end()) {
+    for (Feed* feed : shared->second) {
+      feed->shared.erase(shared->first);
+      touch(*feed, now());
+    }
+    shared_in_.erase(shared);
+  }
   auto article = std::move(node.mapped());
   if (auto p = pixel_index_.find(article->pixel_key); p != pixel_index_.end() && p->second == article->guid)
     pixel_index_.erase(p);
@@ -253,6 +262,7 @@ Expected<const Article*, StoreError> FeedStore::update(std::string_view guid, js
   article->refresh();
   index_pixel(*article);
   touch(*where_.at(article->guid), at);
+  touch_sharing_feeds(article->guid, at);
   return article;
 }
 
@@ -277,6 +287,28 @@ Expected<const Article*, StoreError> FeedStore::republish(std::string_view guid)
   article->content_modified_ms = at;
   article->refresh();
   return place(std::move(article), *to, at);
+}
+
+std::optional<StoreError> FeedStore::share(std::string_view guid, std::string_view feed_id) {
+  const Article* article = find(guid);
+  if (!article) return StoreError{404, "no article " + std::string(guid)};
+  Feed* to = mutable_feed(feed_id);
+  if (!to) return StoreError{404, "no feed " + std::string(feed_id)};
+  if (to->deleted_feed) return StoreError{400, std::string(feed_id) + " is a Deleted Feed"};
+  const Feed* home = feed_of(guid);
+  if (home->deleted_feed) return StoreError{409, "article " + std::string(guid) + " is not live"};
+  if (home == to) return StoreError{409, "feed " + std::string(feed_id) + " is the article's home"};
+  if (!to->shared.emplace(std::string(guid), article).second)
+    return StoreError{409, "article " + std::string(guid) + " is listed in " + std::string(feed_id) + " already"};
+  shared_in_[std::string(guid)].push_back(to);
+  touch(*to, now());
+  return std::nullopt;
+}
+
+void FeedStore::touch_sharing_feeds(std::string_view guid, std::int64_t at) {
+  auto it = shared_in_.find(std::string(guid));
+  if (it == shared_in_.end()) return;
+  for (Feed* feed : it->second) touch(*feed, at);
 }
 
 std::optional<StoreError> FeedStore::remove(std::string_view guid) {

@@ -1,6 +1,8 @@
 #pragma once
 // The simulated CMP side: feeds, each live feed paired with its Deleted Feed, and the articles
-// placed in them. One article is in exactly one feed at a time (or gone). All mutation goes
+// placed in them. One article is in exactly one feed at a time (or gone), its home; it can also be
+// listed in other live feeds while it is live (share(): CMP publishing one article to several
+// feeds, issue 17). All mutation goes
 // through here so that positions, timestamps, the envelope's modified_at and the pre-sorted
 // indexes stay consistent; a page read is then O(page), never a sort of the whole feed.
 //
@@ -42,6 +44,8 @@ struct Feed {
   FeedMode mode = FeedMode::normal;
   std::int64_t modified_ms = 0;  // the envelope's modified_at
   std::unordered_map<std::string, std::unique_ptr<Article>> articles;
+  // Articles homed in another live feed and listed here too, by guid (FeedStore::share).
+  std::unordered_map<std::string, const Article*> shared;
 
   // Newest first; rebuilt lazily after a change (edits are rare, reads are the hot path).
   mutable std::vector<const Article*> by_position;
@@ -87,6 +91,10 @@ class FeedStore {
   Expected<const Article*, StoreError> unpublish(std::string_view guid);
   // Moves an article (from the Deleted Feed, or already live) to the top of the live feed.
   Expected<const Article*, StoreError> republish(std::string_view guid);
+  // Lists the live article `guid` in the live feed `feed_id` too, until it leaves its home feed
+  // (unpublished or removed). 404 unknown guid or feed; 409 not live, already listed there, or
+  // `feed_id` is its home; 400 for a Deleted Feed.
+  std::optional<StoreError> share(std::string_view guid, std::string_view feed_id);
   // Gone from every feed, as if deleted in CMP.
   std::optional<StoreError> remove(std::string_view guid);
 
@@ -114,10 +122,12 @@ class FeedStore {
   Expected<std::unique_ptr<Article>, StoreError> make_article(boost::json::object content,
                                                               std::int64_t at);
   void index_pixel(const Article& article);
+  void touch_sharing_feeds(std::string_view guid, std::int64_t at);
 
   const SimClock& clock_;
   UrlBases bases_;
   std::unordered_map<std::string, std::unique_ptr<Feed>> feeds_;
+  std::unordered_map<std::string, std::vector<Feed*>> shared_in_;  // guid -> the feeds listing it too
   std::unordered_map<std::string, Feed*> where_;               // guid -> its feed
   std::unordered_map<std::string, std::string> pixel_index_;   // bare pixel key -> guid
   std::uint64_t next_position_ = 1;

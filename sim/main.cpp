@@ -50,6 +50,7 @@ struct Args {
   bool cms_refuse_status_on_create = false;
   std::size_t page_cap = 0;
   std::string fields = "honoured";
+  std::size_t share = 0;
 };
 
 // "HOST:PORT" or "[V6]:PORT".
@@ -121,6 +122,21 @@ void add_more_feeds(sim::Simulator& simulator, std::size_t count) {
   }
 }
 
+// --share N: the first N articles of the first feed (newest first) are listed in the second too.
+void share_into_second_feed(sim::Simulator& simulator, std::size_t count) {
+  const auto ids = feed_ids(simulator.options().feed_id, 2);
+  const sim::Feed* first = simulator.store().feed(ids[0]);
+  if (!simulator.store().feed(ids[1])) throw std::runtime_error("--share needs --feeds 2 or more");
+  const auto articles = simulator.store().page(*first, sim::SortBy::position, 0, count);
+  if (articles.size() < count)
+    throw std::runtime_error("--share " + std::to_string(count) + ": the first feed has " +
+                             std::to_string(articles.size()) + " articles");
+  std::vector<std::string> guids;
+  for (const auto* article : articles) guids.push_back(article->guid);
+  for (const auto& guid : guids)
+    if (auto e = simulator.store().share(guid, ids[1])) throw std::runtime_error("--share: " + e->message);
+}
+
 asio::awaitable<void> shutdown(sim::Simulator* simulator, asio::io_context* io) {
   log::info("feedsync-sim stopping");
   co_await simulator->stop(std::chrono::seconds(2));
@@ -157,6 +173,10 @@ int main(int argc, char** argv) {
   app.add_option("--log-level", args.log_level, "trace|debug|info|warn|error")->capture_default_str();
   app.add_option("--cms-client-id", args.cms_client_id, "OAuth client id the CMS accepts")->capture_default_str();
   app.add_option("--cms-client-secret", args.cms_client_secret, "its secret")->capture_default_str();
+  app.add_option("--share", args.share,
+                 "list the first N articles of the first feed in the second feed too (CMP publishing one "
+                 "article to two feeds; needs --feeds 2 or more)")
+      ->capture_default_str();
   app.add_option("--page-cap", args.page_cap,
                  "Feed API: at most N entries per page whatever pagesize asks, silently (0: no cap)")
       ->capture_default_str();
@@ -218,6 +238,7 @@ int main(int argc, char** argv) {
         start += args.generate;
       }
     }
+    if (args.share > 0) share_into_second_feed(simulator, args.share);
 
     asio::signal_set signals(io, SIGINT, SIGTERM);
     signals.async_wait([&](const boost::system::error_code& ec, int) {

@@ -79,6 +79,11 @@ enum class CmsApi { version2, v1 };
 // How client credentials travel to cms.token_url: a JSON body (some gateways block form posts)
 // or an RFC 6749 form with HTTP Basic.
 enum class TokenRequest { json, form };
+// An article CMP publishes to several configured feeds (issue 17, docs/decisions.md): one CMS
+// item per feed (each feed's mapping and container; the default, and what earlier versions did),
+// or one item, owned by the first feed to sync it (the others skip it). Either way at most one
+// canonical link is posted per pixel key.
+enum class SharedArticles { item_per_feed, one_item };
 struct CmsConfig {
   CmsApi api = CmsApi::version2;
   std::string base_url;   // required
@@ -93,6 +98,7 @@ struct CmsConfig {
   // (some writes have silently dropped properties, api-notes.md "Quirks").
   bool verify_writes = false;
   TokenRequest token_request = TokenRequest::json;
+  SharedArticles articles_in_several_feeds = SharedArticles::item_per_feed;
   // Refresh a token this long before it expires (capped at half its lifetime).
   Duration token_refresh_skew = std::chrono::seconds(30);
   // The UUIDv5 namespace of content keys (core/content_key.hpp). Changing it gives every
@@ -165,6 +171,7 @@ struct FeedConfig {
   // Not a feed key: cms.key_namespace, copied here by the loader so that everything that
   // derives a content key from a feed (engine/feed_target.cpp) needs only the feed.
   Uuid key_namespace = kContentKeyNamespace;
+  SharedArticles shared_articles = SharedArticles::item_per_feed;  // cms.articles_in_several_feeds
 
   // mapping.publishAt's expression when the feed schedules, else nullopt: what MappingSpec's
   // publish_at takes.

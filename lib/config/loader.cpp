@@ -222,6 +222,8 @@ class Loader {
     cms.timeout = read_duration(map, "timeout", cms.timeout, Zero::rejected);
     cms.verify_writes = read_bool(map, "verify_writes", cms.verify_writes);
     cms.token_request = read_choice(map, "token_request", cms.token_request, {"json", "form"});
+    cms.articles_in_several_feeds = read_choice(map, "articles_in_several_feeds", cms.articles_in_several_feeds,
+                                                {"item_per_feed", "one_item"});
     cms.token_refresh_skew =
         read_duration(map, "token_refresh_skew", cms.token_refresh_skew, Zero::allowed);
     if (auto value = map.get("key_namespace")) {
@@ -372,6 +374,7 @@ class Loader {
     read_mapping(mapping, feed);
     check_schedule(map, mapping, feed);
     feed.key_namespace = config_.cms.key_namespace;
+    feed.shared_articles = config_.cms.articles_in_several_feeds;
     return feed;
   }
 

@@ -331,6 +331,17 @@ asio::awaitable<void> OutboxRelay::process_content(store::OutboxOp op) {
           canonical = CanonicalPayload{*url, *row->pixel_key};
         }
       }
+      // CMP takes one published URL per article: an article in several feeds (issue 17) has its
+      // link posted by the first of its items to go live, never by two. Checked in the commit
+      // that would queue the post, so two items going live together cannot both pass.
+      if (canonical) {
+        if (auto holder = store_.canonical_holder(canonical->pixel_key, op.feed, op.guid)) {
+          log::info("canonical link not posted: another feed's item of this article holds it",
+                    {{"feed", op.feed}, {"guid", op.guid}, {"cms_key", key}, {"held_by", *holder}});
+          store_.append_journal(now, op.feed, op.guid, "canonical-skipped", "the pixel key's link is held by " + *holder);
+          canonical.reset();
+        }
+      }
     }
     store_.complete(op.id);
     store_.append_journal(now, op.feed, op.guid, action, version_detail(outcome));

@@ -61,6 +61,20 @@ void keep_confirmed_vanished(IndexPlan& plan, const feed::IndexScan& second) {
 PollCycle::PollCycle(feed::FeedClient& feeds, store::Store& store, const Clock& clock)
     : feeds_(feeds), store_(store), clock_(clock) {}
 
+void PollCycle::skip_owned_elsewhere(const config::FeedConfig& feed,
+                                     const std::unordered_map<std::string_view, const store::ArticleRow*>& row_of,
+                                     IndexPlan& plan, CycleReport& report) {
+  std::erase_if(plan.to_fetch, [&](const IndexEntry& e) {
+    if (row_of.count(e.guid)) return false;  // this feed's own article
+    auto owner = store_.active_elsewhere(feed.name, e.guid);
+    if (!owner) return false;
+    ++report.shared;
+    report.changes.push_back({"shared", e.guid, "", "", "also in feed " + *owner + ", which owns its CMS item"});
+    log::debug("article skipped: another feed owns its CMS item", {{"feed", feed.name}, {"guid", e.guid}, {"owner", *owner}});
+    return true;
+  });
+}
+
 boost::asio::awaitable<PollCycle::DeletedFeedRead> PollCycle::read_deleted_feed(
     const config::FeedConfig& feed, const std::optional<store::FeedRow>& row, std::int64_t now, bool force) {
   DeletedFeedRead out;
@@ -192,6 +206,8 @@ boost::asio::awaitable<Expected<CycleReport, CycleError>> PollCycle::run(config:
     keep_confirmed_vanished(plan, *second);
   }
 
+  if (feed.shared_articles == config::SharedArticles::one_item) skip_owned_elsewhere(feed, row_of, plan, report);
+
   // Full content of what changed, mapped and hashed.
   std::unordered_map<std::string, Mapped> mapped;
   std::vector<MappedEntry> to_plan;
@@ -277,6 +293,16 @@ boost::asio::awaitable<Expected<CycleReport, CycleError>> PollCycle::run(config:
   auto tx = store_.transaction();
   for (const auto& d : decisions) {
     const auto& m = mapped.at(d.index.guid);
+    if (d.action == ContentAction::create && feed.shared_articles == config::SharedArticles::one_item) {
+      // Checked again in the transaction: another feed's poll may have taken it meanwhile.
+      if (auto owner = store_.active_elsewhere(feed.name, d.index.guid)) {
+        log::info("article skipped: another feed took its CMS item while this poll ran",
+                  {{"feed", feed.name}, {"guid", d.index.guid}, {"owner", *owner}});
+        --report.created;
+        ++report.shared;
+        continue;
+      }
+    }
     store::ArticleRow article;
     if (auto it = row_of.find(d.index.guid); it != row_of.end()) article = *it->second;
     article.feed = feed.name;
@@ -344,7 +370,7 @@ boost::asio::awaitable<Expected<CycleReport, CycleError>> PollCycle::run(config:
              {"requests", std::to_string(report.feed_requests)}, {"seen", std::to_string(report.seen)},
              {"created", std::to_string(report.created)}, {"updated", std::to_string(report.updated)},
              {"undeleted", std::to_string(report.undeleted)}, {"deleted", std::to_string(report.deleted)},
-             {"held_deletes", std::to_string(report.held_deletes)},
+             {"held_deletes", std::to_string(report.held_deletes)}, {"shared", std::to_string(report.shared)},
              {"mapping_errors", std::to_string(report.mapping_errors)}});
   if (plan.held_deletes > 0) {
     log::warn("mass-delete guard holds deletions; confirm with feedsyncd approve-deletes",

@@ -9,6 +9,8 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include <boost/asio/awaitable.hpp>
@@ -17,11 +19,13 @@
 #include "core/clock.hpp"
 #include "core/expected.hpp"
 #include "core/mapping.hpp"
+#include "core/planner.hpp"
 
 namespace feedsync::feed { class FeedClient; }
 namespace feedsync::store {
 class Store;
 struct FeedRow;
+struct ArticleRow;
 }
 
 namespace feedsync::engine {
@@ -35,7 +39,7 @@ struct CycleOptions {
 };
 
 struct PlannedChange {
-  std::string action;  // create | update | undelete | delete | held-delete | mapping-error
+  std::string action;  // create | update | undelete | delete | held-delete | mapping-error | shared
   std::string guid;
   std::string title;
   std::string cms_key;
@@ -55,6 +59,8 @@ struct CycleReport {
   std::size_t rejected_entries = 0;  // entries without a usable guid / modified_at
   std::size_t mapping_errors = 0;
   std::size_t missing = 0;           // changed in the index, gone by the full fetch
+  // cms.articles_in_several_feeds: one_item: new here, but another feed owns the article's item.
+  std::size_t shared = 0;
   std::optional<std::int64_t> watermark;
   // The Deleted Feed (issue 17): read this cycle (it has its own deleted_interval), or the error
   // of a failed read, which leaves the live sync going and its deletions waiting.
@@ -83,6 +89,11 @@ class PollCycle {
     std::optional<std::string> error;                // the read failed
     int requests = 0;
   };
+  // cms.articles_in_several_feeds: one_item: drops from `plan` the articles new to this feed
+  // whose CMS item another feed owns (an active row there), counting and listing them.
+  void skip_owned_elsewhere(const config::FeedConfig& feed,
+                            const std::unordered_map<std::string_view, const store::ArticleRow*>& row_of,
+                            IndexPlan& plan, CycleReport& report);
   // Reads the Deleted Feed when it is due (its deleted_interval has passed, or `force`), by its
   // own watermark. Never fails the cycle: an error is returned for the cycle to record.
   boost::asio::awaitable<DeletedFeedRead> read_deleted_feed(const config::FeedConfig& feed,

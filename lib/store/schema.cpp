@@ -101,6 +101,10 @@ ALTER TABLE feeds ADD COLUMN deleted_read_at INTEGER;
 ALTER TABLE feeds ADD COLUMN deleted_failed_at INTEGER;
 ALTER TABLE feeds ADD COLUMN deleted_failures INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE feeds ADD COLUMN deleted_error TEXT;
+-- An article in several feeds (issue 17): who else holds a guid, who holds a pixel key's
+-- canonical link. Partial: most rows of a store without shared articles never match.
+CREATE INDEX articles_guid ON articles (guid);
+CREATE INDEX articles_pixel_key ON articles (pixel_key) WHERE pixel_key IS NOT NULL;
 )sql",
 };
 

@@ -263,6 +263,23 @@ void Store::record_poll_failure(std::string_view name, std::int64_t now, std::st
               name, now, error);
 }
 
+std::optional<std::string> Store::active_elsewhere(std::string_view feed, std::string_view guid) const {
+  Statement st(impl_->db,
+               "SELECT feed FROM articles WHERE guid = ?1 AND feed <> ?2 AND status = 'active' ORDER BY feed LIMIT 1");
+  if (!st.bind_all(guid, feed).step()) return std::nullopt;
+  return st.text(0);
+}
+
+std::optional<std::string> Store::canonical_holder(std::string_view pixel_key, std::string_view feed,
+                                                   std::string_view guid) const {
+  Statement st(impl_->db,
+               "SELECT a.feed, a.guid FROM articles a WHERE a.pixel_key = ?1 AND NOT (a.feed = ?2 AND a.guid = ?3) "
+               "AND (a.canonical_url IS NOT NULL OR EXISTS (SELECT 1 FROM outbox o WHERE o.feed = a.feed "
+               "AND o.guid = a.guid AND o.op = 'canonical')) ORDER BY a.feed LIMIT 1");
+  if (!st.bind_all(pixel_key, feed, guid).step()) return std::nullopt;
+  return st.text(0) + "/" + st.text(1);
+}
+
 void Store::record_deleted_feed_read(std::string_view name, std::string_view deleted_feed_id, std::int64_t now,
                                      std::optional<std::int64_t> watermark) {
   // Another id than last time: the old id's watermark means nothing for it.

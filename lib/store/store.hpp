@@ -102,6 +102,14 @@ class Store {
   void upsert_article(const ArticleRow& row);  // insert, or replace every column of (feed, guid)
   std::optional<ArticleRow> article(std::string_view feed, std::string_view guid) const;
   std::vector<ArticleRow> articles(std::string_view feed) const;  // ordered by guid
+  // An article in several feeds (issue 17). The feed other than `feed` whose article `guid` is
+  // active (the first by name), if any.
+  std::optional<std::string> active_elsewhere(std::string_view feed, std::string_view guid) const;
+  // Who holds the canonical link of `pixel_key`, if anyone but (feed, guid): an article with that
+  // pixel key whose link was posted, or has a canonical operation in the outbox (pending, in
+  // flight or dead). Returned as "feed/guid".
+  std::optional<std::string> canonical_holder(std::string_view pixel_key, std::string_view feed,
+                                              std::string_view guid) const;
   ArticleCounts article_counts(std::string_view feed) const;
   // `resync`: the active articles of the feed (or the one guid) look changed to the next poll,
   // which is made a full scan, so they are fetched, mapped and pushed again even if their

@@ -1,7 +1,8 @@
 // Answers the Feed API document leaves open (issue 17), against the built binaries: a Deleted
 // Feed failing for a minute while live articles change (the live sync goes on, /readyz names the
 // Deleted Feed, its deletions land once it answers), and a page cap below the size asked for
-// (check --connect shows it, the daemon logs it once and imports every article).
+// (check --connect shows it, the daemon logs it once and imports every article), and one article
+// in two configured feeds (one item per feed, or one item; one canonical link either way).
 #include <csignal>
 #include <filesystem>
 #include <map>
@@ -45,8 +46,8 @@ class FeedAnswersE2E : public ::testing::Test {
     ASSERT_TRUE(std::regex_search(err, m, std::regex("http=127\\.0\\.0\\.1:([0-9]+)")));
     ops_ = "http://127.0.0.1:" + m[1].str();
   }
-  testing::ProcessResult feedsyncd(std::vector<std::string> args) {
-    if (config_.empty()) config_ = dir_.write("feedsync.yaml", testing::demo_config());
+  testing::ProcessResult feedsyncd(std::vector<std::string> args, const std::string& config = testing::demo_config()) {
+    if (config_.empty()) config_ = dir_.write("feedsync.yaml", config);
     args.insert(args.end(), {"--config", config_.string()});
     return testing::run_process(FEEDSYNC_DAEMON_BIN, args, env(), 60s);
   }
@@ -152,6 +153,60 @@ TEST_F(FeedAnswersE2E, APageCapIsShownByCheckConnectLoggedOnceAndEveryArticleImp
   EXPECT_EQ(std::distance(std::sregex_iterator(err.begin(), err.end(), note), std::sregex_iterator()), 1) << err;
   daemon_->signal(SIGTERM);
   EXPECT_EQ(daemon_->wait(30s).exit_status, 0);
+}
+
+// The demo configuration with a second feed reading the simulator's second feed (--feeds 2), and
+// `policy` as cms.articles_in_several_feeds.
+std::string two_feeds_config(const std::string& policy) {
+  std::string config = testing::demo_config();
+  config.replace(config.find("cms:\n"), 5, "cms:\n  articles_in_several_feeds: " + policy + "\n");
+  std::string second = config.substr(config.find("  - name: demo"));
+  second.replace(second.find("name: demo"), 10, "name: second");
+  for (std::size_t at; (at = second.find("0000001")) != std::string::npos;) second.replace(at, 7, "0000002");
+  return config + second;
+}
+
+// How many canonical links the simulator received for each guid.
+std::map<std::string, int> canonical_posts(const testing::SimProcess& sim) {
+  std::map<std::string, int> out;
+  const auto records = sim.get("/_sim/canonical").json();  // alive while iterated
+  for (const auto& r : records.at("records").as_array()) ++out[std::string(r.at("guid").as_string())];
+  return out;
+}
+
+// Issue 17 item 4: CMP publishes 2 of the first feed's 5 articles to the second feed too.
+TEST_F(FeedAnswersE2E, AnArticleInTwoFeedsGetsAnItemPerFeedAndOneCanonicalLinkByDefault) {
+  start_sim({"--feeds", "2", "--generate", "5", "--seed", "43", "--share", "2"});
+  const auto run = feedsyncd({"once"}, two_feeds_config("item_per_feed"));
+  ASSERT_EQ(run.exit_status, 0) << run.out << run.err;
+  const auto report = check();
+  EXPECT_EQ(report.at("counts").at("cms_items"), 12);  // 10 articles, 2 of them with an item per feed
+  EXPECT_EQ(report.at("duplicates").as_array().size(), 2u) << boost::json::serialize(report);
+  EXPECT_EQ(report.at("missing_in_cms").as_array().size(), 0u);
+  const auto posts = canonical_posts(*sim_);
+  EXPECT_EQ(posts.size(), 10u);
+  for (const auto& [guid, count] : posts) EXPECT_EQ(count, 1) << guid;
+  EXPECT_THAT(run.err, HasSubstr("canonical link not posted: another feed's item of this article holds it"));
+}
+
+TEST_F(FeedAnswersE2E, AnArticleInTwoFeedsIsOneItemAndOneCanonicalLinkUnderOneItem) {
+  start_sim({"--feeds", "2", "--generate", "5", "--seed", "44", "--share", "2"});
+  const auto run = feedsyncd({"once"}, two_feeds_config("one_item"));
+  ASSERT_EQ(run.exit_status, 0) << run.out << run.err;
+  auto report = check();
+  EXPECT_TRUE(report.at("ok").as_bool()) << boost::json::serialize(report);
+  EXPECT_EQ(report.at("counts").at("cms_items"), 10);
+  const auto posts = canonical_posts(*sim_);
+  EXPECT_EQ(posts.size(), 10u);
+  for (const auto& [guid, count] : posts) EXPECT_EQ(count, 1) << guid;
+  EXPECT_THAT(run.err, HasSubstr("shared=2"));
+  // Later polls of both feeds change nothing: the skipped articles stay skipped.
+  const auto again = feedsyncd({"once"}, two_feeds_config("one_item"));
+  ASSERT_EQ(again.exit_status, 0) << again.out << again.err;
+  report = check();
+  EXPECT_TRUE(report.at("ok").as_bool()) << boost::json::serialize(report);
+  EXPECT_EQ(report.at("counts").at("cms_items"), 10);
+  EXPECT_EQ(canonical_posts(*sim_).size(), 10u);
 }
 
 }  // namespace

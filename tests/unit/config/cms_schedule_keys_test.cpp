@@ -41,6 +41,8 @@ TEST(CmsKeys, Defaults) {
   EXPECT_EQ(config.cms.key_namespace, kContentKeyNamespace);
   EXPECT_EQ(uuid_dashed(config.cms.key_namespace), "1bf10b18-b24f-464f-a631-ee345354ff46");
   EXPECT_EQ(config.feeds[0].key_namespace, kContentKeyNamespace);
+  EXPECT_EQ(config.cms.articles_in_several_feeds, SharedArticles::item_per_feed);
+  EXPECT_EQ(config.feeds[0].shared_articles, SharedArticles::item_per_feed);
 }
 
 TEST(CmsKeys, GoodValues) {
@@ -55,6 +57,8 @@ TEST(CmsKeys, GoodValues) {
   EXPECT_EQ(uuid_hex(config.cms.key_namespace), "6ba7b8109dad11d180b400c04fd430c8");
   // Every feed carries it, so a content key needs only the feed.
   for (const auto& feed : config.feeds) EXPECT_EQ(feed.key_namespace, config.cms.key_namespace);
+  const Config shared = load(with_cms("  articles_in_several_feeds: one_item\n") + testing::feed_block("news"));
+  for (const auto& feed : shared.feeds) EXPECT_EQ(feed.shared_articles, SharedArticles::one_item);
 
   EXPECT_EQ(load(with_cms("  token_refresh_skew: 0\n")).cms.token_refresh_skew, 0s);
   EXPECT_EQ(load(with_cms("  token_request: json\n  verify_writes: false\n")).cms.token_request, TokenRequest::json);
@@ -69,6 +73,8 @@ TEST(CmsKeys, BadValues) {
             "feedsync.yaml:6:18: cms.verify_writes: expected true or false, got \"yes\"");
   EXPECT_EQ(error_of(with_cms("  token_request: basic\n")),
             "feedsync.yaml:6:18: cms.token_request: expected json or form, got \"basic\"");
+  EXPECT_EQ(error_of(with_cms("  articles_in_several_feeds: both\n")),
+            "feedsync.yaml:6:30: cms.articles_in_several_feeds: expected item_per_feed or one_item, got \"both\"");
   EXPECT_EQ(error_of(with_cms("  token_refresh_skew: soon\n")),
             "feedsync.yaml:6:23: cms.token_refresh_skew: expected a duration like 30s, got \"soon\"");
   EXPECT_EQ(error_of(with_cms("  key_namespace: feedsync\n")),
@@ -89,7 +95,8 @@ TEST(CmsKeys, TheExamplesCommentedValuesAreTheDefaults) {
   text << in.rdbuf();
   const std::string example = text.str();
   std::string lines;
-  for (const char* key : {"verify_writes", "token_request", "token_refresh_skew", "key_namespace"}) {
+  for (const char* key : {"verify_writes", "token_request", "token_refresh_skew", "key_namespace",
+                          "articles_in_several_feeds"}) {
     std::smatch found;
     ASSERT_TRUE(std::regex_search(example, found, std::regex("\n  # (" + std::string(key) + ": [^\n]+)")))
         << key << " is not shown commented out in the example";
@@ -101,6 +108,7 @@ TEST(CmsKeys, TheExamplesCommentedValuesAreTheDefaults) {
   EXPECT_EQ(stated.cms.token_request, defaults.cms.token_request);
   EXPECT_EQ(stated.cms.token_refresh_skew, defaults.cms.token_refresh_skew);
   EXPECT_EQ(stated.cms.key_namespace, defaults.cms.key_namespace);
+  EXPECT_EQ(stated.cms.articles_in_several_feeds, defaults.cms.articles_in_several_feeds);
 }
 
 TEST(ScheduleKeys, DefaultsAreOff) {

@@ -257,6 +257,53 @@ TEST_F(PollCycleTest, HeldDeletionsAreReadAgainFromTheDeletedFeedOnceApproved) {
   EXPECT_EQ(store_.feed("blog")->deleted_watermark, kNewest + 3000);
 }
 
+// Issue 17: CMP publishes one article to two configured feeds ("news" reads the same feed here).
+TEST_F(PollCycleTest, AnArticleInTwoFeedsIsOneItemOwnedByTheFirstFeedUnderOneItem) {
+  live_.add(3, kNewest);
+  feed_.shared_articles = config::SharedArticles::one_item;
+  config::FeedConfig news = feed_;
+  news.name = "news";
+  news.deleted_feed_id.reset();
+  ASSERT_TRUE(run().has_value());
+  std::swap(feed_, news);
+  auto second = run();
+  std::swap(feed_, news);
+  ASSERT_TRUE(second.has_value()) << second.error().message;
+  EXPECT_EQ(second->created, 0u);
+  EXPECT_EQ(second->shared, 3u);
+  ASSERT_FALSE(second->changes.empty());
+  EXPECT_EQ(second->changes[0].action, "shared");
+  EXPECT_THAT(second->changes[0].reason, HasSubstr("also in feed blog, which owns its CMS item"));
+  EXPECT_TRUE(store_.articles("news").empty());
+
+  // Once the owner no longer has it (deleted there), the other feed takes it on.
+  auto gone = *store_.article("blog", "g0");
+  gone.status = store::ArticleStatus::deleted;
+  store_.upsert_article(gone);
+  std::swap(feed_, news);
+  auto third = run(full_scan());
+  std::swap(feed_, news);
+  ASSERT_TRUE(third.has_value());
+  EXPECT_EQ(third->created, 1u);
+  EXPECT_EQ(third->shared, 2u);
+  EXPECT_TRUE(store_.article("news", "g0").has_value());
+}
+
+TEST_F(PollCycleTest, AnArticleInTwoFeedsIsAnItemPerFeedByDefault) {
+  live_.add(3, kNewest);
+  config::FeedConfig news = feed_;
+  news.name = "news";
+  news.deleted_feed_id.reset();
+  ASSERT_TRUE(run().has_value());
+  std::swap(feed_, news);
+  auto second = run();
+  std::swap(feed_, news);
+  ASSERT_TRUE(second.has_value());
+  EXPECT_EQ(second->created, 3u);
+  EXPECT_EQ(second->shared, 0u);
+  EXPECT_NE(store_.article("news", "g0")->cms_key, store_.article("blog", "g0")->cms_key);
+}
+
 TEST_F(PollCycleTest, ChangedArticleIsUpdatedAndUnchangedPayloadOnlyTouched) {
   live_.add(3, kNewest);
   ASSERT_TRUE(run().has_value());

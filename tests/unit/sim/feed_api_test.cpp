@@ -172,6 +172,34 @@ TEST(SimFeedApi, TheFeedApiSwitchesPlayEachOpenAnswer) {
   EXPECT_EQ(h.put("/_sim/feed-api", R"({"pagecap":1})").status, 400);
 }
 
+// Issue 17: CMP can publish one article to several feeds.
+TEST(SimFeedApi, AnArticleSharedIntoASecondFeedIsListedThereUntilItLeavesItsHome) {
+  SimHarness h;
+  const auto guids = generate(h, 3);
+  ASSERT_EQ(h.post("/_sim/feeds", R"({"id":"second0000000000000000000000001"})").status, 201);
+  const std::string second = "/v2/feed/second0000000000000000000000001?format=json";
+  EXPECT_TRUE(guids_of(h.get(second).json()).empty());
+  ASSERT_EQ(h.post("/_sim/articles/" + guids[0] + ":share", R"({"feed":"second0000000000000000000000001"})").status, 200);
+  EXPECT_EQ(guids_of(h.get(second).json()), std::vector<std::string>{guids[0]});
+  EXPECT_EQ(guids_of(h.get(feed_url("format=json")).json()).size(), 3u);  // still in its home feed
+
+  // An edit shows in both; leaving the home feed takes it out of the second.
+  const auto before = h.get(second).json().at("modified_at");
+  h.advance_s(2);
+  ASSERT_EQ(h.patch("/_sim/articles/" + guids[0], R"({"title":"Edited once, seen twice"})").status, 200);
+  const auto page = h.get(second).json();
+  EXPECT_NE(page.at("modified_at"), before);
+  EXPECT_EQ(page.at("entries").at(0).at("content").at("title"), "Edited once, seen twice");
+  ASSERT_EQ(h.post("/_sim/articles/" + guids[0] + ":unpublish").status, 200);
+  EXPECT_TRUE(guids_of(h.get(second).json()).empty());
+
+  EXPECT_EQ(h.post("/_sim/articles/" + guids[0] + ":share", R"({"feed":"second0000000000000000000000001"})").status, 409);
+  EXPECT_EQ(h.post("/_sim/articles/" + guids[1] + ":share", R"({"feed":"nosuchfeed"})").status, 404);
+  EXPECT_EQ(h.post("/_sim/articles/" + guids[1] + ":share", "{\"feed\":\"" + kFeed + "\"}").status, 409);
+  EXPECT_EQ(h.post("/_sim/articles/" + guids[1] + ":share", R"({"feed":"second0000000000000000000000001deleted"})").status, 400);
+  EXPECT_EQ(h.post("/_sim/articles/" + guids[1] + ":share", R"({})").status, 400);
+}
+
 TEST(SimFeedApi, FullEntriesCarryEveryDocumentedField) {
   SimHarness h;
   generate(h, 20);

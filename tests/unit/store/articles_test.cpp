@@ -96,5 +96,45 @@ TEST_F(StoreTest, RequestResyncMarksActiveArticlesChangedAndForcesAFullScan) {
   EXPECT_THROW(store.request_resync("unknown", std::nullopt, 0), StoreError);
 }
 
+// Issue 17: one article in several feeds.
+TEST_F(StoreTest, ActiveElsewhereNamesAnotherFeedHoldingTheGuidActive) {
+  Store store = open_with_feeds();
+  store.ensure_feed("archive", "feed-archive-id");
+  store.upsert_article(make_article("blog", "shared"));
+  EXPECT_FALSE(store.active_elsewhere("blog", "shared").has_value());  // its own feed does not count
+  EXPECT_EQ(store.active_elsewhere("news", "shared"), "blog");
+  EXPECT_FALSE(store.active_elsewhere("news", "other").has_value());
+  auto gone = make_article("blog", "shared");
+  gone.status = ArticleStatus::deleted;
+  store.upsert_article(gone);
+  EXPECT_FALSE(store.active_elsewhere("news", "shared").has_value());  // a deleted one owns nothing
+  store.upsert_article(make_article("archive", "shared"));
+  EXPECT_EQ(store.active_elsewhere("news", "shared"), "archive");
+}
+
+TEST_F(StoreTest, CanonicalHolderIsWhoeverPostedOrQueuedTheLinkOfAPixelKey) {
+  Store store = open_with_feeds();
+  auto blog = make_article("blog", "g");
+  blog.pixel_key = "pk1";
+  auto news = make_article("news", "g");
+  news.pixel_key = "pk1";
+  store.upsert_article(blog);
+  store.upsert_article(news);
+  EXPECT_FALSE(store.canonical_holder("pk1", "news", "g").has_value());  // nobody posted or queued one
+
+  store.enqueue(make_op("blog", "g", OpKind::canonical, R"({"url":"https://a/1"})"), 1'000);
+  EXPECT_EQ(store.canonical_holder("pk1", "news", "g"), "blog/g");
+  EXPECT_FALSE(store.canonical_holder("pk1", "blog", "g").has_value());  // itself: an update is fine
+
+  auto claimed = store.claim_due(2'000, 10);
+  ASSERT_EQ(claimed.size(), 1u);
+  store.complete(claimed[0].id);
+  EXPECT_FALSE(store.canonical_holder("pk1", "news", "g").has_value());  // the op is done, no link recorded
+  blog.canonical_url = "https://a/1";
+  store.upsert_article(blog);
+  EXPECT_EQ(store.canonical_holder("pk1", "news", "g"), "blog/g");
+  EXPECT_FALSE(store.canonical_holder("pk2", "news", "g").has_value());
+}
+
 }  // namespace
 }  // namespace feedsync::store::testing

@@ -87,6 +87,7 @@ constexpr const char* kDropVersion4 =
     "ALTER TABLE feeds DROP COLUMN deleted_feed_id; ALTER TABLE feeds DROP COLUMN deleted_watermark; "
     "ALTER TABLE feeds DROP COLUMN deleted_read_at; ALTER TABLE feeds DROP COLUMN deleted_failed_at; "
     "ALTER TABLE feeds DROP COLUMN deleted_failures; ALTER TABLE feeds DROP COLUMN deleted_error; "
+    "DROP INDEX articles_guid; DROP INDEX articles_pixel_key; "
     "DELETE FROM schema_version WHERE version = 4";
 
 TEST_F(StoreTest, Version1DatabaseIsMigratedKeepingItsRows) {
