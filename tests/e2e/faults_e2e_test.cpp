@@ -2,7 +2,8 @@
 // database's write lock held by another process past busy_timeout (the relay used to end for
 // good while /readyz stayed 200), a CMS answering 429 with Retry-After (the relay used to retry
 // within a second), garbled 2xx read-backs (used to be dead-lettered after one attempt), a
-// canonical-link endpoint resetting connections (used to be a retry storm), and more below.
+// canonical-link endpoint resetting connections (used to be a retry storm), a token endpoint
+// with a certificate for another host (used to be "credentials rejected"), and more below.
 // After each fault is removed the daemon converges without a restart.
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -33,6 +34,7 @@
 #include "support/process.hpp"
 #include "support/sim_process.hpp"
 #include "support/temp_dir.hpp"
+#include "support/test_certs.hpp"
 
 namespace feedsync {
 namespace {
@@ -82,13 +84,14 @@ class FaultsE2E : public ::testing::Test {
     sim_.emplace(sim_args);
     start_daemon(config);
   }
-  // `state`: the state database (default state_path()).
-  void start_daemon(const std::string& config, std::optional<std::filesystem::path> state = std::nullopt) {
+  // `state`: the state database (default state_path()); `env`: added to the daemon's environment.
+  void start_daemon(const std::string& config, std::optional<std::filesystem::path> state = std::nullopt,
+                    std::map<std::string, std::string> env = {}) {
     config_ = dir_.write("feedsync.yaml", config);
-    daemon_.emplace(FEEDSYNC_DAEMON_BIN, std::vector<std::string>{"run", "--config", config_.string()},
-                    std::map<std::string, std::string>{{"SIM_URL", sim_->base_url()},
-                                                       {"FEEDSYNC_STATE", state.value_or(state_path()).string()},
-                                                       {"CMS_CLIENT_SECRET", "sim-secret"}});
+    env.insert({{"SIM_URL", sim_->base_url()},
+                {"FEEDSYNC_STATE", state.value_or(state_path()).string()},
+                {"CMS_CLIENT_SECRET", "sim-secret"}});
+    daemon_.emplace(FEEDSYNC_DAEMON_BIN, std::vector<std::string>{"run", "--config", config_.string()}, env);
     ASSERT_TRUE(daemon_->wait_for_stderr("http=127.0.0.1:", 30s)) << daemon_->stderr_text();
     std::smatch m;
     const auto err = daemon_->stderr_text();
@@ -296,6 +299,40 @@ TEST_F(FaultsE2E, CanonicalEndpointResetsAreNotAStorm) {
   const auto result = stop();
   EXPECT_THAT(result.err, HasSubstr("circuit closed"));
   EXPECT_THAT(result.err, Not(HasSubstr("dead-lettered")));
+}
+
+// Item 8: the token endpoint presents a certificate from a trusted CA but for another host name.
+// The daemon reports a TLS verification failure naming the host and keeps retrying it as an
+// outage (it used to say "CMS credentials rejected" and pause writes as for a wrong secret);
+// /readyz's token check does not call it an auth failure.
+TEST_F(FaultsE2E, AWrongHostTlsTokenEndpointIsReportedAsTls) {
+  const testing::TestCertificateAuthority ca;
+  const auto certificate = ca.issue({"other.example"}, {});
+  const auto cert_file = dir_.write("token-cert.pem", certificate.cert_pem);
+  const auto key_file = dir_.write("token-key.pem", certificate.key_pem);
+  const auto ca_file = dir_.write("ca.pem", ca.ca_pem());
+  const testing::SimProcess token_endpoint(
+      std::vector<std::string>{"--tls-cert", cert_file.string(), "--tls-key", key_file.string()});
+  const std::string port = token_endpoint.base_url().substr(token_endpoint.base_url().rfind(':') + 1);
+  sim_.emplace(std::vector<std::string>{"--generate", "3", "--seed", "40"});
+  const std::string config = with(testing::demo_config(), "token_url: ${SIM_URL}/_cms/version2/oauth/token",
+                                  "token_url: https://localhost:" + port + "/_cms/version2/oauth/token");
+  // The test CA is the only one the daemon trusts (OpenSSL's default verify paths read
+  // SSL_CERT_FILE), so the chain verifies and the name is what fails.
+  ASSERT_NO_FATAL_FAILURE(start_daemon(config, std::nullopt, {{"SSL_CERT_FILE", ca_file.string()}}));
+  ASSERT_TRUE(daemon_->wait_for_stderr("CMS token request failed", 30s)) << daemon_->stderr_text().substr(0, 4000);
+  const auto err = daemon_->stderr_text();
+  const auto at = err.find("CMS token request failed");
+  const std::string line = err.substr(at, err.find('\n', at) - at);
+  std::cerr << line << "\n";
+  EXPECT_THAT(line, HasSubstr("tls: "));
+  EXPECT_THAT(line, HasSubstr("localhost"));
+  EXPECT_THAT(line, HasSubstr("certificate verification failed: hostname mismatch"));
+  const auto reply = readyz();
+  EXPECT_THAT(reply.body, HasSubstr("[+]cms_token"));
+  EXPECT_THAT(reply.body, Not(HasSubstr("auth_failed")));
+  const auto result = stop();
+  EXPECT_THAT(result.err, Not(HasSubstr("CMS credentials rejected")));
 }
 
 // Item 6: one article of 100 is served with a byte that is not UTF-8 in its title. It is
