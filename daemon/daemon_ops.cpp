@@ -7,6 +7,7 @@
 #include "commands.hpp"
 #include "log/log.hpp"
 #include "ops/feed_readiness.hpp"
+#include "ops/loop_lag.hpp"
 #include "ops/store_readiness.hpp"
 #include "ops/status.hpp"
 
@@ -124,6 +125,11 @@ void DaemonOps::observe_cycle(const engine::FeedOutcome& outcome) {
   m.seen_deleted.inc(static_cast<double>(r.deleted));
   m.seen_unchanged.inc(static_cast<double>(r.unchanged + r.touched));
   m.entries_rejected.inc(static_cast<double>(r.rejected_entries + r.mapping_errors));
+}
+
+std::optional<std::string> DaemonOps::liveness_problem() const {
+  if (!heartbeat_) return std::nullopt;
+  return ops::liveness_problem(heartbeat_->stall());
 }
 
 std::vector<ops::ReadinessCheck> DaemonOps::readiness() const {

@@ -12,6 +12,7 @@
 #include "core/clock.hpp"
 #include "engine/sync_engine.hpp"
 #include "ops/engine_metrics.hpp"
+#include "ops/loop_heartbeat.hpp"
 #include "ops/metrics.hpp"
 #include "ops/ops_backend.hpp"
 #include "store/store.hpp"
@@ -30,10 +31,13 @@ class DaemonOps final : public ops::OpsBackend {
   void observe_cycle(const engine::FeedOutcome& outcome);
   // The engine, once it exists; admin actions and readiness need it.
   void attach(engine::SyncEngine& engine);
+  // The heartbeat /livez judges the event loop by (it must outlive this object's use).
+  void watch_loop(const ops::LoopHeartbeat& heartbeat) { heartbeat_ = &heartbeat; }
   // Per-feed series for the configured feeds, and the request projection (at start and after a
   // reload).
   void init_feeds();
 
+  std::optional<std::string> liveness_problem() const override;
   std::vector<ops::ReadinessCheck> readiness() const override;
   std::string status_json() const override;
   std::string metrics_text() const override;
@@ -56,6 +60,7 @@ class DaemonOps final : public ops::OpsBackend {
   const Clock& clock_;
   std::chrono::steady_clock::time_point started_;
   engine::SyncEngine* engine_ = nullptr;
+  const ops::LoopHeartbeat* heartbeat_ = nullptr;
   ops::Registry registry_;
   ops::EngineMetrics metrics_;
   std::map<std::string, ops::FeedMetrics, std::less<>> feeds_;

@@ -23,6 +23,7 @@
 #include "engine/sync_engine.hpp"
 #include "exit_codes.hpp"
 #include "log/log.hpp"
+#include "ops/loop_heartbeat.hpp"
 #include "ops/ops_api.hpp"
 #include "ops/sd_notify.hpp"
 #include "ops/watchdog.hpp"
@@ -149,6 +150,8 @@ int run_daemon(const CliRequest&, const config::Config& loaded) {
   ops::SdNotifier notifier;
   std::optional<ops::WatchdogPinger> watchdog;
   if (auto interval = ops::watchdog_interval()) watchdog.emplace(io.get_executor(), notifier, *interval);
+  ops::LoopHeartbeat heartbeat(io.get_executor(), clock);  // /livez's loop-lag check
+  ops.watch_loop(heartbeat);
 
   // The listener before READY=1: a failure to bind is a start-up failure systemd sees.
   ops::OpsServer server(io, loaded.http, ops);
@@ -167,6 +170,7 @@ int run_daemon(const CliRequest&, const config::Config& loaded) {
   asio::co_spawn(io, report_status(daemon), asio::detached);
   asio::co_spawn(io, engine.run(), asio::detached);
   if (watchdog) watchdog->start();
+  heartbeat.start();
 
   log::info("feedsyncd started", {{"config", loaded.file.string()},
                                   {"state", loaded.state.path.string()},
@@ -176,6 +180,7 @@ int run_daemon(const CliRequest&, const config::Config& loaded) {
   notifier.status(engine.summary());
   io.run();
   if (watchdog) watchdog->stop();
+  heartbeat.stop();
   log::info("feedsyncd stopped");
   return kExitOk;
 }

@@ -3,6 +3,7 @@
 #include <map>
 
 #include "net/beast_client.hpp"
+#include "net/circuit_breaking_client.hpp"
 #include "net/retrying_client.hpp"
 
 namespace feedsync::engine {
@@ -40,6 +41,7 @@ std::size_t burst_for(Rate rate) {
 struct HttpStack::Parts {
   std::unique_ptr<net::BeastHttpClient> wire;
   std::unique_ptr<ObservedClient> observed;
+  std::unique_ptr<net::CircuitBreakingClient> breakers;
   std::unique_ptr<net::RetryingHttpClient> retrying;
 };
 
@@ -69,6 +71,9 @@ HttpStack::HttpStack(boost::asio::any_io_executor executor, const config::Config
     parts_->observed = std::make_unique<ObservedClient>(*parts_->wire, clock, std::move(observers.attempt));
     inner = parts_->observed.get();
   }
+  // Under the retries, so that each attempt asks the origin's breaker (issue 15: retry storms).
+  parts_->breakers = std::make_unique<net::CircuitBreakingClient>(*inner, clock);
+  inner = parts_->breakers.get();
   parts_->retrying = std::make_unique<net::RetryingHttpClient>(*inner, clock, std::move(retrying));
 }
 

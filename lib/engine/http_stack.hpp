@@ -1,8 +1,9 @@
 #pragma once
 // The HTTP client stack the daemon talks through, built from the configuration: one Beast client
-// (pool, TLS, timeouts) wrapped by the retrying, rate-limiting decorator with one limit per
-// origin (source.rate_limit for the Feed API host, cms.rate_limit / max_in_flight for the CMS
-// host). Owned together so their lifetimes cannot be mixed up.
+// (pool, TLS, timeouts), under a circuit breaker per origin (net/circuit_breaking_client.hpp),
+// under the retrying, rate-limiting decorator with one limit per origin (source.rate_limit for
+// the Feed API host, cms.rate_limit / max_in_flight for the CMS host). Owned together so their
+// lifetimes cannot be mixed up.
 
 #include <chrono>
 #include <functional>
@@ -33,7 +34,7 @@ class HttpStack {
   HttpStack(const HttpStack&) = delete;
   HttpStack& operator=(const HttpStack&) = delete;
 
-  net::HttpClient& client();  // retries, limits, then the wire
+  net::HttpClient& client();  // retries, limits, circuit breakers, then the wire
 
  private:
   struct Parts;

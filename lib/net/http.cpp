@@ -38,6 +38,7 @@ std::string_view to_string(ErrorKind kind) {
     case ErrorKind::protocol: return "protocol";
     case ErrorKind::proxy: return "proxy";
     case ErrorKind::rate_limited: return "rate_limited";
+    case ErrorKind::circuit_open: return "circuit_open";
     case ErrorKind::cancelled: return "cancelled";
   }
   return "protocol";

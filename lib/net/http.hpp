@@ -72,6 +72,7 @@ enum class ErrorKind {
   protocol,        // malformed HTTP, bad gzip
   proxy,           // the proxy refused or broke the CONNECT tunnel
   rate_limited,    // the client's own limiter could not grant a slot before the deadline
+  circuit_open,    // the origin's circuit breaker is open: not sent (circuit_breaker.hpp)
   cancelled,       // shutdown
 };
 std::string_view to_string(ErrorKind kind);

@@ -37,6 +37,7 @@ Disposition classify_error(ErrorKind kind) {
     case ErrorKind::truncated:
     case ErrorKind::proxy:
     case ErrorKind::rate_limited:
+    case ErrorKind::circuit_open:
       return Disposition::retryable;
     case ErrorKind::tls:
     case ErrorKind::invalid_url:
@@ -67,6 +68,7 @@ bool may_have_reached_server(const Result& result) {
     case ErrorKind::tls:
     case ErrorKind::proxy:
     case ErrorKind::rate_limited:
+    case ErrorKind::circuit_open:
       return false;
     case ErrorKind::timeout:
     case ErrorKind::truncated:
@@ -99,6 +101,9 @@ std::chrono::milliseconds RetryPolicy::backoff_ceiling(int attempt) const {
 bool RetryPolicy::should_retry(int attempt, const Result& result, bool idempotent) const {
   if (attempt >= max_attempts) return false;
   if (classify(result) != Disposition::retryable) return false;
+  // An open circuit stays open longer than a short retry's backoff: the caller's own schedule
+  // (the relay's per-op backoff, the next poll) is the one that should apply.
+  if (!result && result.error().kind == ErrorKind::circuit_open) return false;
   return idempotent || !may_have_reached_server(result);
 }
 

@@ -31,7 +31,8 @@ std::string_view to_string(Disposition disposition);
 // permanent.
 //
 // Transport errors, decided here once:
-//  - resolve, connect, timeout, truncated, proxy, rate_limited -> retryable.
+//  - resolve, connect, timeout, truncated, proxy, rate_limited, circuit_open -> retryable (an
+//    open circuit is retried by the caller's schedule, not by RetryPolicy: see should_retry).
 //  - tls -> permanent: an untrusted CA or a wrong hostname does not fix itself within a retry
 //    window. It is a configuration problem of the whole origin, not of one request, so callers
 //    must not dead-letter an *article* on a transport-level permanent failure (tell them apart

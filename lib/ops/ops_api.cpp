@@ -208,7 +208,10 @@ struct OpsApi::Impl {
 };
 
 void OpsApi::add_routes(net::Router& router) {
-  router.get("/livez", plain([](ServerRequest) { return text(200, "ok\n"); }));
+  router.get("/livez", plain([this](ServerRequest) {
+               if (auto problem = backend_.liveness_problem()) return text(503, *problem + "\n");
+               return text(200, "ok\n");
+             }));
   router.get("/readyz", plain([this](ServerRequest r) { return Impl::readiness(*this, r, "readyz"); }));
   router.get("/healthz", plain([this](ServerRequest r) { return Impl::readiness(*this, r, "healthz"); }));
   router.get("/metrics", plain([this](ServerRequest) {

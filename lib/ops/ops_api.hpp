@@ -1,9 +1,11 @@
 #pragma once
 // The daemon's HTTP operating surface (DESIGN.md §7, issue #8) on lib/net's server:
 //
-//   GET  /livez                      200 "ok\n" as long as the event loop answers. No backend
-//                                    call at all: a CMS or store outage must not make a liveness
-//                                    probe restart the daemon (restarting cures none of those).
+//   GET  /livez                      200 "ok\n" as long as the event loop answers and keeps time;
+//                                    503 "event loop stalled for N ms" when it lags
+//                                    (OpsBackend::liveness_problem, loop_lag.hpp). No dependency
+//                                    check: a CMS or store outage must not make a liveness probe
+//                                    restart the daemon (restarting cures none of those).
 //   GET  /readyz, /healthz           200 "ok\n" when every OpsBackend::readiness() check is ok,
 //                                    else 503 listing the failing ones as "name: detail" lines;
 //                                    `?verbose` lists every check as [+]/[-] (Kubernetes style).

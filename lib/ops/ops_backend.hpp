@@ -36,6 +36,10 @@ class OpsBackend {
  public:
   virtual ~OpsBackend() = default;
 
+  // Why /livez should fail ("event loop stalled for 12034 ms"), or nullopt while the daemon is
+  // live. Only the process's own health (loop_lag.hpp), never a dependency: a CMS or store
+  // outage must not make a liveness probe restart the daemon.
+  virtual std::optional<std::string> liveness_problem() const { return std::nullopt; }
   // Every check /readyz and /healthz report; ready when all are ok (and when there are none).
   virtual std::vector<ReadinessCheck> readiness() const = 0;
   // The same JSON `feedsyncd status -o json` prints (ops::render_status_json).

@@ -1,7 +1,9 @@
 // Faults that used to stop work silently (issue 15), against the built binaries: the state
 // database's write lock held by another process past busy_timeout (the relay used to end for
 // good while /readyz stayed 200), a CMS answering 429 with Retry-After (the relay used to retry
-// within a second), and garbled 2xx read-backs (used to be dead-lettered after one attempt).
+// within a second), garbled 2xx read-backs (used to be dead-lettered after one attempt), a
+// canonical-link endpoint resetting connections (used to be a retry storm), a token endpoint
+// with a certificate for another host (used to be "credentials rejected"), and more below.
 // After each fault is removed the daemon converges without a restart.
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -15,7 +17,10 @@
 #include <filesystem>
 #include <map>
 #include <optional>
+#include <iostream>
 #include <regex>
+#include <set>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -24,10 +29,12 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "net/circuit_breaker.hpp"
 #include "store/store.hpp"
 #include "support/process.hpp"
 #include "support/sim_process.hpp"
 #include "support/temp_dir.hpp"
+#include "support/test_certs.hpp"
 
 namespace feedsync {
 namespace {
@@ -63,9 +70,12 @@ class FaultsE2E : public ::testing::Test {
     drain_daemon_output = [this] {
       if (!daemon_) return;
       std::size_t before = 0;
-      do {  // "\x01" is never written: each call reads what is there, until nothing more is
+      do {  // "\x01" is never written: each call reads what is there, until nothing more is.
+        // 20 ms, not 1: wait_for_stderr rounds what is left of its timeout down to whole
+        // milliseconds, so 1 ms left nothing and the pipe was never read (a daemon that logs a
+        // lot then blocked in write() and looked idle).
         before = daemon_->stderr_text().size();
-        daemon_->wait_for_stderr(std::string(1, '\x01'), 1ms);
+        daemon_->wait_for_stderr(std::string(1, '\x01'), 20ms);
       } while (daemon_->stderr_text().size() > before);
     };
   }
@@ -74,13 +84,14 @@ class FaultsE2E : public ::testing::Test {
     sim_.emplace(sim_args);
     start_daemon(config);
   }
-  // `state`: the state database (default state_path()).
-  void start_daemon(const std::string& config, std::optional<std::filesystem::path> state = std::nullopt) {
+  // `state`: the state database (default state_path()); `env`: added to the daemon's environment.
+  void start_daemon(const std::string& config, std::optional<std::filesystem::path> state = std::nullopt,
+                    std::map<std::string, std::string> env = {}) {
     config_ = dir_.write("feedsync.yaml", config);
-    daemon_.emplace(FEEDSYNC_DAEMON_BIN, std::vector<std::string>{"run", "--config", config_.string()},
-                    std::map<std::string, std::string>{{"SIM_URL", sim_->base_url()},
-                                                       {"FEEDSYNC_STATE", state.value_or(state_path()).string()},
-                                                       {"CMS_CLIENT_SECRET", "sim-secret"}});
+    env.insert({{"SIM_URL", sim_->base_url()},
+                {"FEEDSYNC_STATE", state.value_or(state_path()).string()},
+                {"CMS_CLIENT_SECRET", "sim-secret"}});
+    daemon_.emplace(FEEDSYNC_DAEMON_BIN, std::vector<std::string>{"run", "--config", config_.string()}, env);
     ASSERT_TRUE(daemon_->wait_for_stderr("http=127.0.0.1:", 30s)) << daemon_->stderr_text();
     std::smatch m;
     const auto err = daemon_->stderr_text();
@@ -227,6 +238,99 @@ TEST_F(FaultsE2E, ATokenEndpointOutageIsAskedWithGrowingPauses) {
   EXPECT_GE(asked, 2u);
   ASSERT_EQ(sim_->del("/_sim/faults").status, 204);
   EXPECT_TRUE(converges(10, 90s)) << boost::json::serialize(check());
+  const auto result = stop();
+  EXPECT_THAT(result.err, Not(HasSubstr("CMS credentials rejected")));
+}
+
+// Replaces the one occurrence of `from` in `text` by `to`.
+std::string with(std::string text, const std::string& from, const std::string& to) {
+  const auto at = text.find(from);
+  if (at == std::string::npos) throw std::runtime_error("config/demo.yaml has no '" + from + "'");
+  return text.replace(at, from.size(), to);
+}
+
+std::size_t distinct_canonical_guids(const testing::SimProcess& sim) {
+  std::set<std::string> guids;
+  const auto answer = sim.get("/_sim/canonical").json();  // kept: the loop iterates into it
+  for (const auto& record : answer.at("records").as_array()) guids.emplace(record.at("guid").as_string());
+  return guids.size();
+}
+
+// Item 4: the canonical-link endpoint resets every connection while 50 articles import. Its
+// origin's circuit breaker opens after a few failures and then lets one probe through at
+// growing intervals, so the endpoint sees a handful of requests (it used to see 1,215 in 30 s
+// for 50 links); once it answers again every link is posted.
+TEST_F(FaultsE2E, CanonicalEndpointResetsAreNotAStorm) {
+  constexpr int kArticles = 50;
+  constexpr int kMaxInFlight = 8;
+  constexpr auto kWindow = 25s;
+  sim_.emplace(std::vector<std::string>{"--generate", std::to_string(kArticles), "--seed", "39"});
+  const auto fault = sim_->post("/_sim/faults", R"({"api":"canonical","action":"reset"})");
+  ASSERT_EQ(fault.status, 201) << fault.body;
+  // The demo reaches the feed, the CMS and the canonical endpoint at one origin; a breaker is
+  // per origin, so "localhost" makes the canonical endpoint an origin of its own (as in
+  // production, where it is CMP's host).
+  const std::string port = sim_->base_url().substr(sim_->base_url().rfind(':') + 1);
+  std::string config = testing::demo_config();
+  config = with(config, "endpoint: ${SIM_URL}/customer_canonical_link",
+                "endpoint: http://localhost:" + port + "/customer_canonical_link");
+  config = with(config, "max_in_flight: 64", "max_in_flight: " + std::to_string(kMaxInFlight));
+  config = with(config, "engine:\n", "engine:\n  max_retry_backoff: 5s\n");
+  ASSERT_NO_FATAL_FAILURE(start_daemon(config));
+  const auto started = std::chrono::steady_clock::now();
+  // The first canonical request has failed (imports come first).
+  ASSERT_TRUE(daemon_->wait_for_stderr("path=/customer_canonical_link", 30s)) << daemon_->stderr_text().substr(0, 4000);
+  wait_window(std::chrono::duration_cast<std::chrono::milliseconds>(kWindow - (std::chrono::steady_clock::now() - started)));
+  const auto asked = sim_->get("/_sim/requests?api=canonical&limit=100000").json().at("entries").as_array().size();
+  // What the breaker lets through: the failures that open it, the requests already out at that
+  // moment (one per relay slot), and one probe per (shortest) open period.
+  const net::CircuitBreakerOptions breaker;
+  const auto bound = static_cast<std::size_t>(breaker.failure_threshold + kMaxInFlight - 1 +
+                                              net::max_probes_within(breaker, kWindow));
+  EXPECT_LE(asked, bound) << "canonical requests in " << kWindow.count() << " s of resets";
+  EXPECT_GE(asked, static_cast<std::size_t>(breaker.failure_threshold));
+  std::cerr << "canonical requests in " << kWindow.count() << " s of resets: " << asked << " (bound " << bound << ")\n";
+  EXPECT_THAT(daemon_->stderr_text(), HasSubstr("circuit open for http://localhost:" + port));
+
+  ASSERT_EQ(sim_->del("/_sim/faults").status, 204);
+  EXPECT_TRUE(converges(kArticles, 90s)) << boost::json::serialize(check());
+  EXPECT_TRUE(eventually([&] { return distinct_canonical_guids(*sim_) == kArticles; }, 90s))
+      << distinct_canonical_guids(*sim_) << " of " << kArticles << " canonical links posted";
+  const auto result = stop();
+  EXPECT_THAT(result.err, HasSubstr("circuit closed"));
+  EXPECT_THAT(result.err, Not(HasSubstr("dead-lettered")));
+}
+
+// Item 8: the token endpoint presents a certificate from a trusted CA but for another host name.
+// The daemon reports a TLS verification failure naming the host and keeps retrying it as an
+// outage (it used to say "CMS credentials rejected" and pause writes as for a wrong secret);
+// /readyz's token check does not call it an auth failure.
+TEST_F(FaultsE2E, AWrongHostTlsTokenEndpointIsReportedAsTls) {
+  const testing::TestCertificateAuthority ca;
+  const auto certificate = ca.issue({"other.example"}, {});
+  const auto cert_file = dir_.write("token-cert.pem", certificate.cert_pem);
+  const auto key_file = dir_.write("token-key.pem", certificate.key_pem);
+  const auto ca_file = dir_.write("ca.pem", ca.ca_pem());
+  const testing::SimProcess token_endpoint(
+      std::vector<std::string>{"--tls-cert", cert_file.string(), "--tls-key", key_file.string()});
+  const std::string port = token_endpoint.base_url().substr(token_endpoint.base_url().rfind(':') + 1);
+  sim_.emplace(std::vector<std::string>{"--generate", "3", "--seed", "40"});
+  const std::string config = with(testing::demo_config(), "token_url: ${SIM_URL}/_cms/version2/oauth/token",
+                                  "token_url: https://localhost:" + port + "/_cms/version2/oauth/token");
+  // The test CA is the only one the daemon trusts (OpenSSL's default verify paths read
+  // SSL_CERT_FILE), so the chain verifies and the name is what fails.
+  ASSERT_NO_FATAL_FAILURE(start_daemon(config, std::nullopt, {{"SSL_CERT_FILE", ca_file.string()}}));
+  ASSERT_TRUE(daemon_->wait_for_stderr("CMS token request failed", 30s)) << daemon_->stderr_text().substr(0, 4000);
+  const auto err = daemon_->stderr_text();
+  const auto at = err.find("CMS token request failed");
+  const std::string line = err.substr(at, err.find('\n', at) - at);
+  std::cerr << line << "\n";
+  EXPECT_THAT(line, HasSubstr("tls: "));
+  EXPECT_THAT(line, HasSubstr("localhost"));
+  EXPECT_THAT(line, HasSubstr("certificate verification failed: hostname mismatch"));
+  const auto reply = readyz();
+  EXPECT_THAT(reply.body, HasSubstr("[+]cms_token"));
+  EXPECT_THAT(reply.body, Not(HasSubstr("auth_failed")));
   const auto result = stop();
   EXPECT_THAT(result.err, Not(HasSubstr("CMS credentials rejected")));
 }

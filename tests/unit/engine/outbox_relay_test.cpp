@@ -256,6 +256,27 @@ TEST_F(OutboxRelayTest, CanonicalRejectionIsDeadLetteredAndTheArticleStaysPublis
   EXPECT_FALSE(store_.article("blog", "a1")->canonical_url.has_value());
 }
 
+// Issue 15: the canonical-link endpoint's Retry-After is honoured like the CMS's, and capped by
+// engine.max_retry_backoff (a day-long Retry-After must not park the link for a day).
+TEST_F(OutboxRelayTest, ACanonicalRetryAfterIsHonouredUpToTheMaxBackoff) {
+  for (const auto max_backoff : {60'000ms, 3'000ms}) {
+    canonical_http_.push_status(503, {{"Retry-After", "20"}});
+    const std::string guid = "a" + std::to_string(max_backoff.count());
+    article(guid, store::OpKind::upsert);
+    auto o = options();
+    o.max_backoff = max_backoff;
+    auto r = relay(o);
+    EXPECT_EQ(drain(*r, 500ms), RelayExit::deadline) << "the link waits for its retry";
+    const auto due = store_.next_due();
+    ASSERT_TRUE(due);
+    const auto wait = std::chrono::milliseconds(*due - now_ms());
+    EXPECT_GE(wait, std::min(20'000ms, max_backoff) - 1'000ms) << max_backoff.count();
+    EXPECT_LE(wait, std::min(20'000ms, max_backoff)) << max_backoff.count();
+    EXPECT_EQ(r->stats().retried, 1u);
+    store_.complete(store_.claim_due(*due, 10).at(0).id);  // out of the way of the next round
+  }
+}
+
 TEST_F(OutboxRelayTest, AnAuthFailureWithoutRejectedCredentialsBacksOffInsteadOfSpinning) {
   // The token source has not rejected the credentials (it was never even asked), so nothing
   // closes the gate: the op must wait out a backoff (15-30 ms) between attempts. A tight loop

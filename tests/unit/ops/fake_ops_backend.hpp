@@ -23,6 +23,9 @@ class FakeOpsBackend : public OpsBackend {
 
   // --- set by the test ---
   void set_checks(std::vector<ReadinessCheck> checks) { with_lock([&] { checks_ = std::move(checks); }); }
+  void set_liveness_problem(std::optional<std::string> problem) {
+    with_lock([&] { liveness_problem_ = std::move(problem); });
+  }
   void set_status_json(std::string json) { with_lock([&] { status_json_ = std::move(json); }); }
   void set_metrics(std::string text) { with_lock([&] { metrics_ = std::move(text); }); }
   void set_feeds(std::set<std::string> feeds) { with_lock([&] { feeds_ = std::move(feeds); }); }
@@ -33,6 +36,10 @@ class FakeOpsBackend : public OpsBackend {
   int backend_calls() const { return with_lock([&] { return backend_calls_; }); }
 
   // --- OpsBackend ---
+  // Not counted as a backend call: it is the process's own health, not a dependency's.
+  std::optional<std::string> liveness_problem() const override {
+    return with_lock([&] { return liveness_problem_; });
+  }
   std::vector<ReadinessCheck> readiness() const override {
     return with_lock([&] { ++backend_calls_; return checks_; });
   }
@@ -82,6 +89,7 @@ class FakeOpsBackend : public OpsBackend {
   mutable std::mutex mutex_;
   mutable int backend_calls_ = 0;
   std::vector<ReadinessCheck> checks_;
+  std::optional<std::string> liveness_problem_;
   std::string status_json_ = "{}";
   std::string metrics_;
   std::set<std::string> feeds_{"blog"};

@@ -87,6 +87,21 @@ TEST_F(OpsApiTest, LivezAnswersWithoutAskingTheBackend) {
   EXPECT_EQ(backend_.backend_calls(), 0);
 }
 
+TEST_F(OpsApiTest, LivezFailsWhileTheEventLoopIsStalled) {
+  backend_.set_checks(kAllFailing);  // dependencies stay out of it either way
+  start();
+  backend_.set_liveness_problem("event loop stalled for 12034 ms");
+  auto r = get("/livez");
+  EXPECT_EQ(r.status, 503);
+  EXPECT_EQ(r.body, "event loop stalled for 12034 ms\n");
+  EXPECT_EQ(r.headers.get("Cache-Control"), "no-store");
+  backend_.set_liveness_problem(std::nullopt);
+  r = get("/livez");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, "ok\n");
+  EXPECT_EQ(backend_.backend_calls(), 0);
+}
+
 TEST_F(OpsApiTest, ReadyzFlipsWithTheChecksAndListsTheFailingOnes) {
   backend_.set_checks({{"config", true, ""}, {"store", true, ""}});
   start();
