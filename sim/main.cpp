@@ -51,6 +51,7 @@ struct Args {
   std::size_t page_cap = 0;
   std::string fields = "honoured";
   std::size_t share = 0;
+  std::vector<std::string> faults;  // fault rules (JSON) installed at start
 };
 
 // "HOST:PORT" or "[V6]:PORT".
@@ -122,6 +123,15 @@ void add_more_feeds(sim::Simulator& simulator, std::size_t count) {
   }
 }
 
+// --fault JSON: the rule POST /_sim/faults would add.
+void install_fault(sim::Simulator& simulator, const std::string& text) {
+  boost::system::error_code ec;
+  auto value = json::parse(text, ec);
+  if (ec || !value.is_object()) throw std::runtime_error("--fault: not a JSON object: " + text);
+  auto rule = simulator.faults().add(value.as_object());
+  if (!rule) throw std::runtime_error("--fault " + text + ": " + rule.error());
+}
+
 // --share N: the first N articles of the first feed (newest first) are listed in the second too.
 void share_into_second_feed(sim::Simulator& simulator, std::size_t count) {
   const auto ids = feed_ids(simulator.options().feed_id, 2);
@@ -173,6 +183,10 @@ int main(int argc, char** argv) {
   app.add_option("--log-level", args.log_level, "trace|debug|info|warn|error")->capture_default_str();
   app.add_option("--cms-client-id", args.cms_client_id, "OAuth client id the CMS accepts")->capture_default_str();
   app.add_option("--cms-client-secret", args.cms_client_secret, "its secret")->capture_default_str();
+  app.add_option("--fault", args.faults,
+                 "a fault rule installed at start, as POST /_sim/faults takes it (repeatable), e.g. "
+                 "'{\"api\":\"feed\",\"path\":\"deleted\",\"action\":\"status\",\"status\":500}' for a failing "
+                 "Deleted Feed");
   app.add_option("--share", args.share,
                  "list the first N articles of the first feed in the second feed too (CMP publishing one "
                  "article to two feeds; needs --feeds 2 or more)")
@@ -239,6 +253,7 @@ int main(int argc, char** argv) {
       }
     }
     if (args.share > 0) share_into_second_feed(simulator, args.share);
+    for (const auto& text : args.faults) install_fault(simulator, text);
 
     asio::signal_set signals(io, SIGINT, SIGTERM);
     signals.async_wait([&](const boost::system::error_code& ec, int) {

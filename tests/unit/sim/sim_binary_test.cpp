@@ -162,6 +162,19 @@ TEST(SimBinary, FeedApiSwitchesFromTheCommandLine) {
   EXPECT_EQ(child.wait(10s), 0);
   Child bad({FEEDSYNC_SIM_BIN, "--fields", "sometimes"});
   EXPECT_EQ(bad.wait(10s), 2);
+
+  // A failing Deleted Feed from the command line: a fault rule installed at start.
+  Child failing({FEEDSYNC_SIM_BIN, "--print-ports", "--log-level", "warn", "--fault",
+                 R"({"api":"feed","path":"deleted","action":"status","status":500})"});
+  const std::string failing_line = failing.read_line(20s);
+  ASSERT_FALSE(failing_line.empty()) << "no port line";
+  const auto failing_port = static_cast<unsigned short>(boost::json::parse(failing_line).at("port").as_int64());
+  EXPECT_EQ(send(failing_port, "GET", "/v2/feed/simfeed0000000000000000000000001deleted?format=json", "").first, 500);
+  EXPECT_EQ(send(failing_port, "GET", "/v2/feed/simfeed0000000000000000000000001?format=json", "").first, 200);
+  ::kill(failing.pid(), SIGTERM);
+  EXPECT_EQ(failing.wait(10s), 0);
+  Child broken({FEEDSYNC_SIM_BIN, "--fault", "{\"action\":\"explode\"}"});
+  EXPECT_EQ(broken.wait(10s), 1);
 }
 
 TEST(SimBinary, RejectsABadListenAddress) {
