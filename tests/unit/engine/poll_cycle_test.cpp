@@ -65,6 +65,14 @@ class PollCycleTest : public ::testing::Test {
     return future.get();
   }
 
+  // One cycle of another configured feed on the same store and fake feeds.
+  Expected<CycleReport, CycleError> run_feed(config::FeedConfig& other, CycleOptions options = {}) {
+    std::swap(feed_, other);
+    auto report = run(std::move(options));
+    std::swap(feed_, other);
+    return report;
+  }
+
   static CycleOptions full_scan() {
     CycleOptions o;
     o.force_full_scan = true;
@@ -265,9 +273,7 @@ TEST_F(PollCycleTest, AnArticleInTwoFeedsIsOneItemOwnedByTheFirstFeedUnderOneIte
   news.name = "news";
   news.deleted_feed_id.reset();
   ASSERT_TRUE(run().has_value());
-  std::swap(feed_, news);
-  auto second = run();
-  std::swap(feed_, news);
+  auto second = run_feed(news);
   ASSERT_TRUE(second.has_value()) << second.error().message;
   EXPECT_EQ(second->created, 0u);
   EXPECT_EQ(second->shared, 3u);
@@ -280,9 +286,7 @@ TEST_F(PollCycleTest, AnArticleInTwoFeedsIsOneItemOwnedByTheFirstFeedUnderOneIte
   auto gone = *store_.article("blog", "g0");
   gone.status = store::ArticleStatus::deleted;
   store_.upsert_article(gone);
-  std::swap(feed_, news);
-  auto third = run(full_scan());
-  std::swap(feed_, news);
+  auto third = run_feed(news, full_scan());
   ASSERT_TRUE(third.has_value());
   EXPECT_EQ(third->created, 1u);
   EXPECT_EQ(third->shared, 2u);
@@ -295,9 +299,7 @@ TEST_F(PollCycleTest, AnArticleInTwoFeedsIsAnItemPerFeedByDefault) {
   news.name = "news";
   news.deleted_feed_id.reset();
   ASSERT_TRUE(run().has_value());
-  std::swap(feed_, news);
-  auto second = run();
-  std::swap(feed_, news);
+  auto second = run_feed(news);
   ASSERT_TRUE(second.has_value());
   EXPECT_EQ(second->created, 3u);
   EXPECT_EQ(second->shared, 0u);
