@@ -175,7 +175,9 @@ net::ServerResponse CmsV1Api::delete_item(const CmsCall& call) {
 net::ServerResponse CmsV1Api::undelete(const CmsCall& call) {
   auto item = lookup_item(store_, call.request, true);
   if (!item) return v1_problem(item.error());
-  if (!(*item)->deleted_ms) return v1_problem(cms_problem(409, "Content '" + (*item)->key + "' is not deleted."));
+  // The vendor's definition lists 200/204/400/401/403/404/429/500 for :undelete, no 409: a live
+  // item is a 400 here, so a client that waits for 409 fails its tests (issue 16).
+  if (!(*item)->deleted_ms) return v1_problem(cms_problem(400, "Content '" + (*item)->key + "' is not deleted."));
   store_.undelete(**item, call.actor);
   return written(call, 200, item_json(**item), make_etag((*item)->revision), item_url(**item));
 }

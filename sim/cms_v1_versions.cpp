@@ -96,13 +96,29 @@ net::ServerResponse CmsV1Api::ready(const CmsCall& call) { return change_status(
 net::ServerResponse CmsV1Api::draft(const CmsCall& call) { return change_status(call, CmsStatus::draft); }
 
 net::ServerResponse CmsV1Api::change_status(const CmsCall& call, CmsStatus status) {
-  // :publish may carry {"delayPublishUntil": ...} to schedule instead; the others take no body.
+  // :publish may carry PublishContentOptions {delayUntil, force} (vendor OpenAPI) to schedule
+  // instead; :ready may carry ReadyContentOptions {comment}. The real service ignores unknown
+  // fields, so a misspelled delay would publish at once in silence: the simulator refuses them
+  // (400 naming the field) so that such a client fails its tests instead (issue 16).
   std::optional<std::int64_t> delay;
-  if (status == CmsStatus::published && !call.request.body.empty()) {
+  if ((status == CmsStatus::published || status == CmsStatus::ready) && !call.request.body.empty()) {
     auto body = read_json_object(call.request, "application/json");
     if (!body) return v1_problem(body.error());
+    const bool publish = status == CmsStatus::published;
     FieldReader r(*body);
-    delay = r.timestamp("delayPublishUntil");
+    for (const auto& member : *body) {
+      const std::string_view name = member.key();
+      const bool known = publish ? (name == "delayUntil" || name == "force") : name == "comment";
+      if (!known)
+        r.fail(name, std::string("unknown field; ") +
+                         (publish ? "PublishContentOptions has delayUntil and force" : "ReadyContentOptions has comment"));
+    }
+    if (publish) {
+      delay = r.timestamp("delayUntil");
+      r.boolean("force");
+    } else {
+      r.string("comment");
+    }
     if (!r.ok()) return v1_problem(cms_invalid(std::move(r.errors())));
     if (delay) status = CmsStatus::scheduled;
   }

@@ -49,6 +49,8 @@ class CmsDialect {
   virtual net::Request remove(std::string_view key, bool permanent) const = 0;
   virtual net::Request undelete(std::string_view key) const = 0;
   virtual net::Request get_version(std::string_view key, std::string_view version) const = 0;
+  // The item itself (v1: Content_GetNode). Answers 2xx only while the item is not deleted.
+  virtual net::Request get_item(std::string_view key) const = 0;
   // Newest first; `status` "" for any.
   virtual net::Request list_versions(std::string_view key, std::string_view locale, std::string_view status) const = 0;
 };

@@ -69,6 +69,12 @@ class FlatDialect final : public CmsDialect {
     return request;
   }
 
+  net::Request get_item(std::string_view key) const override {
+    net::Request request;
+    request.url = cms_url(base_, {"content", key});
+    return request;
+  }
+
   net::Request get_version(std::string_view key, std::string_view version) const override {
     net::Request request;
     request.url = cms_url(base_, {"content", key, "versions", version});

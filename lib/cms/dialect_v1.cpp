@@ -67,8 +67,10 @@ class V1Dialect final : public CmsDialect {
         cms_url(base_, {"content", payload.key, "versions", std::string(version) + std::string(action_for(status))});
     net::Request request;
     if (status == "scheduled") {
-      // v1 schedules through :publish with the time; the other actions take no body.
-      request = json_request(net::Method::post, url, json::object{{"delayPublishUntil", payload.publish_at}});
+      // v1 schedules through :publish with the time, in PublishContentOptions.delayUntil (the
+      // vendor's OpenAPI definition; the version it answers reports it as delayPublishUntil).
+      // The service ignores unknown fields: a misspelling would publish at once (issue 16).
+      request = json_request(net::Method::post, url, json::object{{"delayUntil", payload.publish_at}});
     } else {
       request.method = net::Method::post;
       request.url = url;
@@ -91,6 +93,12 @@ class V1Dialect final : public CmsDialect {
     request.method = net::Method::post;
     request.url = cms_url(base_, {"content", std::string(key) + ":undelete"});
     request.idempotent = true;
+    return request;
+  }
+
+  net::Request get_item(std::string_view key) const override {
+    net::Request request;
+    request.url = cms_url(base_, {"content", key});
     return request;
   }
 

@@ -119,9 +119,15 @@ asio::awaitable<CmsResult> RestCmsSink::undelete(ArticleRef article) {
   outcome.key = article.key;
   if (is_2xx(reply->status)) {
     outcome.status = "restored";
-  } else if (reply->status == 409) {
-    // Not in the deleted state (restored by hand, or never deleted): nothing to restore, and the
-    // upsert that follows an undelete does the rest.
+  } else if (reply->status == 400 || reply->status == 409) {
+    // The vendor's definition says only that an error is returned when the item is not deleted
+    // (400 is listed, 409 is not; issue 16): read the item. Live (restored by hand, or never
+    // deleted): nothing to restore, and the upsert that follows an undelete does the rest.
+    auto refused = error_from_response(*reply, ctx);
+    net::Request read = dialect_->get_item(article.key);
+    const std::string read_ctx = context("read after a refused undelete", article, read);
+    auto item = co_await transport_.send(std::move(read), read_ctx);
+    if (!item || !is_2xx(item->status)) co_return unexpected(std::move(refused));
     outcome.status = "not_deleted";
   } else if (reply->status == 404) {
     CmsError error = error_from_response(*reply, ctx);

@@ -322,7 +322,11 @@ boost::asio::awaitable<Expected<CycleReport, CycleError>> PollCycle::run(config:
     store::OutboxOp op;
     op.feed = feed.name;
     op.guid = d.index.guid;
-    op.op = d.action == ContentAction::undelete ? store::OpKind::undelete : store::OpKind::upsert;
+    // With `delete: keep` the CMS item was never deleted: its return is an ordinary upsert, not an
+    // undelete the service would refuse (issue 16). (An item soft-deleted before the feed was
+    // switched to keep is reported by the upsert as "probably soft-deleted".)
+    const bool restore = d.action == ContentAction::undelete && feed.delete_mode != config::DeleteMode::keep;
+    op.op = restore ? store::OpKind::undelete : store::OpKind::upsert;
     op.payload = encode(UpsertPayload{m.document, m.meta_url});
     op.payload_hash = d.payload_hash;
     store_.enqueue(op, now);

@@ -275,10 +275,25 @@ TEST_F(FlatSinkTest, UndeleteRestoresAndSaysWhenTheItemIsGone) {
   EXPECT_EQ(gone.error().kind, CmsErrorKind::permanent);
   EXPECT_THAT(gone.error().message, HasSubstr("gone from the CMS"));
 
-  cms_.reply(409);
-  auto live = run_to_completion(s->undelete(feedsync::testing::sample_article()));
-  ASSERT_TRUE(live.has_value());
-  EXPECT_EQ(live->status, "not_deleted");
+  // Refused (409 or 400: which one is not specified): the item is read; live means nothing to
+  // restore, and the upsert that follows carries on.
+  for (int refusal : {409, 400}) {
+    const auto before = cms_.calls.size();
+    cms_.reply(refusal);
+    cms_.reply(200);
+    auto live = run_to_completion(s->undelete(feedsync::testing::sample_article()));
+    ASSERT_TRUE(live.has_value()) << refusal;
+    EXPECT_EQ(live->status, "not_deleted");
+    ASSERT_EQ(cms_.calls.size(), before + 2);
+    EXPECT_EQ(call(before + 1).method, net::Method::get);
+    EXPECT_EQ(call(before + 1).url, kItem);
+  }
+  // Refused and not readable either: the refusal is the error.
+  cms_.reply(400);
+  cms_.reply(404);
+  auto refused = run_to_completion(s->undelete(feedsync::testing::sample_article()));
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_THAT(refused.error().message, HasSubstr("400"));
 }
 
 }  // namespace

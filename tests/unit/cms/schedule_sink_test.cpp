@@ -183,7 +183,8 @@ TEST_F(ScheduleSinkTest, V1SchedulesThroughPublishWithTheTime) {
   EXPECT_EQ(publish.method, net::Method::post);
   EXPECT_EQ(publish.url, std::string(kV1Base) + "/content/" + kKey + "/versions/3:publish");
   EXPECT_EQ(publish.headers.get("Content-Type"), "application/json");
-  EXPECT_EQ(parse_object(publish.body), (json::object{{"delayPublishUntil", kFuture}}));
+  // PublishContentOptions (vendor OpenAPI, components.schemas): {delayUntil, force}.
+  EXPECT_EQ(parse_object(publish.body), (json::object{{"delayUntil", kFuture}}));
 
   // A past time: a plain :publish without a body.
   cms_.reply_json(201, {{"key", kKey}, {"initialVersion", draft}});

@@ -186,5 +186,18 @@ TEST_F(V1SinkTest, UndeleteIsTheSameAction) {
   EXPECT_EQ(call(0).url, kItem + ":undelete");
 }
 
+// Issue 16: the vendor's definition lists 400 (no 409) for :undelete; "an error is returned" for
+// an item that is not deleted. The item is read (Content_GetNode): live, so the upsert carries on.
+TEST_F(V1SinkTest, AnUndeleteRefusedWith400ReadsTheItemAndCarriesOnWhenItIsLive) {
+  cms_.reply(400);
+  cms_.reply(200);
+  auto live = run_to_completion(sink()->undelete(feedsync::testing::sample_article()));
+  ASSERT_TRUE(live.has_value()) << live.error().message;
+  EXPECT_EQ(live->status, "not_deleted");
+  ASSERT_EQ(cms_.calls.size(), 2u);
+  EXPECT_EQ(call(1).method, net::Method::get);
+  EXPECT_EQ(call(1).url, kItem);
+}
+
 }  // namespace
 }  // namespace feedsync::cms

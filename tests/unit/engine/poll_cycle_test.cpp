@@ -322,6 +322,33 @@ TEST_F(PollCycleTest, ChangedArticleIsUpdatedAndUnchangedPayloadOnlyTouched) {
   EXPECT_EQ(store_.article("blog", "g1")->entry_modified_at, live_.articles[1].modified_at);
 }
 
+// Issue 16: with `delete: keep` nothing was deleted in the CMS, so a re-published article is an
+// ordinary upsert; an undelete would be refused by the service and used to dead-letter.
+TEST_F(PollCycleTest, WithDeleteKeepARepublishedArticleIsAnUpsertNotAnUndelete) {
+  feed_.delete_mode = config::DeleteMode::keep;
+  live_.add(3, kNewest);
+  ASSERT_TRUE(run().has_value());
+  for (const auto& op : store_.claim_due(kNewest + 120'000, 100)) store_.complete(op.id);  // the creates ran
+  ASSERT_TRUE(pending().empty());
+  auto moved = live_.articles[2];
+  live_.articles.pop_back();
+  moved.modified_at = kNewest + 5000;
+  gone_.articles.push_back(moved);
+  auto deleted = run();
+  ASSERT_TRUE(deleted.has_value());
+  EXPECT_EQ(deleted->deleted, 1u);
+  EXPECT_TRUE(store_.article_ops("blog", "g2").empty());  // keep: nothing for the CMS
+
+  moved.modified_at = kNewest + 9000;
+  live_.articles.push_back(moved);
+  auto back = run();
+  ASSERT_TRUE(back.has_value());
+  EXPECT_EQ(back->undeleted, 1u);
+  const auto ops = store_.article_ops("blog", "g2");
+  ASSERT_EQ(ops.size(), 1u);
+  EXPECT_EQ(ops[0].op, store::OpKind::upsert);
+}
+
 TEST_F(PollCycleTest, DeletedFeedDeletesAndRepublishUndeletes) {
   live_.add(3, kNewest);
   ASSERT_TRUE(run().has_value());

@@ -134,7 +134,13 @@ TEST_F(CmsV1Test, ActionsPublishAndNewVersionsDemoteThePreviousOne) {
 TEST_F(CmsV1Test, PublishWithADelaySchedules) {
   std::string id = create();
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>((clock_.system_now() + 600s).time_since_epoch());
-  auto scheduled = post(version(id) + ":publish", json::object{{"delayPublishUntil", format_rfc3339_ms(ms.count())}}, {kPrefer});
+  // The old, wrong name: the real service would ignore it and publish at once; the simulator
+  // refuses it so a client sending it fails (issue 16).
+  auto misspelled = post(version(id) + ":publish", json::object{{"delayPublishUntil", format_rfc3339_ms(ms.count())}}, {kPrefer});
+  ASSERT_EQ(misspelled.status, 400) << misspelled.body;
+  EXPECT_NE(misspelled.body.find("delayPublishUntil"), std::string::npos) << misspelled.body;
+  EXPECT_EQ(status_of(id), "draft");
+  auto scheduled = post(version(id) + ":publish", json::object{{"delayUntil", format_rfc3339_ms(ms.count())}}, {kPrefer});
   ASSERT_EQ(scheduled.status, 200) << scheduled.body;
   EXPECT_EQ(scheduled.object().at("status"), "scheduled");
   advance(600s);
