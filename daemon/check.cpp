@@ -170,7 +170,8 @@ int run_check(const CliRequest& request, const config::Config& config) {
   out << "source     " << config.source.base_url << " (rate " << format_rate(config.source.rate_limit)
       << ", timeout " << format_duration(config.source.timeout) << ")\n";
   out << "cms        " << (config.cms.api == config::CmsApi::v1 ? "v1 " : "version2 ")
-      << config.cms.base_url << " (client " << config.cms.client_id << ", secret from "
+      << config.cms.base_url << " (token " << config.cms.token_url << ", client " << config.cms.client_id
+      << ", secret from "
       << config.cms.client_secret.origin() << ", rate " << format_rate(config.cms.rate_limit)
       << ", " << config.cms.max_in_flight << " in flight)\n";
   out << "canonical  "

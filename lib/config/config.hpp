@@ -76,6 +76,10 @@ struct SourceConfig {
 };
 
 enum class CmsApi { version2, v1 };
+// The SaaS gateway, as the vendor's own CLI (episerver/content-js-sdk) reaches it: cms.base_url
+// and cms.token_url when cms.api is v1 and they are not given.
+inline constexpr const char* kSaasCmsBaseUrl = "https://api.cms.optimizely.com/v1";
+inline constexpr const char* kSaasCmsTokenUrl = "https://api.cms.optimizely.com/oauth/token";
 // How client credentials travel to cms.token_url: a JSON body (some gateways block form posts)
 // or an RFC 6749 form with HTTP Basic.
 enum class TokenRequest { json, form };
@@ -85,7 +89,9 @@ enum class TokenRequest { json, form };
 // canonical link is posted per pixel key.
 enum class SharedArticles { item_per_feed, one_item };
 struct CmsConfig {
-  CmsApi api = CmsApi::version2;
+  // Without `api`: v1, unless base_url is a /_cms/<version> path (the flat dialect that earlier
+  // versions defaulted to), so configurations written for them keep working (issue 16).
+  CmsApi api = CmsApi::v1;
   std::string base_url;   // required
   std::string token_url;  // required
   std::string client_id;  // required

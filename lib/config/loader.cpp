@@ -207,9 +207,28 @@ class Loader {
 
   void read_cms(const Map& map, std::optional<Secret> secret) {
     auto& cms = config_.cms;
-    cms.api = read_choice(map, "api", cms.api, {"version2", "v1"});
-    cms.base_url = require_url(map, "base_url");
-    cms.token_url = require_url(map, "token_url");
+    cms.base_url = read_url(map, "base_url", "");
+    cms.token_url = read_url(map, "token_url", "");
+    if (map.get("api")) {
+      cms.api = read_choice(map, "api", cms.api, {"version2", "v1"});
+    } else {
+      const bool flat_path = cms.base_url.find("/_cms/") != std::string::npos ||
+                             cms.token_url.find("/_cms/") != std::string::npos;
+      cms.api = flat_path ? CmsApi::version2 : CmsApi::v1;
+    }
+    if (cms.api == CmsApi::version2) {
+      // The flat dialect lives on an instance's own host: nothing to default to.
+      for (const char* key : {"base_url", "token_url"}) {
+        if (!map.get(key))
+          map.fail_missing(key, "required key is missing (cms.api: version2 has no default host; v1 defaults to the "
+                                "SaaS gateway)");
+      }
+      cms.base_url = require_url(map, "base_url");
+      cms.token_url = require_url(map, "token_url");
+    } else {
+      if (cms.base_url.empty()) cms.base_url = kSaasCmsBaseUrl;
+      if (cms.token_url.empty()) cms.token_url = kSaasCmsTokenUrl;
+    }
     cms.client_id = non_empty(map.require("client_id"));
     if (!secret) {
       map.fail_missing("client_secret_file",

@@ -83,6 +83,23 @@ TEST_F(CliTest, CheckValidConfigPrintsFeeds) {
   EXPECT_THAT(result.out + result.err, Not(HasSubstr("e2e-client-secret-value")));
 }
 
+// Issue 16: with only a client id, a secret and feeds, the CMS side defaults to v1 on the SaaS
+// gateway, and check says where it will go; a configuration written for the flat default of
+// earlier versions (a /_cms/version2 path, no `api`) keeps its dialect.
+TEST_F(CliTest, CheckShowsTheSaasGatewayWhenTheCmsUrlsAreLeftOut) {
+  std::string text = config_text();
+  for (const char* line : {"  base_url: http://127.0.0.1:9/_cms/version2\n",
+                           "  token_url: http://127.0.0.1:9/_cms/version2/oauth/token\n"})
+    text.erase(text.find(line), std::string(line).size());
+  auto saas = run_process(kDaemon, {"check", "--config", write_config(text)});
+  EXPECT_EQ(saas.exit_status, 0) << saas.err;
+  EXPECT_THAT(saas.out, HasSubstr("cms        v1 https://api.cms.optimizely.com/v1 (token "
+                                  "https://api.cms.optimizely.com/oauth/token, client e2e"));
+  auto flat = run_process(kDaemon, {"check", "--config", write_config(config_text())});
+  EXPECT_EQ(flat.exit_status, 0) << flat.err;
+  EXPECT_THAT(flat.out, HasSubstr("cms        version2 http://127.0.0.1:9/_cms/version2 (token "));
+}
+
 // Issue 14 item 5: more polling than the request rate and the poll slots can carry is a warning
 // that names the numbers (not an error: the daemon still polls every feed, only less often).
 TEST_F(CliTest, CheckWarnsWhenTheFeedsCannotBePolledWithinTheirIntervals) {

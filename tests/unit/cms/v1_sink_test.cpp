@@ -71,6 +71,9 @@ TEST_F(V1SinkTest, CreateWithInitialVersionThenPublishAction) {
   EXPECT_EQ(create.headers.get("Prefer"), "return=representation");
   EXPECT_EQ(create.headers.get("Authorization"), "Bearer token-1");
   EXPECT_TRUE(create.is_idempotent());
+  // The vendor's OpenAPI definition (components.schemas): NewContent {key, contentType, container,
+  // initialVersion: ContentVersion {locale, displayName, routeSegment, properties: {name:
+  // PropertyData {value}}}}; rich text values are RichText {html}. status is read-only there.
   EXPECT_EQ(parse_object(create.body), (json::object{{"key", kKey},
                                                      {"contentType", "ArticlePage"},
                                                      {"container", kContainer},
@@ -81,7 +84,7 @@ TEST_F(V1SinkTest, CreateWithInitialVersionThenPublishAction) {
   const net::Request& publish = call(1);
   EXPECT_EQ(publish.method, net::Method::post);
   EXPECT_EQ(publish.url, kItem + "/versions/3:publish");
-  EXPECT_EQ(publish.body, "");
+  EXPECT_EQ(publish.body, "");  // PublishContentOptions is optional: nothing to say for "now"
 }
 
 TEST_F(V1SinkTest, ConflictWritesAWrappedVersionWithoutStatus) {
@@ -93,6 +96,7 @@ TEST_F(V1SinkTest, ConflictWritesAWrappedVersionWithoutStatus) {
   EXPECT_FALSE(outcome->created);
   ASSERT_EQ(cms_.calls.size(), 3u);
   EXPECT_EQ(call(1).url, kItem + "/versions");
+  // ContentVersion (vendor OpenAPI): no status (read-only), no version (read-only).
   EXPECT_EQ(parse_object(call(1).body), (json::object{{"locale", "en"},
                                                       {"displayName", "Hello world"},
                                                       {"routeSegment", "hello-world"},

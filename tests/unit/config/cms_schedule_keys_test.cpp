@@ -68,6 +68,29 @@ TEST(CmsKeys, GoodValues) {
             "6ba7b8109dad11d180b400c04fd430c8");
 }
 
+// Issue 16: v1 is the default dialect, on the SaaS gateway; a configuration written for the old
+// default (a /_cms/version2 path, no `api`) keeps its flat dialect.
+TEST(CmsKeys, TheDialectDefaultsToV1OnTheSaasGatewayAndFollowsAFlatPath) {
+  std::string bare = kBase;
+  for (const char* line : {"  base_url: https://cms.example.com/_cms/version2\n",
+                           "  token_url: https://cms.example.com/_cms/version2/oauth/token\n"})
+    bare = replaced(bare, line, "");
+  const Config saas = load(bare);
+  EXPECT_EQ(saas.cms.api, CmsApi::v1);
+  EXPECT_EQ(saas.cms.base_url, "https://api.cms.optimizely.com/v1");
+  EXPECT_EQ(saas.cms.token_url, "https://api.cms.optimizely.com/oauth/token");
+
+  EXPECT_EQ(load(kBase).cms.api, CmsApi::version2);  // inferred from the /_cms/ path
+  const Config explicit_v1 = load(with_cms("  api: v1\n"));
+  EXPECT_EQ(explicit_v1.cms.api, CmsApi::v1);
+  EXPECT_EQ(explicit_v1.cms.base_url, "https://cms.example.com/_cms/version2");  // given: kept
+  const Config own_host = load(replaced(bare, kAfterSecret, kAfterSecret + "  base_url: https://cms.example.com/v1\n"));
+  EXPECT_EQ(own_host.cms.api, CmsApi::v1);
+  EXPECT_EQ(own_host.cms.token_url, "https://api.cms.optimizely.com/oauth/token");
+  EXPECT_THAT(error_of(replaced(bare, kAfterSecret, kAfterSecret + "  api: version2\n")),
+              ::testing::HasSubstr("cms.base_url: required key is missing (cms.api: version2 has no default host"));
+}
+
 TEST(CmsKeys, BadValues) {
   EXPECT_EQ(error_of(with_cms("  verify_writes: yes\n")),
             "feedsync.yaml:6:18: cms.verify_writes: expected true or false, got \"yes\"");

@@ -77,7 +77,11 @@ TEST(ExampleConfig, StatedDefaultsAreTheRealDefaults) {
   EXPECT_EQ(example.source.timeout, defaults.source.timeout);
   EXPECT_EQ(example.source.rate_limit, defaults.source.rate_limit);
   EXPECT_EQ(example.source.monthly_budget, defaults.source.monthly_budget);
-  EXPECT_EQ(example.cms.api, defaults.cms.api);
+  // The example leaves the dialect and its URLs to their defaults: v1 on the SaaS gateway (the
+  // minimal configuration names a /_cms/version2 host, so it is the flat dialect).
+  EXPECT_EQ(example.cms.api, CmsApi::v1);
+  EXPECT_EQ(example.cms.base_url, kSaasCmsBaseUrl);
+  EXPECT_EQ(example.cms.token_url, kSaasCmsTokenUrl);
   EXPECT_EQ(example.cms.act_as, defaults.cms.act_as);
   EXPECT_EQ(example.cms.rate_limit, defaults.cms.rate_limit);
   EXPECT_EQ(example.cms.max_in_flight, defaults.cms.max_in_flight);

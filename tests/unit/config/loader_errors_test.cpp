@@ -108,15 +108,18 @@ TEST(ConfigErrors, DocumentShape) {
             "feedsync.yaml:3:1: expected one YAML document, found 2");
   EXPECT_EQ(error_of("hello\n"), "feedsync.yaml:1:1: expected a mapping, got a single value");
   EXPECT_EQ(error_of("- a\n"), "feedsync.yaml:1:1: expected a mapping, got a list");
-  EXPECT_EQ(error_of(""), "feedsync.yaml: cms.base_url: required key is missing");
-  EXPECT_EQ(error_of("# only a comment\n"), "feedsync.yaml: cms.base_url: required key is missing");
+  EXPECT_EQ(error_of(""), "feedsync.yaml: cms.client_id: required key is missing");
+  EXPECT_EQ(error_of("# only a comment\n"), "feedsync.yaml: cms.client_id: required key is missing");
 }
 
 TEST(ConfigErrors, RequiredCmsKeys) {
+  // kBase's URLs are /_cms/version2 paths: the flat dialect, which has no default host.
   EXPECT_EQ(error_of(without("  base_url: https://cms.example.com/_cms/version2\n")),
-            "feedsync.yaml:2:3: cms.base_url: required key is missing");
+            "feedsync.yaml:2:3: cms.base_url: required key is missing (cms.api: version2 has no default host; v1 "
+            "defaults to the SaaS gateway)");
   EXPECT_EQ(error_of(without("  token_url: https://cms.example.com/_cms/version2/oauth/token\n")),
-            "feedsync.yaml:2:3: cms.token_url: required key is missing");
+            "feedsync.yaml:2:3: cms.token_url: required key is missing (cms.api: version2 has no default host; v1 "
+            "defaults to the SaaS gateway)");
   EXPECT_EQ(error_of(without("  client_id: feedsync\n")),
             "feedsync.yaml:2:3: cms.client_id: required key is missing");
   EXPECT_EQ(error_of(without("  client_secret: ${CMS_SECRET}\n")),
@@ -127,7 +130,7 @@ TEST(ConfigErrors, RequiredCmsKeys) {
   EXPECT_EQ(error_of(replaced(kBase, "  client_id: feedsync", "  client_id: \"\"")),
             "feedsync.yaml:4:14: cms.client_id: must not be empty");
   EXPECT_EQ(error_of(kBase.substr(kBase.find("canonical:"))),
-            "feedsync.yaml:1:1: cms.base_url: required key is missing");
+            "feedsync.yaml:1:1: cms.client_id: required key is missing");
 }
 
 TEST(ConfigErrors, AtLeastOneFeed) {
