@@ -296,6 +296,11 @@ asio::awaitable<void> OutboxRelay::process_content(store::OutboxOp op) {
       known = false;
     }
   }
+  // A published URL does not move (issue 16): later versions keep the route segment the CMS
+  // gave the item, whatever the title became. CMP already has the canonical link built from it,
+  // and a segment recomputed from a new title could also collide with another item's.
+  if (known && before->route_segment && payload->document.contains("routeSegment"))
+    payload->document["routeSegment"] = *before->route_segment;
   // GCC 12: no temporaries inside a co_await full-expression (DESIGN.md §3).
   cms::UpsertRequest request{ref, payload->document, known};
   auto written = co_await sink_.upsert(std::move(request));

@@ -44,8 +44,9 @@ class OutboxRelayTest : public ::testing::Test {
   }
 
   // Seeds an article row as the poll cycle leaves it and queues its op.
+  // `route`: the segment the mapping produced (default "post-" + guid).
   void article(const std::string& guid, store::OpKind kind, bool pushed_before = false,
-               std::optional<std::string> pixel = "PIXEL" + std::string("KEY")) {
+               std::optional<std::string> pixel = "PIXEL" + std::string("KEY"), std::string route = "") {
     // Like the poll cycle: an existing row keeps what the relay recorded on it.
     store::ArticleRow row = store_.article("blog", guid).value_or(store::ArticleRow{});
     row.feed = "blog";
@@ -63,7 +64,8 @@ class OutboxRelayTest : public ::testing::Test {
       op.payload = encode(DeletePayload{row.cms_key, true});
     } else {
       boost::json::object doc{{"key", row.cms_key}, {"locale", "en"}, {"displayName", row.title},
-                              {"routeSegment", "post-" + guid}, {"properties", boost::json::object{}},
+                              {"routeSegment", route.empty() ? "post-" + guid : route},
+                              {"properties", boost::json::object{}},
                               {"contentType", "ArticlePage"}, {"container", "c"}, {"publish", "immediate"}};
       op.payload = encode(UpsertPayload{doc, "/blog/" + guid});
     }
@@ -140,6 +142,22 @@ TEST_F(OutboxRelayTest, KnownArticleGetsANewVersionAndTheSameUrlIsNotPostedTwice
   EXPECT_EQ(store_.article("blog", "a1")->cms_version, "v2");
   EXPECT_EQ(canonical_http_.calls().size(), 1u);  // same URL as before
   EXPECT_EQ(r->stats().updated, 1u);
+}
+
+// Issue 16: a title edit used to move the published URL (the segment was derived again from the
+// new title with every version). Later versions keep the segment the CMS gave the item.
+TEST_F(OutboxRelayTest, ATitleEditKeepsTheRouteSegmentTheItemWasPublishedUnder) {
+  article("a1", store::OpKind::upsert);
+  auto r = relay(options());
+  drain(*r);
+  ASSERT_EQ(store_.article("blog", "a1")->route_segment, "post-a1");
+  // The poll maps the edited title to a new segment.
+  article("a1", store::OpKind::upsert, /*pushed_before=*/true, "PIXELKEY", "a-new-title");
+  drain(*r);
+  ASSERT_EQ(sink_.calls().size(), 2u);
+  EXPECT_EQ(sink_.calls()[1].payload.at("routeSegment"), "post-a1");
+  EXPECT_EQ(store_.article("blog", "a1")->route_segment, "post-a1");
+  EXPECT_EQ(canonical_http_.calls().size(), 1u);  // the URL did not change: nothing to post again
 }
 
 TEST_F(OutboxRelayTest, NoCanonicalLinkForDraftsArticlesWithoutPixelOrWhenDisabled) {
