@@ -103,11 +103,25 @@ void observe(FeedShape& shape, const FeedPage& page, std::size_t previous_count,
   shape.content_wrapper_missing |= page.content_wrapper_missing;
 }
 
+// Enough of a page to tell whether the next one is the same page again.
+struct PageMark {
+  std::size_t count = 0;
+  std::string first, last;  // guids; empty when no entry was readable
+  static PageMark of(const FeedPage& page) {
+    PageMark mark{page.raw_entry_count, {}, {}};
+    if (!page.entries.empty()) {
+      mark.first = page.entries.front().guid;
+      mark.last = page.entries.back().guid;
+    }
+    return mark;
+  }
+  bool operator==(const PageMark&) const = default;
+};
+
 // The same entries at a later offset of an unchanged feed: the service ignores `offset`, and
 // paging by entries received would never reach an empty page.
-bool repeats(const FeedPage& page, const std::vector<IndexEntry>& previous) {
-  return !page.entries.empty() && page.entries.size() == previous.size() &&
-         page.entries.front().guid == previous.front().guid && page.entries.back().guid == previous.back().guid;
+bool repeats(const FeedPage& page, const PageMark& previous) {
+  return !page.entries.empty() && PageMark::of(page) == previous;
 }
 
 FeedError offset_ignored(const std::string& feed_id, std::int64_t offset) {
@@ -117,15 +131,13 @@ FeedError offset_ignored(const std::string& feed_id, std::int64_t offset) {
                        "seems to ignore `offset`, so the feed cannot be read to its end"};
 }
 
-}  // namespace
-
-void FeedShape::merge(const FeedShape& other) {
-  largest_page = std::max(largest_page, other.largest_page);
-  capped |= other.capped;
-  fields_ignored |= other.fields_ignored;
-  entry_timestamps_missing |= other.entry_timestamps_missing;
-  content_wrapper_missing |= other.content_wrapper_missing;
+FeedError endless(const std::string& feed_id, std::int64_t offset, std::int64_t limit) {
+  return FeedError{FeedErrorKind::malformed, 200,
+                   describe(feed_id, offset) + ": more than " + std::to_string(limit) +
+                       " entries and no empty page; the Feed API does not end this feed"};
 }
+
+}  // namespace
 
 std::vector<std::string> FeedShape::notes(int asked_page_size) const {
   std::vector<std::string> out;
@@ -161,7 +173,7 @@ boost::asio::awaitable<Expected<IndexScan, FeedError>> FeedClient::scan(
   bool unreadable_guid = false;
   const int page_size = options_.index_page_size;
   std::int64_t offset = 0;
-  std::vector<IndexEntry> previous;  // the previous page's entries, to tell an ignored offset
+  PageMark previous;  // of the previous page, to tell an ignored offset
   std::size_t previous_count = 0;
   for (int pages = 0; pages < max_pages; ++pages) {
     auto page = co_await get_page(feed_id, page_size, offset, /*index_fields=*/true);
@@ -179,8 +191,9 @@ boost::asio::awaitable<Expected<IndexScan, FeedError>> FeedClient::scan(
       break;
     }
     if (stable && offset > 0 && repeats(*page, previous)) co_return unexpected(offset_ignored(feed_id, offset));
+    if (offset > options_.max_scan_entries) co_return unexpected(endless(feed_id, offset, options_.max_scan_entries));
     observe(scan.shape, *page, previous_count, page_size, /*index_page=*/true);
-    previous = page->entries;
+    previous = PageMark::of(*page);
     // An incremental poll stops below the watermark minus the overlap, as always, and at a short
     // page holding something it has seen (at or below the watermark): a short page of entries
     // all newer than the watermark may be a cap with more new entries behind it.
@@ -244,7 +257,7 @@ boost::asio::awaitable<Expected<FetchResult, FeedError>> FeedClient::fetch(
   const int page_size = options_.page_size;
   std::int64_t offset = 0;
   std::optional<std::int64_t> envelope_modified_at;
-  std::vector<IndexEntry> previous;
+  PageMark previous;
   std::size_t previous_count = 0;
   while (!wanted.empty() && found.size() < wanted.size()) {
     auto page = co_await get_page(feed_id, page_size, offset, /*index_fields=*/false);
@@ -254,8 +267,9 @@ boost::asio::awaitable<Expected<FetchResult, FeedError>> FeedClient::fetch(
     if (offset == 0) envelope_modified_at = page->modified_at;
     if (offset > 0 && page->modified_at == envelope_modified_at && repeats(*page, previous))
       co_return unexpected(offset_ignored(feed_id, offset));
+    if (offset > options_.max_scan_entries) co_return unexpected(endless(feed_id, offset, options_.max_scan_entries));
     observe(result.shape, *page, previous_count, page_size, /*index_page=*/false);
-    previous = page->entries;
+    previous = PageMark::of(*page);
     for (auto& entry : page->full_entries) {
       // Newest first: the first sighting of a guid is its newest version.
       if (wanted.count(entry.index.guid) && found.insert(entry.index.guid).second)

@@ -36,6 +36,9 @@ struct FeedClientOptions {
   std::chrono::milliseconds timeout{30'000};  // per page request
   std::size_t max_body = 64 * 1024 * 1024;
   net::Headers extra_headers;  // source.headers from the configuration
+  // No feed holds this many entries: a scan still going past it is a service that never sends
+  // the empty page (an ignored offset on pages whose guids cannot be read), not a feed.
+  std::int64_t max_scan_entries = 10'000'000;
 };
 
 enum class FeedErrorKind {
@@ -63,7 +66,6 @@ struct FeedShape {
   bool entry_timestamps_missing = false;  // index entries without the entry-level modified_at
   bool content_wrapper_missing = false;   // index entries without the `content` object
 
-  void merge(const FeedShape& other);
   // One line per notable answer ("pages hold at most 233 entries (asked for 999)", ...); empty
   // when the service gave the answers the client asks for.
   std::vector<std::string> notes(int asked_page_size) const;

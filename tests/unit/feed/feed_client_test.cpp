@@ -166,6 +166,22 @@ TEST_F(FeedClientTest, AServiceIgnoringOffsetFailsTheScanInsteadOfLooping) {
   EXPECT_THAT(fetched.error().message, HasSubstr("ignore `offset`"));
 }
 
+// The same, on pages whose guids cannot be read (so the pages cannot be compared): the scan ends
+// at a bound no feed reaches, naming it, instead of never.
+TEST_F(FeedClientTest, AScanWithoutAnEndStopsAtTheEntryBound) {
+  options_.max_scan_entries = 50;
+  http_.fallback = [](const net::Request&) -> net::Result {
+    std::string entries;
+    for (int i = 0; i < 10; ++i) entries += std::string(i ? "," : "") + R"({"content":{"modified_at":"2025-11-06T09:48:36Z"}})";
+    return net::Response{200, {}, R"({"modified_at":"2025-11-06T09:48:36Z","entries":[)" + entries + "]}"};
+  };
+  FeedClient client(http_, options_);
+  auto scan = run(client.full_index("feed1"));
+  ASSERT_FALSE(scan.has_value());
+  EXPECT_THAT(scan.error().message, HasSubstr("more than 50 entries and no empty page"));
+  EXPECT_EQ(http_.calls().size(), 7u);  // offsets 0, 10, ... 60: the page at 60 is past the bound
+}
+
 // `check --connect` reads at most two pages: enough to tell a cap from the end of the feed.
 TEST_F(FeedClientTest, TheProbeTellsACapFromTheEndInTwoRequests) {
   feed_.add(700, kNewest);
