@@ -216,6 +216,9 @@ Expected<CmsItem*, CmsProblem> CmsStore::create(CmsCreateInput input, const CmsA
     return unexpected(std::move(*p));
   if (input.key && items_.contains(*input.key))
     return unexpected(cms_problem(409, "Content with key '" + *input.key + "' already exists."));
+  if (auto taken = segment_in_use(input.container, input.version.locale.value_or(""), input.version.route_segment,
+                                  input.key.value_or("")))
+    return unexpected(cms_invalid({*taken}));
 
   std::string key = input.key ? *input.key : new_key();
   CmsItem& item = items_[key];
@@ -233,7 +236,27 @@ Expected<CmsVersion*, CmsProblem> CmsStore::add_version(CmsItem& item, CmsVersio
   const CmsContentType* type = content_type(item.content_type);
   if (!type) return unexpected(cms_problem(400, "The item's content type no longer exists."));
   if (auto p = validate(*type, input)) return unexpected(std::move(*p));
+  if (auto taken = segment_in_use(item.container, input.locale.value_or(""), input.route_segment, item.key))
+    return unexpected(cms_invalid({*taken}));
   return &append_version(item, std::move(input), actor);
+}
+
+std::optional<CmsFieldError> CmsStore::segment_in_use(const std::string& container, const std::string& locale,
+                                                      const std::optional<std::string>& segment,
+                                                      const std::string& key) const {
+  if (!segment) return std::nullopt;
+  auto it = segments_.find(container + '\n' + locale + '\n' + *segment);
+  if (it == segments_.end()) return std::nullopt;
+  for (const auto& other_key : it->second) {
+    if (other_key == key) continue;
+    auto other = items_.find(other_key);
+    if (other == items_.end() || other->second.deleted_ms || other->second.container != container) continue;
+    for (const auto& v : other->second.versions) {
+      if (v.locale == locale && v.route_segment == segment)
+        return CmsFieldError{"routeSegment", "The routeSegment '" + *segment + "' is already in use in this container."};
+    }
+  }
+  return std::nullopt;
 }
 
 CmsVersion& CmsStore::append_version(CmsItem& item, CmsVersionInput input, const CmsActor& actor) {
@@ -242,6 +265,7 @@ CmsVersion& CmsStore::append_version(CmsItem& item, CmsVersionInput input, const
   v.locale = input.locale.value_or("");
   v.display_name = std::move(input.display_name);
   v.route_segment = std::move(input.route_segment);
+  if (v.route_segment) segments_[item.container + '\n' + v.locale + '\n' + *v.route_segment].insert(item.key);
   store_properties(v, std::move(input.properties));
   v.created_ms = v.modified_ms = actor.now_ms;
   v.created_by = v.modified_by = actor.name;

@@ -16,6 +16,7 @@
 #include <optional>
 #include <random>
 #include <set>
+#include <unordered_map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -130,6 +131,7 @@ class CmsStore {
   void drop_properties_next_n(std::size_t n) { drop_properties_ = n; }
   void clear() {
     items_.clear();
+    segments_.clear();
     next_due_.reset();
   }
 
@@ -141,6 +143,10 @@ class CmsStore {
                                              const std::optional<std::string>& locale) const;
   std::optional<CmsProblem> validate(const CmsContentType& type, const CmsVersionInput& input) const;
   CmsVersion& append_version(CmsItem& item, CmsVersionInput input, const CmsActor& actor);
+  // A route segment is unique per container and locale among items not deleted (issue 16): the
+  // field error when another item (not `key`) holds `segment` there.
+  std::optional<CmsFieldError> segment_in_use(const std::string& container, const std::string& locale,
+                                              const std::optional<std::string>& segment, const std::string& key) const;
   void apply_status(CmsItem& item, CmsVersion& version, CmsStatus status, std::optional<std::int64_t> delay,
                     std::int64_t now_ms);
   void publish(CmsItem& item, CmsVersion& version, std::int64_t now_ms);
@@ -159,6 +165,9 @@ class CmsStore {
   std::size_t drop_properties_ = 0;
   // The earliest schedule of a live item, or earlier (stale after deletions: costs one scan).
   std::optional<std::int64_t> next_due_;
+  // container \n locale \n segment -> keys that were given it. Entries can be stale (an edit, a
+  // deletion): segment_in_use() checks the item itself before saying "in use".
+  std::unordered_map<std::string, std::set<std::string>> segments_;
   std::mt19937_64 random_{std::random_device{}()};
 };
 

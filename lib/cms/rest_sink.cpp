@@ -75,6 +75,8 @@ asio::awaitable<CmsResult> RestCmsSink::upsert(UpsertRequest request) {
     written = std::move(*sent);
   }
 
+  // A refused route segment was replaced by the write: what follows works with the one sent.
+  payload.route_segment = written->route_segment;
   auto record = co_await written_version(std::move(*written), payload, article);
   if (!record) co_return unexpected(std::move(record.error()));
   auto settled = co_await settle(payload, std::move(*record), article);

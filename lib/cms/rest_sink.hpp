@@ -62,6 +62,7 @@ class RestCmsSink final : public CmsSink {
     net::Response response;
     std::string context;       // "CMS create of feed=... guid=... key=... (POST /.../content)"
     std::string body_status;   // the status the body asked for ("draft" when it sent none)
+    std::optional<std::string> route_segment;  // the segment sent (a refused one is replaced)
   };
   using Reply = Expected<net::Response, CmsError>;
   using Record = Expected<VersionRecord, CmsError>;

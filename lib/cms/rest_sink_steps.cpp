@@ -26,13 +26,27 @@ bool iequals(std::string_view a, std::string_view b) {
                     [](char x, char y) { return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y)); });
 }
 
-// A validation answer that names the `status` field: the service does not take a status here.
-bool refuses_status(const net::Response& response) {
+// A validation answer that names `field` (case-insensitively), at the top or nested (v1 names a
+// create's version fields "initialVersion.routeSegment").
+bool refuses_field(const net::Response& response, std::string_view field) {
   if (response.status != 400 && response.status != 422) return false;
   auto problem = parse_problem(response.body);
   if (!problem) return false;
-  return std::any_of(problem->errors.begin(), problem->errors.end(),
-                     [](const FieldError& e) { return iequals(e.field, "status"); });
+  return std::any_of(problem->errors.begin(), problem->errors.end(), [&](const FieldError& e) {
+    const std::string_view name = e.field;
+    const auto dot = name.rfind('.');
+    return iequals(name, field) || (dot != std::string_view::npos && iequals(name.substr(dot + 1), field));
+  });
+}
+
+// The service does not take a status here.
+bool refuses_status(const net::Response& response) { return refuses_field(response, "status"); }
+
+// A route segment another item uses (two articles with the same title in one container, issue
+// 16): the same segment with a suffix derived from the content key, so that every retry, and
+// every process, picks the same one.
+std::string deduplicated_segment(const std::string& segment, const std::string& key) {
+  return segment + "-" + key.substr(0, 6);
 }
 
 std::string transition_name(std::string_view status) {
@@ -67,6 +81,7 @@ asio::awaitable<Expected<RestCmsSink::Sent, CmsError>> RestCmsSink::write(Step s
   // the flat dialect once the service refused the field. A service that refuses `status` refuses
   // it whatever its value, so the fallback must leave it out rather than send "draft".
   std::string status = dialect_->status_in_body() && !status_in_body_refused_ ? payload.target_status : "";
+  bool segment_deduplicated = false;
   for (;;) {
     net::Request request = step == Step::create ? dialect_->create(payload, status) : dialect_->new_version(payload, status);
     std::string ctx = context(step == Step::create ? "create" : "new version", article, request);
@@ -79,7 +94,15 @@ asio::awaitable<Expected<RestCmsSink::Sent, CmsError>> RestCmsSink::write(Step s
       status.clear();
       continue;
     }
-    co_return Sent{std::move(*reply), std::move(ctx), status.empty() ? "draft" : status};
+    if (payload.route_segment && !segment_deduplicated && refuses_field(*reply, "routeSegment")) {
+      segment_deduplicated = true;
+      const std::string taken = *payload.route_segment;
+      payload.route_segment = deduplicated_segment(taken, payload.key);
+      log::info("route segment refused (in use by another item?); writing with one derived from the content key",
+                {{"article", describe(article)}, {"refused", taken}, {"route_segment", *payload.route_segment}});
+      continue;
+    }
+    co_return Sent{std::move(*reply), std::move(ctx), status.empty() ? "draft" : status, payload.route_segment};
   }
 }
 

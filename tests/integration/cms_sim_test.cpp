@@ -150,6 +150,24 @@ TEST_P(Lifecycle, CreateConflictUpdateDeleteUndeletePurge) {
   EXPECT_EQ(s().token_status().requests, 1u);  // one token served the whole lifecycle
 }
 
+// Issue 16: two articles whose mapping gives the same route segment in one container used to
+// collide ("already in use") and dead-letter. The second is written with a segment derived from
+// its content key, deterministically, and both are published.
+TEST_P(Lifecycle, SameRouteSegmentInOneContainerGivesTheSecondADerivedOne) {
+  start([&](StackOptions& o) { o.api = GetParam(); });
+  auto first_request = upsert_request(test_key(11), "Same title", false);
+  first_request.payload["routeSegment"] = "same-title";
+  auto second_request = upsert_request(test_key(12), "Same title", false);
+  second_request.payload["routeSegment"] = "same-title";
+  auto first = s().upsert(std::move(first_request));
+  ASSERT_TRUE(first.has_value()) << first.error().message;
+  auto second = s().upsert(std::move(second_request));
+  ASSERT_TRUE(second.has_value()) << second.error().message;
+  EXPECT_EQ(first->route_segment, "same-title");
+  EXPECT_EQ(second->route_segment, "same-title-" + test_key(12).substr(0, 6));
+  EXPECT_EQ(second->status, "published");
+}
+
 INSTANTIATE_TEST_SUITE_P(BothDialects, Lifecycle, ::testing::Values(config::CmsApi::version2, config::CmsApi::v1),
                          [](const auto& info) { return info.param == config::CmsApi::v1 ? "v1" : "version2"; });
 

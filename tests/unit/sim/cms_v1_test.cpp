@@ -54,14 +54,20 @@ TEST_F(CmsV1Test, CreateAnswersWithLocationUnlessARepresentationIsPreferred) {
 
   auto body = create_body();
   body["key"] = "0123456789abcdef0123456789abcdef";
+  // Its own segment: "hello" is the first item's in this container and locale.
+  auto same = post(v1("/content"), body, {kPrefer});
+  ASSERT_EQ(same.status, 400) << same.body;
+  EXPECT_NE(same.body.find("routeSegment"), std::string::npos) << same.body;
+  EXPECT_NE(same.body.find("already in use"), std::string::npos) << same.body;
+  body["initialVersion"].as_object()["routeSegment"] = "hello-again";
   auto full = post(v1("/content"), body, {kPrefer});
-  ASSERT_EQ(full.status, 201);
+  ASSERT_EQ(full.status, 201) << full.body;
   EXPECT_EQ(full.header("Preference-Applied"), "return=representation");
   auto created = full.object();
   EXPECT_EQ(created.at("key"), "0123456789abcdef0123456789abcdef");
   EXPECT_EQ(created.at("contentType"), "ArticlePage");
   EXPECT_EQ(created.at("initialVersion").at("locale"), "en");
-  EXPECT_EQ(created.at("initialVersion").at("routeSegment"), "hello");
+  EXPECT_EQ(created.at("initialVersion").at("routeSegment"), "hello-again");
 }
 
 TEST_F(CmsV1Test, UnwrappedValuesAreRejectedWithAFieldList) {
