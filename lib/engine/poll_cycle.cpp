@@ -300,6 +300,12 @@ boost::asio::awaitable<Expected<CycleReport, CycleError>> PollCycle::run(config:
                   {{"feed", feed.name}, {"guid", d.index.guid}, {"owner", *owner}});
         --report.created;
         ++report.shared;
+        for (auto& change : report.changes) {
+          if (change.action == "create" && change.guid == d.index.guid) {
+            change = {"shared", d.index.guid, "", "", "also in feed " + *owner + ", which took its CMS item meanwhile"};
+            break;
+          }
+        }
         continue;
       }
     }

@@ -73,6 +73,15 @@ class PollCycleTest : public ::testing::Test {
     return report;
   }
 
+  // CMP unpublishes the live feed's last article at `at`: it moves to the Deleted Feed.
+  testing::FakeArticle unpublish_last(std::int64_t at) {
+    auto moved = live_.articles.back();
+    live_.articles.pop_back();
+    moved.modified_at = at;
+    gone_.articles.push_back(moved);
+    return moved;
+  }
+
   static CycleOptions full_scan() {
     CycleOptions o;
     o.force_full_scan = true;
@@ -185,10 +194,7 @@ TEST_F(PollCycleTest, TheDeletedFeedIsReadOnItsOwnScheduleDownToItsOwnWatermark)
 
   // An article leaves the live feed; the deletion lands when the Deleted Feed is next due, by
   // one page read down to the watermark.
-  auto moved = live_.articles[4];
-  live_.articles.pop_back();
-  moved.modified_at = kNewest + 30'000;
-  gone_.articles.push_back(moved);
+  unpublish_last(kNewest + 30'000);
   clock_.advance(std::chrono::minutes(4));
   ASSERT_EQ(run()->deleted, 0u);
   clock_.advance(std::chrono::minutes(5));
@@ -213,10 +219,7 @@ TEST_F(PollCycleTest, AFailingDeletedFeedLetsTheLiveFeedSyncAndItsDeletionsWait)
   };
   live_.articles[0].modified_at += 1000;
   live_.articles[0].title = "Edited while the Deleted Feed is down";
-  auto moved = live_.articles[4];
-  live_.articles.pop_back();
-  moved.modified_at = kNewest + 5000;
-  gone_.articles.push_back(moved);
+  unpublish_last(kNewest + 5000);
   clock_.advance(std::chrono::seconds(60));
   auto report = run();
   ASSERT_TRUE(report.has_value()) << report.error().message;
@@ -247,10 +250,7 @@ TEST_F(PollCycleTest, HeldDeletionsAreReadAgainFromTheDeletedFeedOnceApproved) {
   ASSERT_TRUE(run().has_value());
   const auto watermark = store_.feed("blog")->deleted_watermark;
   for (int i = 0; i < 3; ++i) {  // 3 > max(min 2, 0.2 x 10)
-    auto moved = live_.articles.back();
-    live_.articles.pop_back();
-    moved.modified_at = kNewest + 1000 * (i + 1);
-    gone_.articles.push_back(moved);
+    unpublish_last(kNewest + 1000 * (i + 1));
   }
   auto held = run(full_scan());
   ASSERT_TRUE(held.has_value());
@@ -330,10 +330,7 @@ TEST_F(PollCycleTest, WithDeleteKeepARepublishedArticleIsAnUpsertNotAnUndelete) 
   ASSERT_TRUE(run().has_value());
   for (const auto& op : store_.claim_due(kNewest + 120'000, 100)) store_.complete(op.id);  // the creates ran
   ASSERT_TRUE(pending().empty());
-  auto moved = live_.articles[2];
-  live_.articles.pop_back();
-  moved.modified_at = kNewest + 5000;
-  gone_.articles.push_back(moved);
+  auto moved = unpublish_last(kNewest + 5000);
   auto deleted = run();
   ASSERT_TRUE(deleted.has_value());
   EXPECT_EQ(deleted->deleted, 1u);
@@ -352,10 +349,7 @@ TEST_F(PollCycleTest, WithDeleteKeepARepublishedArticleIsAnUpsertNotAnUndelete) 
 TEST_F(PollCycleTest, DeletedFeedDeletesAndRepublishUndeletes) {
   live_.add(3, kNewest);
   ASSERT_TRUE(run().has_value());
-  auto moved = live_.articles[2];
-  live_.articles.pop_back();
-  moved.modified_at = kNewest + 5000;
-  gone_.articles.push_back(moved);
+  auto moved = unpublish_last(kNewest + 5000);
   auto report = run();
   ASSERT_TRUE(report.has_value());
   EXPECT_EQ(report->deleted, 1u);
