@@ -13,11 +13,14 @@
 #include <boost/asio/use_future.hpp>
 
 #include "budget.hpp"
+#include "cms/schema_reader.hpp"
+#include "cms/sink_factory.hpp"
 #include "cms/token_source.hpp"
 #include "commands.hpp"
 #include "config/config.hpp"
 #include "core/poll_load.hpp"
 #include "engine/clients.hpp"
+#include "engine/feed_target.hpp"
 #include "exit_codes.hpp"
 #include "log/log.hpp"
 #include "store/store.hpp"
@@ -117,9 +120,46 @@ T run_on(boost::asio::io_context& io, boost::asio::awaitable<T> work) {
   return future.get();
 }
 
-// `check --connect`: a CMS token and the first index page of every feed (Deleted Feeds too),
-// through the same client stack the daemon uses. Reads only: nothing is written anywhere.
-bool check_connections(const config::Config& config) {
+// Every feed's content type, container and locales read from the CMS, and its mapping checked
+// against them (issue 16). Problems are configuration errors, printed "file:line:col: ...".
+enum class MappingVerdict { ok, unreadable, mismatched };
+
+MappingVerdict check_mappings(boost::asio::io_context& io, engine::Clients& clients, const config::Config& config,
+                              const std::vector<std::string>& secrets) {
+  const auto options = cms::cms_client_options(config.cms);
+  cms::CmsTransport transport(clients.http.client(), clients.tokens, options.transport);
+  cms::SchemaReader reader(transport, config.cms.base_url);
+  auto verdict = MappingVerdict::ok;
+  for (const auto& feed : config.feeds) {
+    std::cout << "connect    " << feed.name << " mapping against the CMS: ";
+    auto targets = run_on(io, reader.feed_targets(feed));
+    if (!targets) {
+      std::cout << "FAILED: " << log::redact(targets.error().message, secrets) << "\n";
+      verdict = MappingVerdict::unreadable;
+      continue;
+    }
+    const auto mapping = compile_mapping(engine::mapping_spec(feed));  // validated at config load
+    const auto problems = cms::check_feed_against_cms(feed, *mapping, *targets);
+    if (problems.empty()) {
+      std::cout << "ok (content type " << feed.content_type << ", "
+                << (targets->content_type->properties_listed
+                        ? std::to_string(feed.mapping.properties.size()) + " mapped properties"
+                        : std::string("properties not listed by the CMS, so not checked"))
+                << ", container, " << targets->locales.size()
+                << (targets->locales.size() == 1 ? " locale)\n" : " locales)\n");
+      continue;
+    }
+    std::cout << problems.size() << (problems.size() == 1 ? " problem\n" : " problems\n");
+    for (const auto& problem : problems) std::cerr << "error: " << cms::format_problem(problem) << "\n";
+    if (verdict == MappingVerdict::ok) verdict = MappingVerdict::mismatched;
+  }
+  return verdict;
+}
+
+// `check --connect`: a CMS token, every feed's mapping against the CMS's content types, and the
+// first index page of every feed (Deleted Feeds too), through the same client stack the daemon
+// uses. Reads only: nothing is written anywhere. Exit 78 when the mapping does not fit the CMS.
+int check_connections(const config::Config& config) {
   boost::asio::io_context io;
   SystemClock clock;
   engine::Clients clients(io.get_executor(), config, clock);
@@ -133,6 +173,8 @@ bool check_connections(const config::Config& config) {
     ok = false;
     std::cout << "connect    cms token: FAILED: " << log::redact(token.error().message, secrets) << "\n";
   }
+  const auto mappings = token ? check_mappings(io, clients, config, secrets) : MappingVerdict::unreadable;
+  if (mappings == MappingVerdict::unreadable) ok = false;
   for (const auto& feed : config.feeds) {
     std::vector<std::pair<std::string, std::string>> ids{{"feed", feed.feed_id}};
     if (feed.deleted_feed_id) ids.emplace_back("deleted feed", *feed.deleted_feed_id);
@@ -154,7 +196,8 @@ bool check_connections(const config::Config& config) {
       }
     }
   }
-  return ok;
+  if (!ok) return kExitFailure;
+  return mappings == MappingVerdict::mismatched ? kExitConfig : kExitOk;
 }
 
 }  // namespace
@@ -196,8 +239,7 @@ int run_check(const CliRequest& request, const config::Config& config) {
       << (::prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) == 1 ? "allowed (FEEDSYNC_ALLOW_CORE_DUMPS=1): a core file holds the secrets"
                                                      : "off: secrets never reach a core file")
       << "\n";
-  if (request.connect && !check_connections(config)) return kExitFailure;
-  return kExitOk;
+  return request.connect ? check_connections(config) : kExitOk;
 }
 
 }  // namespace feedsync::daemon

@@ -56,9 +56,11 @@ std::string transition_name(std::string_view status) {
 }
 
 // A version asked to be scheduled that the CMS published instead (the time passed meanwhile:
-// it publishes at once) has reached its goal too.
+// it publishes at once) has reached its goal too; so has a version made ready that an approval
+// sequence put in review (v1 `:ready` on such a content type answers `inReview`).
 bool reached(std::string_view status, std::string_view wanted) {
-  return status == wanted || (wanted == "scheduled" && status == "published");
+  return status == wanted || (wanted == "scheduled" && status == "published") ||
+         (wanted == "ready" && status == "inReview");
 }
 
 std::string join(const std::vector<std::string>& names) {
@@ -165,6 +167,10 @@ asio::awaitable<RestCmsSink::Record> RestCmsSink::settle(Payload payload, Versio
       record.status = payload.target_status;
       record.route_segment.reset();  // publishing may re-derive it: unknown until read
     }
+  }
+  if (record.status == "inReview") {
+    log::info("CMS version waiting for approval (the content type has an approval sequence)",
+              {{"article", describe(article)}, {"version", record.version}});
   }
   const bool route_unknown = record.status == "published" && !record.route_segment;
   if (!options_.verify_writes && !route_unknown) co_return record;

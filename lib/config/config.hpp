@@ -174,6 +174,12 @@ struct FeedConfig {
   bool schedule = false;
   Mapping mapping;
   SourcePos pos;
+  // Where the keys that `check --connect` verifies against the CMS were written, so a content
+  // type, container or locale the CMS does not have is reported at its line.
+  struct Positions {
+    SourcePos content_type, container, locale;
+    std::map<std::string, SourcePos> locale_map;  // lang_code -> its entry
+  } positions;
   // Not a feed key: cms.key_namespace, copied here by the loader so that everything that
   // derives a content key from a feed (engine/feed_target.cpp) needs only the feed.
   Uuid key_namespace = kContentKeyNamespace;

@@ -376,7 +376,9 @@ class Loader {
                        "), so every poll is a full scan");
     }
     feed.content_type = non_empty(map.require("content_type"));
+    feed.positions.content_type = map.require("content_type").pos();
     const auto container = map.require("container");
+    feed.positions.container = container.pos();
     feed.container = checked(container, detail::parse_container_value(container.scalar()));
     read_locale(map, feed);
     feed.publish = read_choice(map, "publish", feed.publish, {"immediate", "draft", "ready"});
@@ -421,12 +423,14 @@ class Loader {
     }
     if (locale) {
       feed.locale = non_empty(*locale);
+      feed.positions.locale = locale->pos();
       return;
     }
     if (!locale_map) map.fail_missing("locale", "required key is missing (or locale_map)");
     const Map lang_codes = locale_map->map({});
     for (const auto& [lang_code, value] : lang_codes.entries()) {
       feed.locale_map[lang_code] = non_empty(value);
+      feed.positions.locale_map[lang_code] = value.pos();
     }
     if (feed.locale_map.empty()) locale_map->fail("must map at least one lang_code");
   }
