@@ -6,6 +6,7 @@ target_sources(feedsync_sim PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/cms_json.cpp
   ${CMAKE_CURRENT_LIST_DIR}/cms_merge_patch.cpp
   ${CMAKE_CURRENT_LIST_DIR}/cms_problem.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/cms_schema_api.cpp
   ${CMAKE_CURRENT_LIST_DIR}/cms_sim.cpp
   ${CMAKE_CURRENT_LIST_DIR}/cms_store.cpp
   ${CMAKE_CURRENT_LIST_DIR}/cms_tokens.cpp

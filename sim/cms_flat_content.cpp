@@ -4,6 +4,7 @@
 
 #include "sim/cms_flat.hpp"
 #include "sim/cms_merge_patch.hpp"
+#include "sim/cms_schema_api.hpp"
 
 namespace feedsync::sim {
 namespace json = boost::json;
@@ -98,7 +99,12 @@ net::ServerResponse CmsFlatApi::create(const CmsCall& call) {
 
 net::ServerResponse CmsFlatApi::get_item(const CmsCall& call) {
   auto item = lookup_item(store_, call.request, query_flag(call.request, "allowDeleted"));
-  if (!item) return flat_problem(item.error());
+  if (!item) {
+    // A plain container (the root, an added one) is readable like the item it is in the service.
+    const auto key = normalise_key(call.request.params.get("key").value_or(""));
+    if (key && store_.container_exists(*key)) return json_response(200, container_json(*key));
+    return flat_problem(item.error());
+  }
   return json_response(200, item_json(**item), make_etag((*item)->revision));
 }
 

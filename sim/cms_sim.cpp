@@ -7,6 +7,7 @@
 #include "sim/cms_flat.hpp"
 #include "sim/cms_http.hpp"
 #include "sim/cms_json.hpp"
+#include "sim/cms_schema_api.hpp"
 #include "sim/cms_store.hpp"
 #include "sim/cms_tokens.hpp"
 #include "sim/cms_v1.hpp"
@@ -17,15 +18,19 @@ namespace json = boost::json;
 struct CmsSim::Parts {
   CmsFlatApi flat;
   CmsV1Api v1;
+  CmsSchemaApi flat_schema;
+  CmsSchemaApi v1_schema;
   std::vector<CmsRoute> routes;  // built once: handlers point into it
 };
 
 CmsSim::CmsSim(const Clock& clock, CmsSimOptions options)
     : clock_(clock),
       options_(std::move(options)),
-      store_(std::make_unique<CmsStore>(options_.content_types)),
+      store_(std::make_unique<CmsStore>(options_.content_types, options_.locales)),
       tokens_(std::make_unique<CmsTokens>(clock_, options_.credentials, options_.token_lifetime)),
-      parts_(std::make_unique<Parts>(Parts{CmsFlatApi(*store_, options_.flat_base), CmsV1Api(*store_, options_.v1_base), {}})) {
+      parts_(std::make_unique<Parts>(Parts{CmsFlatApi(*store_, options_.flat_base), CmsV1Api(*store_, options_.v1_base),
+                                           CmsSchemaApi(*store_, options_.flat_base, CmsDialect::flat),
+                                           CmsSchemaApi(*store_, options_.v1_base, CmsDialect::v1), {}})) {
   // Configured keys may be in UUID form, like keys on the wire.
   for (const auto& container : options_.containers) add_container(container);
   set_refuse_status_on_create(options_.refuse_status_on_create);
@@ -38,6 +43,8 @@ CmsSim::CmsSim(const Clock& clock, CmsSimOptions options)
   }
   for (auto& r : parts_->flat.routes()) routes.push_back(std::move(r));
   for (auto& r : parts_->v1.routes()) routes.push_back(std::move(r));
+  for (auto& r : parts_->flat_schema.routes()) routes.push_back(std::move(r));
+  for (auto& r : parts_->v1_schema.routes()) routes.push_back(std::move(r));
 }
 
 CmsSim::~CmsSim() = default;

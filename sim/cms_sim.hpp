@@ -14,6 +14,7 @@
 //          GET|POST /content/{key}/versions         GET|PATCH|DELETE /content/{key}/versions/{version}
 //          POST   /content/{key}/versions/{version}:publish | :ready | :draft
 //          DELETE /content/{key}/locales/{locale}
+//   both   GET    /contenttypes/{key}               GET /locales/{key}   (v1 `ContentType`, `Locale`)
 //
 // Threading: like every simulator part, a CmsSim lives on the server's io_context thread; the
 // read-back and control functions must be called there too.
@@ -42,11 +43,35 @@ namespace feedsync::sim {
 
 inline constexpr const char* kCmsRootContainer = "43f936c99b234ea397b261c538ad07c9";
 
+// One property of a content type, as the vendor's `ContentTypeProperty` describes it: `type` is
+// one of its enum (string, url, richText, dateTime, integer, float, boolean, link, json, array,
+// ...); `item_type` is an array's element type.
+struct CmsPropertyDef {
+  CmsPropertyDef(std::string name_, std::string type_ = "string", bool required_ = false, std::string item_type_ = {})
+      : name(std::move(name_)), type(std::move(type_)), required(required_), item_type(std::move(item_type_)) {}
+  CmsPropertyDef(const char* name_) : CmsPropertyDef(std::string(name_)) {}  // NOLINT: {"Heading", "Body"}
+  std::string name;
+  std::string type;
+  bool required;
+  std::string item_type;
+};
+
 struct CmsContentType {
   std::string name;
   bool localized = true;
-  // Property names the type defines; empty accepts any name (a type without a declared schema).
-  std::vector<std::string> properties;
+  // The properties the type defines; empty accepts any name (a type without a declared schema,
+  // served without `properties` at GET /contenttypes/{key}). A required one must be in every
+  // version written.
+  std::vector<CmsPropertyDef> properties;
+  // An approval sequence applies: a version made ready goes to `inReview` instead.
+  bool approvals = false;
+};
+
+// A locale of the instance (v1 `Locale`). An empty CmsSimOptions::locales list means every
+// well-formed locale exists and is enabled.
+struct CmsLocale {
+  std::string key;
+  bool enabled = true;
 };
 
 struct CmsCredentials {
@@ -65,6 +90,9 @@ struct CmsSimOptions {
       {"ArticlePage", true, {}}, {"NewsPage", true, {}}, {"SysContentFolder", false, {}}};
   // Containers besides the root (always present) and existing content items.
   std::vector<std::string> containers;
+  // When not empty, the only locales there are: writes in another locale, or a disabled one,
+  // are refused (400 naming `locale`).
+  std::vector<CmsLocale> locales;
   // Flat dialect: refuse `status` / `delayPublishUntil` in create and new-version bodies (400
   // naming the field), as a stricter service might; status then changes only by PATCH.
   bool refuse_status_on_create = false;

@@ -97,7 +97,8 @@ CmsVersion* CmsItem::find_version(std::string_view id) {
   return nullptr;
 }
 
-CmsStore::CmsStore(std::vector<CmsContentType> types) : types_(std::move(types)) {
+CmsStore::CmsStore(std::vector<CmsContentType> types, std::vector<CmsLocale> locales)
+    : types_(std::move(types)), locales_(std::move(locales)) {
   containers_.insert(kCmsRootContainer);
 }
 
@@ -148,6 +149,13 @@ const CmsContentType* CmsStore::content_type(std::string_view name) const {
   return nullptr;
 }
 
+std::optional<CmsLocale> CmsStore::locale(std::string_view key) const {
+  if (locales_.empty()) return valid_locale(key) ? std::optional<CmsLocale>(CmsLocale{std::string(key)}) : std::nullopt;
+  for (const auto& locale : locales_)
+    if (locale.key == key) return locale;
+  return std::nullopt;
+}
+
 bool CmsStore::container_exists(std::string_view key) const {
   if (containers_.contains(key)) return true;
   auto it = items_.find(key);
@@ -161,12 +169,17 @@ std::vector<CmsFieldError> CmsStore::validate_content(const CmsContentType& type
   if (display_name.empty()) errors.push_back({"displayName", "The displayName field is required."});
   if (route_segment && !valid_route_segment(*route_segment))
     errors.push_back({"routeSegment", "The routeSegment '" + *route_segment + "' is not a valid URL segment."});
-  if (!type.properties.empty()) {
-    for (const auto& [name, value] : properties) {
-      if (std::find(type.properties.begin(), type.properties.end(), name) == type.properties.end())
-        errors.push_back({"properties." + std::string(name),
-                          "The property '" + std::string(name) + "' is not defined on content type '" + type.name + "'."});
-    }
+  if (type.properties.empty()) return errors;
+  for (const auto& [name, value] : properties) {
+    const bool defined = std::any_of(type.properties.begin(), type.properties.end(),
+                                     [&](const CmsPropertyDef& p) { return p.name == name; });
+    if (!defined)
+      errors.push_back({"properties." + std::string(name),
+                        "The property '" + std::string(name) + "' is not defined on content type '" + type.name + "'."});
+  }
+  for (const auto& property : type.properties) {
+    if (property.required && !properties.contains(property.name))
+      errors.push_back({"properties." + property.name, "The " + property.name + " field is required."});
   }
   return errors;
 }
@@ -177,6 +190,9 @@ std::vector<CmsFieldError> CmsStore::validate_locale(const CmsContentType& type,
     if (!locale || locale->empty())
       return {{"locale", "The locale field is required for the localized content type '" + type.name + "'."}};
     if (!valid_locale(*locale)) return {{"locale", "The locale '" + *locale + "' is not a valid locale."}};
+    const auto known = this->locale(*locale);
+    if (!known) return {{"locale", "The locale '" + *locale + "' does not exist."}};
+    if (!known->enabled) return {{"locale", "The locale '" + *locale + "' is not enabled."}};
   } else if (locale && !locale->empty()) {
     return {{"locale", "The content type '" + type.name + "' is not localized; omit the locale."}};
   }
@@ -276,6 +292,10 @@ CmsVersion& CmsStore::append_version(CmsItem& item, CmsVersionInput input, const
 
 void CmsStore::apply_status(CmsItem& item, CmsVersion& version, CmsStatus status,
                             std::optional<std::int64_t> delay, std::int64_t now_ms) {
+  // On a content type with an approval sequence, "ready" starts the review (v1 `:ready`, a flat
+  // status): every way into "ready" passes here.
+  const CmsContentType* type = content_type(item.content_type);
+  if (status == CmsStatus::ready && type && type->approvals) status = CmsStatus::in_review;
   if (status == CmsStatus::published || (status == CmsStatus::scheduled && delay && *delay <= now_ms)) {
     // A schedule already in the past publishes at once (seed: "published immediately").
     if (version.status != CmsStatus::published) publish(item, version, now_ms);

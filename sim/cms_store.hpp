@@ -98,7 +98,7 @@ struct CmsActor {
 
 class CmsStore {
  public:
-  explicit CmsStore(std::vector<CmsContentType> types);
+  explicit CmsStore(std::vector<CmsContentType> types, std::vector<CmsLocale> locales = {});
 
   // Publishes scheduled versions that are due at `now_ms`.
   void settle(std::int64_t now_ms);
@@ -110,6 +110,8 @@ class CmsStore {
   // Non-deleted items directly in `container`, in key order.
   std::vector<CmsItem*> children(std::string_view container);
   const CmsContentType* content_type(std::string_view name) const;
+  // The locale as GET /locales/{key} shows it; nullopt when the instance has no such locale.
+  std::optional<CmsLocale> locale(std::string_view key) const;
 
   Expected<CmsItem*, CmsProblem> create(CmsCreateInput input, const CmsActor& actor);
   Expected<CmsVersion*, CmsProblem> add_version(CmsItem& item, CmsVersionInput input, const CmsActor& actor);
@@ -158,6 +160,7 @@ class CmsStore {
   std::uint64_t bump() { return ++revision_; }
 
   std::vector<CmsContentType> types_;
+  std::vector<CmsLocale> locales_;  // empty: every well-formed locale, enabled
   std::set<std::string, std::less<>> containers_;
   ItemMap items_;
   std::uint64_t next_version_ = 1;

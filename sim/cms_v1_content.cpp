@@ -5,6 +5,7 @@
 #include <cctype>
 
 #include "sim/cms_merge_patch.hpp"
+#include "sim/cms_schema_api.hpp"
 #include "sim/cms_v1.hpp"
 
 namespace feedsync::sim {
@@ -133,7 +134,12 @@ net::ServerResponse CmsV1Api::create(const CmsCall& call) {
 
 net::ServerResponse CmsV1Api::get_item(const CmsCall& call) {
   auto item = lookup_item(store_, call.request, query_flag(call.request, "allowDeleted"));
-  if (!item) return v1_problem(item.error());
+  if (!item) {
+    // A plain container (the root, an added one) is readable like the item it is in the service.
+    const auto key = normalise_key(call.request.params.get("key").value_or(""));
+    if (key && store_.container_exists(*key)) return json_response(200, container_json(*key));
+    return v1_problem(item.error());
+  }
   return json_response(200, item_json(**item), make_etag((*item)->revision));
 }
 

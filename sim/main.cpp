@@ -21,6 +21,7 @@
 #include "sim/simulator.hpp"
 #ifdef FEEDSYNC_SIM_HAS_CMS
 #include "sim/attach_cms.hpp"
+#include "sim/cms_schema_api.hpp"
 #endif
 
 namespace asio = boost::asio;
@@ -52,6 +53,10 @@ struct Args {
   std::string fields = "honoured";
   std::size_t share = 0;
   std::vector<std::string> faults;  // fault rules (JSON) installed at start
+  std::string cms_content_types;     // a JSON file of ContentType definitions
+  std::vector<std::string> cms_locales;
+  std::vector<std::string> cms_containers;
+  std::vector<std::string> cms_approvals;  // content types with an approval sequence
 };
 
 // "HOST:PORT" or "[V6]:PORT".
@@ -147,6 +152,36 @@ void share_into_second_feed(sim::Simulator& simulator, std::size_t count) {
     if (auto e = simulator.store().share(guid, ids[1])) throw std::runtime_error("--share: " + e->message);
 }
 
+#ifdef FEEDSYNC_SIM_HAS_CMS
+// --cms-content-types, --cms-locales, --cms-container.
+void configure_cms_schema(sim::CmsSimOptions& options, const Args& args) {
+  if (!args.cms_content_types.empty()) {
+    std::ifstream in(args.cms_content_types);
+    std::stringstream text;
+    text << in.rdbuf();
+    boost::system::error_code ec;
+    const auto value = json::parse(text.str(), ec);
+    if (ec) throw std::runtime_error("--cms-content-types " + args.cms_content_types + ": not JSON: " + ec.message());
+    auto types = sim::content_types_from_json(value);
+    if (!types) throw std::runtime_error("--cms-content-types " + args.cms_content_types + ": " + types.error());
+    for (auto& type : *types) {
+      std::erase_if(options.content_types, [&](const sim::CmsContentType& t) { return t.name == type.name; });
+      options.content_types.push_back(std::move(type));
+    }
+  }
+  auto locales = sim::locales_from_list(args.cms_locales);
+  if (!locales) throw std::runtime_error("--cms-locales: " + locales.error());
+  options.locales = std::move(*locales);
+  options.containers = args.cms_containers;
+  for (const auto& name : args.cms_approvals) {
+    auto type = std::find_if(options.content_types.begin(), options.content_types.end(),
+                             [&](const sim::CmsContentType& t) { return t.name == name; });
+    if (type == options.content_types.end()) throw std::runtime_error("--cms-approvals: no content type " + name);
+    type->approvals = true;
+  }
+}
+#endif
+
 asio::awaitable<void> shutdown(sim::Simulator* simulator, asio::io_context* io) {
   log::info("feedsync-sim stopping");
   co_await simulator->stop(std::chrono::seconds(2));
@@ -201,6 +236,16 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"honoured", "ignored", "no-entry-timestamps", "flat"}));
   app.add_flag("--cms-refuse-status-on-create", args.cms_refuse_status_on_create,
                "flat CMS API: refuse status in create/new-version bodies (400), set it only by PATCH");
+  app.add_option("--cms-content-types", args.cms_content_types,
+                 "CMS content types as a JSON list in the vendor's ContentType shape ({key, baseType, properties: "
+                 "{Name: {type, isRequired, items}}}); they replace the built-in ones of the same key")
+      ->check(CLI::ExistingFile);
+  app.add_option("--cms-locales", args.cms_locales,
+                 "the CMS's only locales, e.g. en,de,fr:off (:off = not enabled; default: every locale, enabled)")
+      ->delimiter(',');
+  app.add_option("--cms-container", args.cms_containers, "a CMS container key besides the root (repeatable)");
+  app.add_option("--cms-approvals", args.cms_approvals,
+                 "a CMS content type with an approval sequence: versions made ready go to inReview (repeatable)");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -238,6 +283,7 @@ int main(int argc, char** argv) {
     sim::CmsSimOptions cms_options;
     cms_options.credentials = {{args.cms_client_id, args.cms_client_secret}};
     cms_options.refuse_status_on_create = args.cms_refuse_status_on_create;
+    configure_cms_schema(cms_options, args);
     auto cms = sim::attach_cms_sim(simulator, std::move(cms_options));
 #endif
     if (!args.seed_file.empty()) load_seed_file(simulator, args.seed_file);
