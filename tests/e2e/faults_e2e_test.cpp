@@ -307,8 +307,8 @@ TEST_F(FaultsE2E, AWrongHostTlsTokenEndpointIsReportedAsTls) {
       std::vector<std::string>{"--tls-cert", cert_file.string(), "--tls-key", key_file.string()});
   const std::string port = token_endpoint.base_url().substr(token_endpoint.base_url().rfind(':') + 1);
   sim_.emplace(std::vector<std::string>{"--generate", "3", "--seed", "40"});
-  const std::string config = with(testing::demo_config(), "token_url: ${SIM_URL}/_cms/version2/oauth/token",
-                                  "token_url: https://localhost:" + port + "/_cms/version2/oauth/token");
+  const std::string config = with(testing::demo_config(), "token_url: ${SIM_URL}" + testing::cms_token_path(),
+                                  "token_url: https://localhost:" + port + testing::cms_token_path());
   // The test CA is the only one the daemon trusts (OpenSSL's default verify paths read
   // SSL_CERT_FILE), so the chain verifies and the name is what fails.
   ASSERT_NO_FATAL_FAILURE(start_daemon(config, std::nullopt, {{"SSL_CERT_FILE", ca_file.string()}}));

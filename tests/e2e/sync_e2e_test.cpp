@@ -70,7 +70,8 @@ class SyncE2E : public ::testing::Test {
     const auto counters = sim_.get("/_sim/requests/counters").json();
     std::int64_t writes = 0;
     for (const auto& [route, value] : counters.at("routes").as_object()) {
-      if (route.find("/_cms/") != std::string_view::npos && route.find("GET") != 0 && route.find("oauth") == std::string_view::npos)
+      if (route.find(testing::cms_base_path() + "/") != std::string_view::npos && route.find("GET") != 0 &&
+          route.find("oauth") == std::string_view::npos)
         writes += value.at("count").to_number<std::int64_t>();
     }
     return writes;

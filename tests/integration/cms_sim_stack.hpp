@@ -57,6 +57,7 @@ struct StackOptions {
   bool verify_writes = false;
   std::vector<std::string> allowed_domains;  // canonical links; empty = any host
   bool refuse_status_on_create = false;      // CmsSimOptions: the stricter flat service
+  bool approvals = false;                    // ArticlePage has an approval sequence (ready -> inReview)
 };
 
 class CmsSimStack {
@@ -73,6 +74,7 @@ class CmsSimStack {
       cms_options.credentials = {{kClientId, kClientSecret}};
       cms_options.token_lifetime = options_.token_lifetime;
       cms_options.refuse_status_on_create = options_.refuse_status_on_create;
+      for (auto& type : cms_options.content_types) type.approvals = options_.approvals && type.name == "ArticlePage";
       cms_ = sim::attach_cms_sim(*sim_, std::move(cms_options));
       sim_->start();
       base_url_ = sim_->base_url();

@@ -168,6 +168,24 @@ TEST_P(Lifecycle, SameRouteSegmentInOneContainerGivesTheSecondADerivedOne) {
   EXPECT_EQ(second->status, "published");
 }
 
+// Issue 16: `publish: ready` on a content type with an approval sequence leaves the version in
+// review; that is the goal reached, not a failed status change.
+TEST_P(Lifecycle, ReadyOnAContentTypeWithApprovalsIsInReview) {
+  start([&](StackOptions& o) {
+    o.api = GetParam();
+    o.approvals = true;
+    o.verify_writes = true;
+  });
+  auto request = upsert_request(test_key(21), "Needs approval", false);
+  request.payload["publish"] = "ready";
+  auto result = s().upsert(std::move(request));
+  ASSERT_TRUE(result.has_value()) << result.error().message;
+  EXPECT_EQ(result->status, "inReview");
+  const auto item = s().cms_item(test_key(21));
+  ASSERT_TRUE(item);
+  EXPECT_EQ(item->at("versions").as_array().front().at("status").as_string(), "inReview");
+}
+
 INSTANTIATE_TEST_SUITE_P(BothDialects, Lifecycle, ::testing::Values(config::CmsApi::version2, config::CmsApi::v1),
                          [](const auto& info) { return info.param == config::CmsApi::v1 ? "v1" : "version2"; });
 

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -23,12 +24,33 @@ extern char** environ;
 
 namespace feedsync::testing {
 
+namespace {
+
+std::string replaced(std::string text, const std::string& from, const std::string& to) {
+  const auto at = text.find(from);
+  if (at == std::string::npos) throw std::runtime_error("config/demo.yaml has no " + from);
+  return text.replace(at, from.size(), to);
+}
+
+}  // namespace
+
+bool e2e_cms_v1() {
+  const char* api = std::getenv("FEEDSYNC_E2E_CMS_API");
+  return api && std::string_view(api) == "v1";
+}
+
+std::string cms_base_path() { return e2e_cms_v1() ? "/v1" : "/_cms/version2"; }
+std::string cms_token_path() { return e2e_cms_v1() ? "/oauth/token" : "/_cms/version2/oauth/token"; }
+
 std::string demo_config() {
   std::ifstream in(std::string(FEEDSYNC_SOURCE_DIR) + "/config/demo.yaml");
   if (!in) throw std::runtime_error("cannot read config/demo.yaml");
   std::stringstream text;
   text << in.rdbuf();
-  return text.str();
+  if (!e2e_cms_v1()) return text.str();
+  std::string config = replaced(text.str(), "api: version2", "api: v1");
+  config = replaced(config, "base_url: ${SIM_URL}/_cms/version2", "base_url: ${SIM_URL}/v1");
+  return replaced(config, "token_url: ${SIM_URL}/_cms/version2/oauth/token", "token_url: ${SIM_URL}/oauth/token");
 }
 
 boost::json::value HttpReply::json() const { return boost::json::parse(body); }

@@ -22,8 +22,16 @@ HttpReply http_request(const std::string& method, const std::string& url, const 
                        const std::vector<std::pair<std::string, std::string>>& headers = {});
 
 // config/demo.yaml as text: the configuration every end-to-end test starts from (it takes the
-// simulator's URL, the state path and the CMS secret from the environment).
+// simulator's URL, the state path and the CMS secret from the environment). In the CMS dialect
+// the suite runs in (below).
 std::string demo_config();
+
+// The end-to-end suites run twice (tests/e2e/CMakeLists.txt): in the flat dialect of
+// config/demo.yaml (/_cms/version2), and with FEEDSYNC_E2E_CMS_API=v1 in v1 (/v1, tokens at the
+// host root), the default dialect. These give the paths of the one in use.
+bool e2e_cms_v1();
+std::string cms_base_path();   // "/_cms/version2" | "/v1"
+std::string cms_token_path();  // "/_cms/version2/oauth/token" | "/oauth/token"
 
 class SimProcess {
  public:
