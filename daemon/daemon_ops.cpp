@@ -105,8 +105,8 @@ engine::EngineObservers DaemonOps::engine_observers() {
     metrics_.rate_limiter_wait.with({cms ? "cms" : "feed"})
         .inc(std::chrono::duration<double>(report.limiter_wait).count());
   };
-  observers.cms_outcome = [this](store::OpKind op, std::string_view result) {
-    metrics_.cms_writes.with({store::to_string(op), result == "success" ? "success" : "failure"}).inc();
+  observers.cms_outcome = [this](store::OpKind op, engine::RelayResult result) {
+    metrics_.cms_writes.with({store::to_string(op), result == engine::RelayResult::success ? "success" : "failure"}).inc();
   };
   return observers;
 }

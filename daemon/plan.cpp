@@ -63,7 +63,7 @@ void print_text(const std::vector<FeedPlan>& plans) {
               << " (" << (r.full_scan ? "full scan" : "incremental poll") << ", " << r.feed_requests
               << " feed requests)\n";
     for (const auto& c : r.changes) {
-      std::cout << "  " << c.action << "  " << (c.guid.empty() ? "-" : c.guid) << "  "
+      std::cout << "  " << engine::to_string(c.action) << "  " << (c.guid.empty() ? "-" : c.guid) << "  "
                 << (c.title.empty() ? "" : "\"" + c.title + "\"  ") << c.reason << "\n";
     }
   }
@@ -86,7 +86,7 @@ void print_json(const std::vector<FeedPlan>& plans) {
                        {"unchanged", r.unchanged + r.touched}, {"mapping_errors", r.mapping_errors}};
     boost::json::array changes;
     for (const auto& c : r.changes) {
-      changes.push_back({{"action", c.action}, {"guid", c.guid}, {"title", c.title},
+      changes.push_back({{"action", std::string(engine::to_string(c.action))}, {"guid", c.guid}, {"title", c.title},
                          {"cms_key", c.cms_key}, {"reason", c.reason}});
     }
     entry["changes"] = std::move(changes);

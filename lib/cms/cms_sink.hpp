@@ -10,25 +10,47 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include <boost/asio/awaitable.hpp>
-#include <boost/json/object.hpp>
 
 #include "cms/cms_error.hpp"
 #include "core/expected.hpp"
+#include "core/outbox_payload.hpp"
 
 namespace feedsync::cms {
 
 struct UpsertRequest {
   ArticleRef article;
-  // core/mapping_payload.hpp payload_document(): {"key", "contentType", "container", "locale",
-  // "displayName", "routeSegment"?, "properties", "publish", "richText"?, "publishAt"?}. Its
-  // "key" must be article.key.
-  boost::json::object payload;
+  ArticleDocument document;  // its key must be article.key
   // The store has pushed this article before: write a new version. false: create first (a 409
   // then continues as a new version, so a wrong `false` costs one request, never a duplicate).
   bool known = false;
 };
+
+// What a write left in the CMS.
+enum class WriteStatus {
+  // upsert: the status of the version written, as the CMS reports it (api-notes.md)
+  draft,
+  ready,
+  published,
+  scheduled,  // publishAt still ahead: not published yet, so no canonical link for it
+  previous,
+  rejected,
+  in_review,
+  unknown,  // a word the CMS does not document for versions
+  // remove
+  deleted,
+  absent,  // the CMS had no such item (404 counts as done)
+  // undelete
+  restored,
+  not_deleted,  // the item was not deleted (409, or 400 with the item readable)
+};
+// "draft", "ready", "published", "scheduled", "previous", "rejected", "inReview", "unknown",
+// "deleted", "absent", "restored", "not_deleted": the words of the journal and the logs.
+std::string_view to_string(WriteStatus status);
+// A version status as the CMS spells it; WriteStatus::unknown for any other word.
+WriteStatus version_status(std::string_view cms_status);
 
 struct WriteOutcome {
   std::string key;
@@ -36,11 +58,7 @@ struct WriteOutcome {
   // upsert: the routeSegment the CMS holds for that version after publishing (it may re-derive
   // it from displayName); falls back to the one sent. Build the canonical URL from this.
   std::optional<std::string> route_segment;
-  // upsert: the version's CMS status ("published", "ready", "draft", or "scheduled" when the
-  // payload's publishAt is still ahead: not published yet, so no canonical link for it);
-  // remove: "deleted", or "absent" when the CMS had no such item (404 counts as done);
-  // undelete: "restored", or "not_deleted" when the item was not deleted (409).
-  std::string status;
+  WriteStatus status = WriteStatus::unknown;
   bool created = false;  // upsert created the content item (rather than a version of it)
 };
 

@@ -16,7 +16,7 @@ void put_version_fields(json::object& body, const Payload& payload, std::string_
   body["properties"] = payload.properties;
   // "": no status (the service's default, draft), for services that refuse the field here.
   if (!status.empty()) body["status"] = status;
-  if (status == "scheduled") body["delayPublishUntil"] = payload.publish_at;
+  if (status == "scheduled") body["delayPublishUntil"] = publish_at_text(payload);
 }
 
 class FlatDialect final : public CmsDialect {
@@ -46,7 +46,7 @@ class FlatDialect final : public CmsDialect {
 
   net::Request transition(const Payload& payload, std::string_view version, std::string_view status) const override {
     json::object patch{{"status", status}};
-    if (status == "scheduled") patch["delayPublishUntil"] = payload.publish_at;
+    if (status == "scheduled") patch["delayPublishUntil"] = publish_at_text(payload);
     // PATCH bodies are JSON Merge Patch; plain application/json has produced 415.
     auto request = json_request(net::Method::patch, cms_url(base_, {"content", payload.key, "versions", version}),
                                 patch, "application/merge-patch+json");

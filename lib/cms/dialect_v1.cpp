@@ -70,7 +70,7 @@ class V1Dialect final : public CmsDialect {
       // v1 schedules through :publish with the time, in PublishContentOptions.delayUntil (the
       // vendor's OpenAPI definition; the version it answers reports it as delayPublishUntil).
       // The service ignores unknown fields: a misspelling would publish at once (issue 16).
-      request = json_request(net::Method::post, url, json::object{{"delayUntil", payload.publish_at}});
+      request = json_request(net::Method::post, url, json::object{{"delayUntil", publish_at_text(payload)}});
     } else {
       request.method = net::Method::post;
       request.url = url;

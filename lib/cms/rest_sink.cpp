@@ -26,10 +26,7 @@ RestCmsSink::RestCmsSink(std::unique_ptr<CmsDialect> dialect, CmsTransport trans
 
 asio::awaitable<CmsResult> RestCmsSink::upsert(UpsertRequest request) {
   const ArticleRef article = std::move(request.article);
-  auto parsed = read_payload(request.payload);
-  if (!parsed)
-    co_return unexpected(make_error(CmsErrorKind::permanent, "CMS upsert of " + describe(article) + ": " + parsed.error()));
-  Payload payload = std::move(*parsed);
+  Payload payload = payload_for(std::move(request.document));
   if (payload.key != article.key)
     co_return unexpected(make_error(CmsErrorKind::permanent, "CMS upsert of " + describe(article) +
                                                                  ": the payload is for key " + payload.key));
@@ -90,7 +87,7 @@ asio::awaitable<CmsResult> RestCmsSink::upsert(UpsertRequest request) {
   outcome.key = article.key;
   outcome.version = settled->version;
   outcome.route_segment = settled->route_segment ? settled->route_segment : payload.route_segment;
-  outcome.status = settled->status.empty() ? payload.target_status : settled->status;
+  outcome.status = version_status(settled->status.empty() ? payload.target_status : settled->status);
   outcome.created = created;
   co_return outcome;
 }
@@ -103,9 +100,9 @@ asio::awaitable<CmsResult> RestCmsSink::remove(ArticleRef article, bool permanen
   WriteOutcome outcome;
   outcome.key = article.key;
   if (reply->status == 404) {
-    outcome.status = "absent";  // already gone: the goal is reached
+    outcome.status = WriteStatus::absent;  // already gone: the goal is reached
   } else if (is_2xx(reply->status)) {
-    outcome.status = "deleted";
+    outcome.status = WriteStatus::deleted;
   } else {
     co_return unexpected(error_from_response(*reply, ctx));
   }
@@ -120,7 +117,7 @@ asio::awaitable<CmsResult> RestCmsSink::undelete(ArticleRef article) {
   WriteOutcome outcome;
   outcome.key = article.key;
   if (is_2xx(reply->status)) {
-    outcome.status = "restored";
+    outcome.status = WriteStatus::restored;
   } else if (reply->status == 400 || reply->status == 409) {
     // The vendor's definition says only that an error is returned when the item is not deleted
     // (400 is listed, 409 is not; issue 16): read the item. Live (restored by hand, or never
@@ -130,7 +127,7 @@ asio::awaitable<CmsResult> RestCmsSink::undelete(ArticleRef article) {
     const std::string read_ctx = context("read after a refused undelete", article, read);
     auto item = co_await transport_.send(std::move(read), read_ctx);
     if (!item || !is_2xx(item->status)) co_return unexpected(std::move(refused));
-    outcome.status = "not_deleted";
+    outcome.status = WriteStatus::not_deleted;
   } else if (reply->status == 404) {
     CmsError error = error_from_response(*reply, ctx);
     error.kind = CmsErrorKind::permanent;

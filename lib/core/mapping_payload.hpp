@@ -4,9 +4,8 @@
 
 #include <string>
 
-#include <boost/json/object.hpp>
-
 #include "core/mapping.hpp"
+#include "core/outbox_payload.hpp"
 
 namespace feedsync {
 
@@ -18,16 +17,14 @@ struct PayloadTarget {
   std::string publish;       // feeds[].publish: "immediate" | "draft" | "ready"
 };
 
-// In the flat model's field names:
-//   {"key", "contentType", "container", "locale", "displayName", "routeSegment" (only when
-//    set), "properties", "publish", "richText" (sorted property names, only when not empty),
-//    "publishAt" (only for feeds that schedule: RFC 3339 UTC, or null for "no time")}
-// Everything that changes what the CMS holds is in it, so a change of mapping, content type,
-// container, publish mode or publish time makes the article "changed", as it should.
-boost::json::object payload_document(const MappedPayload& payload, const PayloadTarget& target);
+// The mapped article at its target (rich-text names sorted, so their order in the mapping does
+// not matter). Its JSON (to_json, core/outbox_payload.hpp) holds everything that changes what
+// the CMS holds, so a change of mapping, content type, container, publish mode or publish time
+// makes the article "changed", as it should.
+ArticleDocument article_document(const MappedPayload& payload, const PayloadTarget& target);
 
-// sha256_hex(canonical_json(payload_document(...))): independent of property order and of the
+// sha256_hex(canonical_json(to_json(document))): independent of property order and of the
 // process (no pointers, no hash seeds, no locale).
-std::string payload_hash(const MappedPayload& payload, const PayloadTarget& target);
+std::string payload_hash(const ArticleDocument& document);
 
 }  // namespace feedsync

@@ -12,7 +12,6 @@
 #include "cms/canonical_url.hpp"
 #include "cms/cms_sink.hpp"
 #include "cms/token_source.hpp"
-#include "engine/outbox_payload.hpp"
 #include "log/log.hpp"
 #include "net/retry_after.hpp"
 #include "store/store.hpp"
@@ -36,7 +35,7 @@ asio::awaitable<void> sleep_on(asio::steady_timer& timer, milliseconds duration)
 std::string version_detail(const cms::WriteOutcome& outcome) {
   std::string detail = "cms_key " + outcome.key;
   if (!outcome.version.empty()) detail += " version " + outcome.version;
-  if (!outcome.status.empty()) detail += " status " + outcome.status;
+  detail += " status " + std::string(cms::to_string(outcome.status));
   return detail;
 }
 
@@ -73,7 +72,7 @@ void OutboxRelay::set_max_in_flight(std::size_t max_in_flight) {
 
 void OutboxRelay::wake() { wake_timer_.cancel(); }
 
-void OutboxRelay::outcome(store::OpKind op, std::string_view result) const {
+void OutboxRelay::outcome(store::OpKind op, RelayResult result) const {
   if (options_.on_outcome) options_.on_outcome(op, result);
 }
 
@@ -272,107 +271,86 @@ asio::awaitable<void> OutboxRelay::process_content(store::OutboxOp op) {
     co_await record(op.id, std::move(write));
     co_return;
   }
-  const auto* key_value = payload->document.if_contains("key");
-  const std::string key = key_value && key_value->is_string() ? std::string(key_value->get_string()) : "";
-  if (key.empty()) {
-    auto write = dead_letter_record(op, "outbox payload document has no \"key\"");
-    co_await record(op.id, std::move(write));
-    co_return;
-  }
-  const cms::ArticleRef ref{op.feed, op.guid, key};
+  const cms::ArticleRef ref{op.feed, op.guid, payload->document.key};
   const auto before = store_.article(op.feed, op.guid);
   bool known = before && before->cms_version.has_value();
-
   const bool undelete = op.op == store::OpKind::undelete;
   if (undelete) {
     auto restored = co_await sink_.undelete(ref);
-    if (!restored) {
-      // 404: the item is gone for good (permanently deleted): the article is created afresh.
-      if (restored.error().kind != cms::CmsErrorKind::permanent || restored.error().status != 404) {
-        auto write = failure_record(op, restored.error());
-        co_await record(op.id, std::move(write));
-        co_return;
-      }
-      known = false;
+    // 404: the item is gone for good (permanently deleted): the article is created afresh.
+    const bool gone =
+        !restored && restored.error().kind == cms::CmsErrorKind::permanent && restored.error().status == 404;
+    if (!restored && !gone) {
+      auto write = failure_record(op, restored.error());
+      co_await record(op.id, std::move(write));
+      co_return;
     }
+    if (gone) known = false;
   }
-  // A published URL does not move (issue 16): later versions keep the route segment the CMS
-  // gave the item, whatever the title became. CMP already has the canonical link built from it,
-  // and a segment recomputed from a new title could also collide with another item's.
-  if (known && before->route_segment && payload->document.contains("routeSegment"))
-    payload->document["routeSegment"] = *before->route_segment;
+  keep_published_route_segment(payload->document, before ? before->route_segment : std::nullopt, known);
+  cms::CanonicalVars link{payload->document.locale, "", payload->document.key, op.guid, payload->meta_url.value_or("")};
   // GCC 12: no temporaries inside a co_await full-expression (DESIGN.md §3).
-  cms::UpsertRequest request{ref, payload->document, known};
+  cms::UpsertRequest request{ref, std::move(payload->document), known};
   auto written = co_await sink_.upsert(std::move(request));
   if (!written) {
     auto write = failure_record(op, written.error());
     co_await record(op.id, std::move(write));
     co_return;
   }
-
-  // Recorded at the next group commit. The row may have changed while the CMS call was out (a
-  // poll recorded a newer change): the write reads the current one and sets only what this
-  // CMS write decided.
-  const auto* locale_value = payload->document.if_contains("locale");
-  const std::string locale = locale_value && locale_value->is_string() ? std::string(locale_value->get_string()) : "";
-  const char* action = undelete ? "undeleted" : (written->created ? "created" : "updated");
-  auto write = [this, op, outcome = *written, locale, key, action, meta_url = payload->meta_url.value_or("")] {
-    const std::int64_t now = now_ms();
-    auto row = store_.article(op.feed, op.guid);
-    std::optional<CanonicalPayload> canonical;
-    if (row) {
-      row->cms_version = outcome.version;
-      if (outcome.route_segment) row->route_segment = outcome.route_segment;
-      row->updated_at = now;
-      store_.upsert_article(*row);
-      if (options_.canonical_enabled && outcome.status == "published" && row->pixel_key) {
-        cms::CanonicalVars vars{locale, outcome.route_segment.value_or(""), key, op.guid, meta_url};
-        auto url = cms::render_canonical_url(options_.url_template, vars);
-        if (!url) {
-          log::error("canonical URL cannot be built; CMP is not told where the article lives",
-                     {{"feed", op.feed}, {"guid", op.guid}, {"cms_key", key}, {"error", url.error()}});
-          store_.append_journal(now, op.feed, op.guid, "canonical-skipped", url.error());
-        } else if (row->canonical_url != *url) {
-          canonical = CanonicalPayload{*url, *row->pixel_key};
-        }
-      }
-      // CMP takes one published URL per article: an article in several feeds (issue 17) has its
-      // link posted by the first of its items to go live, never by two. Checked in the commit
-      // that would queue the post, so two items going live together cannot both pass.
-      if (canonical) {
-        if (auto holder = store_.canonical_holder(canonical->pixel_key, op.feed, op.guid)) {
-          log::info("canonical link not posted: another feed's item of this article holds it",
-                    {{"feed", op.feed}, {"guid", op.guid}, {"cms_key", key}, {"held_by", *holder}});
-          store_.append_journal(now, op.feed, op.guid, "canonical-skipped", "the pixel key's link is held by " + *holder);
-          canonical.reset();
-        }
-      }
-    }
-    store_.complete(op.id);
-    store_.append_journal(now, op.feed, op.guid, action, version_detail(outcome));
-    if (canonical) {
-      store::OutboxOp next;
-      next.feed = op.feed;
-      next.guid = op.guid;
-      next.op = store::OpKind::canonical;
-      next.payload = encode(*canonical);
-      next.payload_hash = canonical->url;
-      store_.enqueue(next, now);
-    }
-  };
+  const store::JournalAction action = upsert_action(undelete, written->created);
+  auto write = [this, op, outcome = *written, link, action] { record_upsert(op, outcome, link, action); };
   co_await record(op.id, std::move(write));
+  outcome(op.op, RelayResult::success);
+  count_written(action);
+  log::debug("article " + std::string(store::to_string(action)),
+             {{"feed", op.feed}, {"guid", op.guid}, {"cms_key", link.key}, {"version", written->version},
+              {"status", std::string(cms::to_string(written->status))}});
+}
 
-  outcome(op.op, "success");
-  if (undelete) {
-    ++stats_.undeleted;
-  } else if (written->created) {
-    ++stats_.created;
-  } else {
-    ++stats_.updated;
+// Runs at the group commit. The row may have changed while the CMS call was out (a poll
+// recorded a newer change): after_upsert works on the current one.
+void OutboxRelay::record_upsert(const store::OutboxOp& op, const cms::WriteOutcome& outcome,
+                                const cms::CanonicalVars& link, store::JournalAction action) {
+  const std::int64_t now = now_ms();
+  const CanonicalRule rule{options_.canonical_enabled, options_.url_template};
+  auto after = after_upsert(store_.article(op.feed, op.guid), outcome, link, rule, now);
+  if (after.row) store_.upsert_article(*after.row);
+  if (after.canonical_error) {
+    log::error("canonical URL cannot be built; CMP is not told where the article lives",
+               {{"feed", op.feed}, {"guid", op.guid}, {"cms_key", link.key}, {"error", *after.canonical_error}});
+    store_.append_journal(now, op.feed, op.guid, store::JournalAction::canonical_skipped, *after.canonical_error);
   }
-  log::debug(std::string("article ") + action,
-             {{"feed", op.feed}, {"guid", op.guid}, {"cms_key", key}, {"version", written->version},
-              {"status", written->status}});
+  // CMP takes one published URL per article: an article in several feeds (issue 17) has its
+  // link posted by the first of its items to go live, never by two. Checked in the commit that
+  // would queue the post, so two items going live together cannot both pass.
+  if (after.canonical) {
+    if (auto holder = store_.canonical_holder(after.canonical->pixel_key, op.feed, op.guid)) {
+      log::info("canonical link not posted: another feed's item of this article holds it",
+                {{"feed", op.feed}, {"guid", op.guid}, {"cms_key", link.key}, {"held_by", *holder}});
+      store_.append_journal(now, op.feed, op.guid, store::JournalAction::canonical_skipped,
+                            "the pixel key's link is held by " + *holder);
+      after.canonical.reset();
+    }
+  }
+  store_.complete(op.id);
+  store_.append_journal(now, op.feed, op.guid, action, version_detail(outcome));
+  if (!after.canonical) return;
+  store::OutboxOp next;
+  next.feed = op.feed;
+  next.guid = op.guid;
+  next.op = store::OpKind::canonical;
+  next.payload = encode(*after.canonical);
+  next.payload_hash = after.canonical->url;
+  store_.enqueue(next, now);
+}
+
+void OutboxRelay::count_written(store::JournalAction action) {
+  switch (action) {
+    case store::JournalAction::created: ++stats_.created; break;
+    case store::JournalAction::updated: ++stats_.updated; break;
+    case store::JournalAction::undeleted: ++stats_.undeleted; break;
+    default: break;
+  }
 }
 
 asio::awaitable<void> OutboxRelay::process_delete(store::OutboxOp op) {
@@ -391,13 +369,14 @@ asio::awaitable<void> OutboxRelay::process_delete(store::OutboxOp op) {
   }
   auto write = [this, op, outcome = *removed, permanent = payload->permanent] {
     store_.complete(op.id);
-    store_.append_journal(now_ms(), op.feed, op.guid, permanent ? "purged" : "deleted", version_detail(outcome));
+    const auto action = permanent ? store::JournalAction::purged : store::JournalAction::deleted;
+    store_.append_journal(now_ms(), op.feed, op.guid, action, version_detail(outcome));
   };
   co_await record(op.id, std::move(write));
   ++stats_.deleted;
-  outcome(op.op, "success");
+  outcome(op.op, RelayResult::success);
   log::debug("article deleted", {{"feed", op.feed}, {"guid", op.guid}, {"cms_key", payload->key},
-                                 {"status", removed->status}});
+                                 {"status", std::string(cms::to_string(removed->status))}});
 }
 
 asio::awaitable<void> OutboxRelay::process_canonical(store::OutboxOp op) {
@@ -424,11 +403,11 @@ asio::awaitable<void> OutboxRelay::process_canonical(store::OutboxOp op) {
       store_.upsert_article(*current);
     }
     store_.complete(op.id);
-    store_.append_journal(now, op.feed, op.guid, "canonical-posted", url);
+    store_.append_journal(now, op.feed, op.guid, store::JournalAction::canonical_posted, url);
   };
   co_await record(op.id, std::move(write));
   ++stats_.canonical_posted;
-  outcome(op.op, "success");
+  outcome(op.op, RelayResult::success);
   log::debug("canonical link posted", {{"feed", op.feed}, {"guid", op.guid}, {"cms_key", ref.key},
                                        {"url", payload->url}});
 }
@@ -445,7 +424,7 @@ std::function<void()> OutboxRelay::failure_record(const store::OutboxOp& op, con
       // or the op would be retried in a tight loop.
       const bool gated = tokens_ != nullptr && tokens_->status().state == cms::TokenSource::State::auth_failed;
       const auto delay = gated ? milliseconds(0) : backoff(op.attempts);
-      outcome(op.op, "auth");
+      outcome(op.op, RelayResult::auth);
       log::error("CMS write refused for want of a usable token; writes pause until it recovers",
                  {{"feed", op.feed}, {"guid", op.guid}, {"op", op_name}, {"error", error.message}});
       return [this, id = op.id, delay, message = error.message] {
@@ -458,7 +437,7 @@ std::function<void()> OutboxRelay::failure_record(const store::OutboxOp& op, con
     case cms::CmsErrorKind::retryable: {
       const auto delay = retry_delay(op.attempts, error);
       ++stats_.retried;
-      outcome(op.op, "retry");
+      outcome(op.op, RelayResult::retry);
       log::warn("CMS call failed; retrying later",
                 {{"feed", op.feed}, {"guid", op.guid}, {"op", op_name},
                  {"attempt", std::to_string(op.attempts)}, {"retry_in_ms", std::to_string(delay.count())},
@@ -473,13 +452,13 @@ std::function<void()> OutboxRelay::failure_record(const store::OutboxOp& op, con
 
 std::function<void()> OutboxRelay::dead_letter_record(const store::OutboxOp& op, std::string message) {
   ++stats_.dead_lettered;
-  outcome(op.op, "dead_letter");
+  outcome(op.op, RelayResult::dead_letter);
   log::error("CMS operation dead-lettered; fix the cause, then feedsyncd retry",
              {{"feed", op.feed}, {"guid", op.guid}, {"op", std::string(store::to_string(op.op))},
               {"error", message}});
   return [this, op, message = std::move(message)] {
     store_.dead_letter(op.id, message);
-    store_.append_journal(now_ms(), op.feed, op.guid, "dead-lettered",
+    store_.append_journal(now_ms(), op.feed, op.guid, store::JournalAction::dead_lettered,
                           std::string(store::to_string(op.op)) + ": " + message);
   };
 }

@@ -31,6 +31,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "core/clock.hpp"
+#include "engine/relay_rules.hpp"
 #include "store/rows.hpp"
 
 namespace feedsync::cms {
@@ -50,8 +51,8 @@ struct RelayOptions {
   bool canonical_enabled = true;
   std::string url_template;  // canonical.url_template
   std::uint32_t seed = std::random_device{}();  // backoff jitter; fixed in tests
-  // Every finished attempt, for metrics: result is "success", "retry", "dead_letter" or "auth".
-  std::function<void(store::OpKind, std::string_view result)> on_outcome;
+  // Every finished attempt, for metrics.
+  std::function<void(store::OpKind, RelayResult)> on_outcome;
 };
 
 // What the relay did since it was made (for `once`, the demo and metrics).
@@ -113,6 +114,10 @@ class OutboxRelay {
   static constexpr std::chrono::milliseconds kStoreRetryMax{30'000};
   boost::asio::awaitable<void> process(store::OutboxOp op);
   boost::asio::awaitable<void> process_content(store::OutboxOp op);
+  // What process_content records once the CMS took the write (after_upsert, in the group commit).
+  void record_upsert(const store::OutboxOp& op, const cms::WriteOutcome& outcome, const cms::CanonicalVars& link,
+                     store::JournalAction action);
+  void count_written(store::JournalAction action);
   boost::asio::awaitable<void> process_delete(store::OutboxOp op);
   boost::asio::awaitable<void> process_canonical(store::OutboxOp op);
   // What a failure writes to the store (logged and counted here); empty when nothing is written.
@@ -133,7 +138,7 @@ class OutboxRelay {
   // backoff(), raised to the failing response's Retry-After, capped by max_backoff.
   std::chrono::milliseconds retry_delay(std::int64_t attempts, const cms::CmsError& error);
   void spawn(store::OutboxOp op);
-  void outcome(store::OpKind op, std::string_view result) const;
+  void outcome(store::OpKind op, RelayResult result) const;
   void notify_changed();
 
   boost::asio::any_io_executor executor_;

@@ -10,7 +10,6 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include <boost/asio/awaitable.hpp>
@@ -20,8 +19,13 @@
 #include "core/expected.hpp"
 #include "core/mapping.hpp"
 #include "core/planner.hpp"
+#include "engine/cycle_report.hpp"
 
-namespace feedsync::feed { class FeedClient; }
+namespace feedsync::feed {
+class FeedClient;
+struct FeedError;
+struct IndexScan;
+}
 namespace feedsync::store {
 class Store;
 struct FeedRow;
@@ -38,37 +42,6 @@ struct CycleOptions {
   std::vector<std::string> forced_guids;  // `resync`: pushed even if the payload hash matches
 };
 
-struct PlannedChange {
-  std::string action;  // create | update | undelete | delete | held-delete | mapping-error | shared
-  std::string guid;
-  std::string title;
-  std::string cms_key;
-  std::string reason;
-};
-
-struct CycleReport {
-  std::string feed;
-  bool full_scan = false;        // a full reconciliation scan was attempted
-  bool complete_scan = false;    // ... and it may conclude deletions
-  int feed_requests = 0;
-  std::size_t seen = 0;          // live entries in the index scan
-  std::size_t unchanged = 0;
-  std::size_t created = 0, updated = 0, undeleted = 0, touched = 0, deleted = 0;
-  std::size_t held_deletes = 0;
-  std::string held_reason;
-  std::size_t rejected_entries = 0;  // entries without a usable guid / modified_at
-  std::size_t mapping_errors = 0;
-  std::size_t missing = 0;           // changed in the index, gone by the full fetch
-  // cms.articles_in_several_feeds: one_item: new here, but another feed owns the article's item.
-  std::size_t shared = 0;
-  std::optional<std::int64_t> watermark;
-  // The Deleted Feed (issue 17): read this cycle (it has its own deleted_interval), or the error
-  // of a failed read, which leaves the live sync going and its deletions waiting.
-  bool deleted_feed_read = false;
-  std::optional<std::string> deleted_feed_error;
-  std::vector<PlannedChange> changes;  // every non-trivial decision, in feed order
-};
-
 struct CycleError {
   std::string message;      // names the feed
   bool misconfigured = false;  // feed 404: alarm, keep every local row
@@ -83,22 +56,43 @@ class PollCycle {
                                                                  CycleOptions options);
 
  private:
+  struct Run;      // one run's state
+  struct Fetched;  // the changed articles, fetched in full and mapped
   struct DeletedFeedRead {
     std::optional<std::vector<IndexEntry>> entries;  // set when the Deleted Feed was read
     std::optional<std::int64_t> newest;              // newest modified_at read: its next watermark
     std::optional<std::string> error;                // the read failed
     int requests = 0;
   };
-  // cms.articles_in_several_feeds: one_item: drops from `plan` the articles new to this feed
-  // whose CMS item another feed owns (an active row there), counting and listing them.
-  void skip_owned_elsewhere(const config::FeedConfig& feed,
-                            const std::unordered_map<std::string_view, const store::ArticleRow*>& row_of,
-                            IndexPlan& plan, CycleReport& report);
+
+  // The steps of run(), in order.
+  Run start(const config::FeedConfig& feed, const CycleOptions& options);
   // Reads the Deleted Feed when it is due (its deleted_interval has passed, or `force`), by its
   // own watermark. Never fails the cycle: an error is returned for the cycle to record.
   boost::asio::awaitable<DeletedFeedRead> read_deleted_feed(const config::FeedConfig& feed,
                                                             const std::optional<store::FeedRow>& row,
                                                             std::int64_t now, bool force);
+  // The live index against the feed's articles (loaded here) and the Deleted Feed's entries.
+  IndexPlan plan_live_index(Run& run, feed::IndexScan live, std::optional<std::vector<IndexEntry>> gone);
+  void load_known(Run& run);
+  // Deletions by vanishing are confirmed by a second complete scan; the error of a failed one.
+  boost::asio::awaitable<std::optional<feed::FeedError>> confirm_vanished(Run& run, IndexPlan& plan);
+  // cms.articles_in_several_feeds: one_item: drops from `plan` the articles new to this feed
+  // whose CMS item another feed owns (an active row there), counting and listing them.
+  void skip_owned_elsewhere(Run& run, IndexPlan& plan);
+  boost::asio::awaitable<Expected<Fetched, feed::FeedError>> fetch_changed(Run& run, const CompiledMapping& mapping,
+                                                                           const IndexPlan& plan);
+  void report_decisions(Run& run, const IndexPlan& plan, const std::vector<ContentDecision>& decisions,
+                        const Fetched& fetched);
+  // The one store transaction of the cycle (not in a dry run).
+  void commit(Run& run, const IndexPlan& plan, const std::vector<ContentDecision>& decisions,
+              const Fetched& fetched, const DeletedFeedRead& deleted);
+  // Within commit(): false when the article was skipped (another feed took its CMS item).
+  bool record_content(Run& run, const ContentDecision& decision, const Fetched& fetched);
+  void record_delete(Run& run, const PlannedDelete& planned);
+  void record_feed(Run& run, const IndexPlan& plan, const DeletedFeedRead& deleted);
+  // A failed read changes nothing but the feed's poll bookkeeping: no article, no watermark.
+  CycleError fail(const Run& run, const feed::FeedError& error);
 
   feed::FeedClient& feeds_;
   store::Store& store_;

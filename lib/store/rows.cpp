@@ -29,6 +29,22 @@ std::string_view to_string(ArticleStatus status) {
   return "unknown";
 }
 
+std::string_view to_string(JournalAction action) {
+  switch (action) {
+    case JournalAction::delete_planned: return "delete-planned";
+    case JournalAction::deletes_held: return "deletes-held";
+    case JournalAction::created: return "created";
+    case JournalAction::updated: return "updated";
+    case JournalAction::undeleted: return "undeleted";
+    case JournalAction::deleted: return "deleted";
+    case JournalAction::purged: return "purged";
+    case JournalAction::canonical_posted: return "canonical-posted";
+    case JournalAction::canonical_skipped: return "canonical-skipped";
+    case JournalAction::dead_lettered: return "dead-lettered";
+  }
+  return "unknown";
+}
+
 std::optional<OpKind> parse_op_kind(std::string_view text) {
   for (auto kind : {OpKind::upsert, OpKind::delete_, OpKind::undelete, OpKind::canonical}) {
     if (to_string(kind) == text) return kind;

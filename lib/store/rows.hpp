@@ -128,13 +128,29 @@ struct OutboxStats {
   const OpCounts& of(OpKind kind) const { return by_op[static_cast<std::size_t>(kind)]; }
 };
 
+// What the journal records (Store::append_journal).
+enum class JournalAction {
+  delete_planned,     // the poll cycle queued a deletion (or, with delete: keep, recorded one)
+  deletes_held,       // the mass-delete guard held the cycle's deletions
+  created,            // the relay created the article's CMS item
+  updated,            // ... wrote a new version of it
+  undeleted,          // ... restored it and wrote a new version
+  deleted,            // ... deleted it (soft)
+  purged,             // ... deleted it permanently
+  canonical_posted,   // CMP was told the article's canonical URL
+  canonical_skipped,  // no canonical URL posted for a published article (the detail says why)
+  dead_lettered,      // an op failed for good
+};
+
 // One line of the bounded audit trail.
 struct JournalEntry {
   std::int64_t id = 0;
   std::int64_t at = 0;
   std::string feed;    // empty for actions that concern no feed
   std::string guid;    // empty for actions that concern no article
-  std::string action;  // short verb: "created", "updated", "deleted", "dead-lettered", ...
+  // to_string(JournalAction): "created", "updated", "deleted", "dead-lettered", ... (a database
+  // written by an older version may hold other words)
+  std::string action;
   std::string detail;  // free text: CMS key, version, error
 
   bool operator==(const JournalEntry&) const = default;
@@ -144,6 +160,9 @@ struct JournalEntry {
 std::string_view to_string(OpKind kind);
 std::string_view to_string(OpState state);
 std::string_view to_string(ArticleStatus status);
+// "delete-planned", "deletes-held", "created", "updated", "undeleted", "deleted", "purged",
+// "canonical-posted", "canonical-skipped", "dead-lettered".
+std::string_view to_string(JournalAction action);
 std::optional<OpKind> parse_op_kind(std::string_view text);
 std::optional<OpState> parse_op_state(std::string_view text);
 std::optional<ArticleStatus> parse_article_status(std::string_view text);

@@ -393,12 +393,12 @@ ArticleCounts Store::article_counts(std::string_view feed) const {
 
 // --- journal ---
 
-void Store::append_journal(std::int64_t at, std::string_view feed, std::string_view guid, std::string_view action,
+void Store::append_journal(std::int64_t at, std::string_view feed, std::string_view guid, JournalAction action,
                            std::string_view detail) {
   Database& db = impl_->db;
   Database::Operation label(db, "append to journal");
   Statement(db, "INSERT INTO journal (at, feed, guid, action, detail) VALUES (?1, ?2, ?3, ?4, ?5)")
-      .bind_all(at, feed, guid, action, detail)
+      .bind_all(at, feed, guid, to_string(action), detail)
       .run();
   // Trimming on every hundredth id keeps appends cheap and is deterministic across restarts.
   // Ids are AUTOINCREMENT and never reused, so "id <= newest - limit" keeps the newest `limit`;

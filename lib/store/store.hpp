@@ -151,7 +151,7 @@ class Store {
   std::optional<std::int64_t> next_due() const;
 
   // --- journal ---
-  void append_journal(std::int64_t at, std::string_view feed, std::string_view guid, std::string_view action,
+  void append_journal(std::int64_t at, std::string_view feed, std::string_view guid, JournalAction action,
                       std::string_view detail);
   std::vector<JournalEntry> journal(std::size_t limit) const;  // newest first
 

@@ -59,7 +59,7 @@ TEST_P(Scheduling, AFutureTimeIsScheduledAndPublishedWhenTheClockPassesIt) {
 
   auto written = s().upsert(scheduled_request(key, "Ad day", false, json::value(at)));
   ASSERT_TRUE(written.has_value()) << written.error().message;
-  EXPECT_EQ(written->status, "scheduled");  // the engine posts no canonical link for this
+  EXPECT_EQ(written->status, cms::WriteStatus::scheduled);  // the engine posts no canonical link for this
   EXPECT_TRUE(written->created);
   auto item = s().cms_item(key);
   ASSERT_TRUE(item.has_value());
@@ -80,7 +80,7 @@ TEST_P(Scheduling, APastOrMissingTimePublishesAtOnce) {
   for (const auto& [n, at] : cases) {
     auto written = s().upsert(scheduled_request(test_key(n), "Old news", false, at));
     ASSERT_TRUE(written.has_value()) << written.error().message;
-    EXPECT_EQ(written->status, "published");
+    EXPECT_EQ(written->status, cms::WriteStatus::published);
     EXPECT_EQ(status_of(test_key(n), written->version), "published");
   }
 }
@@ -90,13 +90,13 @@ TEST_P(Scheduling, ANewTimeReplacesTheOldScheduleInsteadOfAddingOne) {
   const std::string key = test_key(3);
   auto first = s().upsert(scheduled_request(key, "First", false, json::value(s().sim_time(std::chrono::hours(2)))));
   ASSERT_TRUE(first.has_value()) << first.error().message;
-  ASSERT_EQ(first->status, "scheduled");
+  ASSERT_EQ(first->status, cms::WriteStatus::scheduled);
 
   // The editor moves the date earlier: a new version with the new time; the first one must not
   // publish its old content later.
   auto moved = s().upsert(scheduled_request(key, "Second", true, json::value(s().sim_time(std::chrono::hours(1)))));
   ASSERT_TRUE(moved.has_value()) << moved.error().message;
-  EXPECT_EQ(moved->status, "scheduled");
+  EXPECT_EQ(moved->status, cms::WriteStatus::scheduled);
   EXPECT_EQ(status_of(key, first->version), "draft");
   EXPECT_EQ(status_of(key, moved->version), "scheduled");
 
@@ -107,7 +107,7 @@ TEST_P(Scheduling, ANewTimeReplacesTheOldScheduleInsteadOfAddingOne) {
   // Then the date is removed: published at once, nothing left scheduled.
   auto now = s().upsert(scheduled_request(key, "Third", true, nullptr));
   ASSERT_TRUE(now.has_value()) << now.error().message;
-  EXPECT_EQ(now->status, "published");
+  EXPECT_EQ(now->status, cms::WriteStatus::published);
   EXPECT_EQ(status_of(key, moved->version), "previous");
 }
 
@@ -121,7 +121,7 @@ TEST_F(ScheduleTest, AServiceRefusingStatusOnCreateGetsDraftsAndMergePatches) {
   const std::string key = test_key(10);
   auto created = s().upsert(upsert_request(key, "Strict", false));
   ASSERT_TRUE(created.has_value()) << created.error().message;
-  EXPECT_EQ(created->status, "published");
+  EXPECT_EQ(created->status, cms::WriteStatus::published);
   EXPECT_EQ(status_of(key, created->version), "published");
   // One refused create naming `status` (400), the draft create, the PATCH that published it.
   EXPECT_EQ(route_statuses("POST /_cms/version2/content"), (json::object{{"400", 1}, {"201", 1}}));
@@ -130,7 +130,7 @@ TEST_F(ScheduleTest, AServiceRefusingStatusOnCreateGetsDraftsAndMergePatches) {
   // The sink remembers: the next version goes straight to draft + PATCH, no second refusal.
   auto updated = s().upsert(upsert_request(key, "Strict again", true));
   ASSERT_TRUE(updated.has_value()) << updated.error().message;
-  EXPECT_EQ(updated->status, "published");
+  EXPECT_EQ(updated->status, cms::WriteStatus::published);
   EXPECT_EQ(route_statuses("POST /_cms/version2/content/{key}/versions"), (json::object{{"201", 1}}));
   EXPECT_EQ(s().requests_with_status(400), 1u);
 
@@ -138,7 +138,7 @@ TEST_F(ScheduleTest, AServiceRefusingStatusOnCreateGetsDraftsAndMergePatches) {
   const std::string at = s().sim_time(std::chrono::hours(1));
   auto scheduled = s().upsert(scheduled_request(key, "Strict later", true, json::value(at)));
   ASSERT_TRUE(scheduled.has_value()) << scheduled.error().message;
-  EXPECT_EQ(scheduled->status, "scheduled");
+  EXPECT_EQ(scheduled->status, cms::WriteStatus::scheduled);
   EXPECT_EQ(status_of(key, scheduled->version), "scheduled");
   advance_clock(3601);
   EXPECT_EQ(status_of(key, scheduled->version), "published");
@@ -151,7 +151,7 @@ TEST_F(ScheduleTest, TheRefusalCanBeSwitchedOnThroughTheControlApi) {
   ASSERT_EQ(status, 200) << json::serialize(body);
   auto created = s().upsert(upsert_request(test_key(11), "Strict", false));
   ASSERT_TRUE(created.has_value()) << created.error().message;
-  EXPECT_EQ(created->status, "published");
+  EXPECT_EQ(created->status, cms::WriteStatus::published);
   EXPECT_EQ(s().requests_with_status(400), 1u);
 
   auto bad = s().control(net::Method::put, "/_sim/cms/refuse-status-on-create", {{"enabled", "yes"}});

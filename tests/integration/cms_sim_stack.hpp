@@ -261,18 +261,20 @@ inline std::string test_key(int n) {
   return buf;
 }
 
-// The outbox payload document (core/mapping_payload.hpp) for an ArticlePage in the root container.
-inline json::object payload(const std::string& key, const std::string& title, const std::string& body = "<p>Hi</p>",
-                            const std::string& publish = "immediate") {
-  // (A feed that schedules adds "publishAt": RFC 3339 or null; see scheduled_request().)
-  return {{"key", key},
-          {"contentType", "ArticlePage"},
-          {"container", sim::kCmsRootContainer},
-          {"locale", "en"},
-          {"displayName", title},
-          {"properties", json::object{{"Heading", title}, {"Body", body}, {"CmpGuid", "guid-" + key}}},
-          {"publish", publish},
-          {"richText", json::array{"Body"}}};
+// The article's document (core/outbox_payload.hpp) for an ArticlePage in the root container.
+inline ArticleDocument payload(const std::string& key, const std::string& title, const std::string& body = "<p>Hi</p>",
+                               const std::string& publish = "immediate") {
+  // (A feed that schedules has a publish time, or none; see scheduled_request().)
+  ArticleDocument doc;
+  doc.key = key;
+  doc.content_type = "ArticlePage";
+  doc.container = sim::kCmsRootContainer;
+  doc.locale = "en";
+  doc.display_name = title;
+  doc.properties = json::object{{"Heading", title}, {"Body", body}, {"CmpGuid", "guid-" + key}};
+  doc.publish = publish;
+  doc.rich_text = {"Body"};
+  return doc;
 }
 
 inline cms::ArticleRef article(const std::string& key) { return {"integ", "guid-" + key, key}; }
@@ -286,7 +288,8 @@ inline cms::UpsertRequest upsert_request(const std::string& key, const std::stri
 inline cms::UpsertRequest scheduled_request(const std::string& key, const std::string& title, bool known,
                                             json::value publish_at) {
   cms::UpsertRequest request = upsert_request(key, title, known);
-  request.payload["publishAt"] = std::move(publish_at);
+  request.document.scheduling = true;
+  if (publish_at.is_string()) request.document.publish_at_ms = parse_rfc3339_ms(publish_at.as_string());
   return request;
 }
 

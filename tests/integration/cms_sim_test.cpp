@@ -56,7 +56,7 @@ TEST_P(Lifecycle, CreateConflictUpdateDeleteUndeletePurge) {
   ASSERT_TRUE(created.has_value()) << created.error().message;
   EXPECT_EQ(created->key, key);
   EXPECT_TRUE(created->created);
-  EXPECT_EQ(created->status, "published");
+  EXPECT_EQ(created->status, cms::WriteStatus::published);
   ASSERT_FALSE(created->version.empty());
   auto item = s().cms_item(key);
   ASSERT_TRUE(item.has_value());
@@ -80,7 +80,7 @@ TEST_P(Lifecycle, CreateConflictUpdateDeleteUndeletePurge) {
   auto again = s().upsert(upsert_request(key, "Second title", false));
   ASSERT_TRUE(again.has_value()) << again.error().message;
   EXPECT_FALSE(again->created);
-  EXPECT_EQ(again->status, "published");
+  EXPECT_EQ(again->status, cms::WriteStatus::published);
   EXPECT_NE(again->version, created->version);
   EXPECT_EQ(s().requests_with_status(409), conflicts_before + 1);
   item = s().cms_item(key);
@@ -94,7 +94,7 @@ TEST_P(Lifecycle, CreateConflictUpdateDeleteUndeletePurge) {
   auto updated = s().upsert(upsert_request(key, "Third title", true, "<p>Edited</p>"));
   ASSERT_TRUE(updated.has_value()) << updated.error().message;
   EXPECT_FALSE(updated->created);
-  EXPECT_EQ(updated->status, "published");
+  EXPECT_EQ(updated->status, cms::WriteStatus::published);
   EXPECT_NE(updated->version, again->version);
   item = s().cms_item(key);
   ASSERT_EQ(item->at("versions").as_array().size(), 3u);
@@ -108,7 +108,7 @@ TEST_P(Lifecycle, CreateConflictUpdateDeleteUndeletePurge) {
   // Soft delete: the item is deleted, a GET without allowDeleted is 404.
   auto removed = s().remove(article(key), false);
   ASSERT_TRUE(removed.has_value()) << removed.error().message;
-  EXPECT_EQ(removed->status, "deleted");
+  EXPECT_EQ(removed->status, cms::WriteStatus::deleted);
   item = s().cms_item(key);
   ASSERT_TRUE(item.has_value());
   EXPECT_TRUE(item->contains("deleted") && !item->at("deleted").is_null()) << json::serialize(*item);
@@ -117,7 +117,7 @@ TEST_P(Lifecycle, CreateConflictUpdateDeleteUndeletePurge) {
   // Undelete: restored, visible again, versions kept.
   auto restored = s().undelete(article(key));
   ASSERT_TRUE(restored.has_value()) << restored.error().message;
-  EXPECT_EQ(restored->status, "restored");
+  EXPECT_EQ(restored->status, cms::WriteStatus::restored);
   item = s().cms_item(key);
   ASSERT_TRUE(item.has_value());
   EXPECT_FALSE(item->contains("deleted") && !item->at("deleted").is_null()) << json::serialize(*item);
@@ -127,12 +127,12 @@ TEST_P(Lifecycle, CreateConflictUpdateDeleteUndeletePurge) {
   // Undelete of an item that is not deleted: done, said so.
   auto not_deleted = s().undelete(article(key));
   ASSERT_TRUE(not_deleted.has_value()) << not_deleted.error().message;
-  EXPECT_EQ(not_deleted->status, "not_deleted");
+  EXPECT_EQ(not_deleted->status, cms::WriteStatus::not_deleted);
 
   // Permanent delete: gone.
   auto purged = s().remove(article(key), true);
   ASSERT_TRUE(purged.has_value()) << purged.error().message;
-  EXPECT_EQ(purged->status, "deleted");
+  EXPECT_EQ(purged->status, cms::WriteStatus::deleted);
   EXPECT_FALSE(s().cms_item(key).has_value());
   EXPECT_EQ(s().cms_get_status("/content/" + key), 404);
 
@@ -140,7 +140,7 @@ TEST_P(Lifecycle, CreateConflictUpdateDeleteUndeletePurge) {
   for (bool permanent : {false, true}) {
     auto absent = s().remove(article(test_key(999)), permanent);
     ASSERT_TRUE(absent.has_value()) << absent.error().message;
-    EXPECT_EQ(absent->status, "absent");
+    EXPECT_EQ(absent->status, cms::WriteStatus::absent);
   }
   // Undelete of an item that is gone for good is a permanent error.
   auto gone = s().undelete(article(key));
@@ -156,16 +156,16 @@ TEST_P(Lifecycle, CreateConflictUpdateDeleteUndeletePurge) {
 TEST_P(Lifecycle, SameRouteSegmentInOneContainerGivesTheSecondADerivedOne) {
   start([&](StackOptions& o) { o.api = GetParam(); });
   auto first_request = upsert_request(test_key(11), "Same title", false);
-  first_request.payload["routeSegment"] = "same-title";
+  first_request.document.route_segment = "same-title";
   auto second_request = upsert_request(test_key(12), "Same title", false);
-  second_request.payload["routeSegment"] = "same-title";
+  second_request.document.route_segment = "same-title";
   auto first = s().upsert(std::move(first_request));
   ASSERT_TRUE(first.has_value()) << first.error().message;
   auto second = s().upsert(std::move(second_request));
   ASSERT_TRUE(second.has_value()) << second.error().message;
   EXPECT_EQ(first->route_segment, "same-title");
   EXPECT_EQ(second->route_segment, "same-title-" + test_key(12).substr(0, 6));
-  EXPECT_EQ(second->status, "published");
+  EXPECT_EQ(second->status, cms::WriteStatus::published);
 }
 
 // Issue 16: `publish: ready` on a content type with an approval sequence leaves the version in
@@ -211,7 +211,7 @@ TEST_P(TokenExpiry, TwoHundredWritesAcrossShortLivedTokensAllSucceed) {
     const std::string key = test_key(i);
     auto outcome = s().upsert(upsert_request(key, "Title " + std::to_string(i), false));
     ASSERT_TRUE(outcome.has_value()) << "write " << i << ": " << outcome.error().message;
-    EXPECT_EQ(outcome->status, "published");
+    EXPECT_EQ(outcome->status, cms::WriteStatus::published);
   }
   // The store holds every write, published.
   const auto stored = s().on_loop([&] { return s().cms_sim().items(); });

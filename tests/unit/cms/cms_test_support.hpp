@@ -93,23 +93,25 @@ inline boost::json::object flat_record(std::string version, std::string status, 
           {"properties", {{"Heading", "Hello world"}, {"Body", "<p>Hi</p>"}}}};
 }
 
-// The outbox payload document (core/mapping_payload.hpp) for kKey.
-inline boost::json::object sample_payload(std::string publish = "immediate") {
-  return {{"key", kKey},
-          {"contentType", "ArticlePage"},
-          {"container", kContainer},
-          {"locale", "en"},
-          {"displayName", "Hello world"},
-          {"routeSegment", "hello-world"},
-          {"properties", {{"Heading", "Hello world"}, {"Body", "<p>Hi</p>"}}},
-          {"publish", publish},
-          {"richText", {"Body"}}};
+// The article's document (core/outbox_payload.hpp) for kKey.
+inline ArticleDocument sample_document(std::string publish = "immediate") {
+  ArticleDocument doc;
+  doc.key = kKey;
+  doc.content_type = "ArticlePage";
+  doc.container = kContainer;
+  doc.locale = "en";
+  doc.display_name = "Hello world";
+  doc.route_segment = "hello-world";
+  doc.properties = {{"Heading", "Hello world"}, {"Body", "<p>Hi</p>"}};
+  doc.publish = std::move(publish);
+  doc.rich_text = {"Body"};
+  return doc;
 }
 
 inline cms::ArticleRef sample_article() { return {"blog", "guid-1", kKey}; }
 
 inline cms::UpsertRequest upsert_request(bool known, std::string publish = "immediate") {
-  return {sample_article(), sample_payload(std::move(publish)), known};
+  return {sample_article(), sample_document(std::move(publish)), known};
 }
 
 }  // namespace feedsync::testing

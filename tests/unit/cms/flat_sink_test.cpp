@@ -56,7 +56,7 @@ TEST_F(FlatSinkTest, CreateSendsTheFlatRecordWithItsStatusInOneRequest) {
   ASSERT_TRUE(outcome.has_value()) << outcome.error().message;
   EXPECT_EQ(outcome->key, kKey);
   EXPECT_EQ(outcome->version, "5");
-  EXPECT_EQ(outcome->status, "published");
+  EXPECT_EQ(outcome->status, cms::WriteStatus::published);
   EXPECT_EQ(outcome->route_segment, "hello-world-2");  // as the CMS derived it, not as sent
   EXPECT_TRUE(outcome->created);
 
@@ -102,7 +102,7 @@ TEST_F(FlatSinkTest, KnownItemGetsANewVersionAndReadyMode) {
   cms_.reply_json(201, flat_record("7", "ready"));
   auto outcome = upsert(*sink(), upsert_request(true, "ready"));
   ASSERT_TRUE(outcome.has_value()) << outcome.error().message;
-  EXPECT_EQ(outcome->status, "ready");
+  EXPECT_EQ(outcome->status, cms::WriteStatus::ready);
   ASSERT_EQ(cms_.calls.size(), 1u);
   EXPECT_EQ(call(0).url, kItem + "/versions");
   EXPECT_EQ(parse_object(call(0).body).at("status"), "ready");
@@ -113,7 +113,7 @@ TEST_F(FlatSinkTest, AVersionLeftAsDraftIsPublishedByMergePatch) {
   cms_.reply_json(200, flat_record("8", "published", "hello-world"));
   auto outcome = upsert(*sink(), upsert_request(true));
   ASSERT_TRUE(outcome.has_value()) << outcome.error().message;
-  EXPECT_EQ(outcome->status, "published");
+  EXPECT_EQ(outcome->status, cms::WriteStatus::published);
   ASSERT_EQ(cms_.calls.size(), 2u);
   const net::Request& patch = call(1);
   EXPECT_EQ(patch.method, net::Method::patch);
@@ -147,7 +147,7 @@ TEST_F(FlatSinkTest, DraftModeNeedsNoTransition) {
   cms_.reply_json(201, flat_record("3", "draft"));
   auto outcome = upsert(*sink(), upsert_request(false, "draft"));
   ASSERT_TRUE(outcome.has_value());
-  EXPECT_EQ(outcome->status, "draft");
+  EXPECT_EQ(outcome->status, cms::WriteStatus::draft);
   EXPECT_EQ(cms_.calls.size(), 1u);
 }
 
@@ -240,14 +240,14 @@ TEST_F(FlatSinkTest, DeleteIsSoftOrPermanentAnd404CountsAsDone) {
   cms_.reply(204);
   auto soft = run_to_completion(s->remove(feedsync::testing::sample_article(), false));
   ASSERT_TRUE(soft.has_value());
-  EXPECT_EQ(soft->status, "deleted");
+  EXPECT_EQ(soft->status, cms::WriteStatus::deleted);
   EXPECT_EQ(call(0).method, net::Method::delete_);
   EXPECT_EQ(call(0).url, kItem);
 
   cms_.reply(problem_reply(404, {{"title", "Not Found"}}));
   auto gone = run_to_completion(s->remove(feedsync::testing::sample_article(), true));
   ASSERT_TRUE(gone.has_value());
-  EXPECT_EQ(gone->status, "absent");
+  EXPECT_EQ(gone->status, cms::WriteStatus::absent);
   EXPECT_EQ(call(1).url, kItem + "?permanent=true");
   EXPECT_FALSE(call(1).headers.contains("cms-permanent-delete"));
 
@@ -265,7 +265,7 @@ TEST_F(FlatSinkTest, UndeleteRestoresAndSaysWhenTheItemIsGone) {
   cms_.reply(200);
   auto restored = run_to_completion(s->undelete(feedsync::testing::sample_article()));
   ASSERT_TRUE(restored.has_value());
-  EXPECT_EQ(restored->status, "restored");
+  EXPECT_EQ(restored->status, cms::WriteStatus::restored);
   EXPECT_EQ(call(0).method, net::Method::post);
   EXPECT_EQ(call(0).url, kItem + ":undelete");
 
@@ -283,7 +283,7 @@ TEST_F(FlatSinkTest, UndeleteRestoresAndSaysWhenTheItemIsGone) {
     cms_.reply(200);
     auto live = run_to_completion(s->undelete(feedsync::testing::sample_article()));
     ASSERT_TRUE(live.has_value()) << refusal;
-    EXPECT_EQ(live->status, "not_deleted");
+    EXPECT_EQ(live->status, cms::WriteStatus::not_deleted);
     ASSERT_EQ(cms_.calls.size(), before + 2);
     EXPECT_EQ(call(before + 1).method, net::Method::get);
     EXPECT_EQ(call(before + 1).url, kItem);

@@ -79,21 +79,58 @@ TEST(ProblemDetails, ClipNeverSplitsACharacter) {
   EXPECT_EQ(clip("ab\xC3\xA9z", 3), "ab…");
 }
 
-TEST(Payload, ReadsTheOutboxDocument) {
-  auto payload = read_payload(feedsync::testing::sample_payload("immediate"));
-  ASSERT_TRUE(payload.has_value()) << payload.error();
-  EXPECT_EQ(payload->target_status, "published");
-  EXPECT_EQ(payload->route_segment, "hello-world");
-  EXPECT_TRUE(payload->is_rich_text("Body"));
-  EXPECT_FALSE(payload->is_rich_text("Heading"));
-  EXPECT_EQ(read_payload(feedsync::testing::sample_payload("draft"))->target_status, "draft");
-  EXPECT_EQ(read_payload(feedsync::testing::sample_payload("ready"))->target_status, "ready");
+TEST(Payload, TargetStatusFollowsThePublishMode) {
+  const std::vector<std::pair<std::string, std::string>> modes = {
+      {"immediate", "published"}, {"draft", "draft"}, {"ready", "ready"}, {"", "published"}};
+  for (const auto& [mode, status] : modes) {
+    const Payload payload = payload_for(feedsync::testing::sample_document(mode));
+    EXPECT_EQ(payload.target_status, status) << mode;
+    EXPECT_EQ(payload.key, feedsync::testing::kKey);
+    EXPECT_EQ(payload.route_segment, "hello-world");
+    EXPECT_TRUE(payload.is_rich_text("Body"));
+    EXPECT_FALSE(payload.is_rich_text("Heading"));
+  }
+}
 
-  auto doc = feedsync::testing::sample_payload();
-  doc.erase("displayName");
-  EXPECT_EQ(read_payload(doc).error(), "payload has no \"displayName\"");
-  doc = feedsync::testing::sample_payload("sometimes");
-  EXPECT_THAT(read_payload(doc).error(), HasSubstr("unknown publish mode"));
+TEST(Payload, APublishTimeAheadIsScheduled) {
+  constexpr std::int64_t kNow = 1'000'000;
+  struct Case {
+    std::string publish;
+    std::optional<std::int64_t> publish_at_ms;
+    std::string status;
+  };
+  const std::vector<Case> cases = {
+      {"immediate", kNow + 1, "scheduled"},
+      {"immediate", kNow, "published"},
+      {"immediate", kNow - 1, "published"},
+      {"immediate", std::nullopt, "published"},
+      {"draft", kNow + 1, "draft"},
+  };
+  for (const auto& c : cases) {
+    ArticleDocument doc = feedsync::testing::sample_document(c.publish);
+    doc.scheduling = true;
+    doc.publish_at_ms = c.publish_at_ms;
+    EXPECT_EQ(status_at(payload_for(doc), kNow), c.status) << c.publish << " " << c.publish_at_ms.value_or(-1);
+  }
+}
+
+TEST(WriteStatus, SpellingsOfTheJournalAndTheCms) {
+  const std::vector<std::pair<WriteStatus, std::string_view>> spellings = {
+      {WriteStatus::draft, "draft"},         {WriteStatus::ready, "ready"},
+      {WriteStatus::published, "published"}, {WriteStatus::scheduled, "scheduled"},
+      {WriteStatus::previous, "previous"},   {WriteStatus::rejected, "rejected"},
+      {WriteStatus::in_review, "inReview"},  {WriteStatus::unknown, "unknown"},
+      {WriteStatus::deleted, "deleted"},     {WriteStatus::absent, "absent"},
+      {WriteStatus::restored, "restored"},   {WriteStatus::not_deleted, "not_deleted"},
+  };
+  for (const auto& [status, word] : spellings) EXPECT_EQ(to_string(status), word);
+  // Version statuses as the CMS spells them; the words of remove and undelete are not versions'.
+  EXPECT_EQ(version_status("published"), WriteStatus::published);
+  EXPECT_EQ(version_status("inReview"), WriteStatus::in_review);
+  EXPECT_EQ(version_status("scheduled"), WriteStatus::scheduled);
+  EXPECT_EQ(version_status("absent"), WriteStatus::unknown);
+  EXPECT_EQ(version_status("Published"), WriteStatus::unknown);
+  EXPECT_EQ(version_status(""), WriteStatus::unknown);
 }
 
 TEST(VersionRecord, ReadsRecordsNestedRecordsAndListings) {

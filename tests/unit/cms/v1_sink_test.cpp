@@ -61,7 +61,7 @@ TEST_F(V1SinkTest, CreateWithInitialVersionThenPublishAction) {
   auto outcome = upsert(*sink(), upsert_request(false));
   ASSERT_TRUE(outcome.has_value()) << outcome.error().message;
   EXPECT_EQ(outcome->version, "3");
-  EXPECT_EQ(outcome->status, "published");
+  EXPECT_EQ(outcome->status, cms::WriteStatus::published);
   EXPECT_EQ(outcome->route_segment, "hello-world-3");
   EXPECT_TRUE(outcome->created);
 
@@ -109,13 +109,13 @@ TEST_F(V1SinkTest, PublishModesMapToActions) {
   cms_.reply_json(200, v1_record("5", "ready"));
   auto ready = upsert(*sink(), upsert_request(true, "ready"));
   ASSERT_TRUE(ready.has_value()) << ready.error().message;
-  EXPECT_EQ(ready->status, "ready");
+  EXPECT_EQ(ready->status, cms::WriteStatus::ready);
   EXPECT_EQ(call(1).url, kItem + "/versions/5:ready");
 
   cms_.reply_json(201, v1_record("6", "draft"));
   auto draft = upsert(*sink(), upsert_request(true, "draft"));
   ASSERT_TRUE(draft.has_value());
-  EXPECT_EQ(draft->status, "draft");
+  EXPECT_EQ(draft->status, cms::WriteStatus::draft);
   EXPECT_EQ(cms_.calls.size(), 3u);  // a new v1 version is a draft already
 }
 
@@ -197,7 +197,7 @@ TEST_F(V1SinkTest, AnUndeleteRefusedWith400ReadsTheItemAndCarriesOnWhenItIsLive)
   cms_.reply(200);
   auto live = run_to_completion(sink()->undelete(feedsync::testing::sample_article()));
   ASSERT_TRUE(live.has_value()) << live.error().message;
-  EXPECT_EQ(live->status, "not_deleted");
+  EXPECT_EQ(live->status, cms::WriteStatus::not_deleted);
   ASSERT_EQ(cms_.calls.size(), 2u);
   EXPECT_EQ(call(1).method, net::Method::get);
   EXPECT_EQ(call(1).url, kItem);

@@ -86,7 +86,7 @@ const PayloadTarget kTarget{"0e6b89eb11e05aa1a1e79edccceb2942", "ArticlePage",
                             "98eb33cfa7df48d1b987442c522984c8", "immediate"};
 
 TEST(PayloadHash, DocumentHoldsWhatTheCmsSees) {
-  EXPECT_EQ(canonical_json(payload_document(sample_payload(), kTarget)),
+  EXPECT_EQ(canonical_json(to_json(article_document(sample_payload(), kTarget))),
             R"({"container":"98eb33cfa7df48d1b987442c522984c8","contentType":"ArticlePage",)"
             R"("displayName":"Feed Article Sample","key":"0e6b89eb11e05aa1a1e79edccceb2942",)"
             R"("locale":"en","properties":{"Authors":["Ada","Grace"],"Body":"<p>Lorem</p>",)"
@@ -98,9 +98,9 @@ TEST(PayloadHash, DocumentHoldsWhatTheCmsSees) {
 // so that a change of the canonical form (which would make every article "changed" once
 // after an upgrade) is a deliberate decision, not an accident.
 TEST(PayloadHash, StableAcrossRuns) {
-  EXPECT_EQ(payload_hash(sample_payload(), kTarget), sha256_hex(canonical_json(
-      payload_document(sample_payload(), kTarget))));
-  EXPECT_EQ(payload_hash(sample_payload(), kTarget), 
+  EXPECT_EQ(payload_hash(article_document(sample_payload(), kTarget)), sha256_hex(canonical_json(
+      to_json(article_document(sample_payload(), kTarget)))));
+  EXPECT_EQ(payload_hash(article_document(sample_payload(), kTarget)), 
             "ff3a8939c9a8ba99688dda179044fe683fd270c6dad4db65e31b2d6cc02ada5d");
 }
 
@@ -115,18 +115,18 @@ TEST(PayloadHash, IndependentOfPropertyAndRichTextOrder) {
   b.properties["Heading"] = "Feed Article Sample";
   b.properties["Body"] = "<p>Lorem</p>";
   b.rich_text = {"Body"};
-  EXPECT_EQ(payload_hash(a, kTarget), payload_hash(b, kTarget));
+  EXPECT_EQ(payload_hash(article_document(a, kTarget)), payload_hash(article_document(b, kTarget)));
   a.rich_text = {"Body", "Heading"};
   b.rich_text = {"Heading", "Body"};
-  EXPECT_EQ(payload_hash(a, kTarget), payload_hash(b, kTarget));
+  EXPECT_EQ(payload_hash(article_document(a, kTarget)), payload_hash(article_document(b, kTarget)));
 }
 
 TEST(PayloadHash, ChangesWithAnythingTheCmsSees) {
-  const std::string base = payload_hash(sample_payload(), kTarget);
+  const std::string base = payload_hash(article_document(sample_payload(), kTarget));
   auto changed = [&](auto edit, PayloadTarget target = kTarget) {
     MappedPayload p = sample_payload();
     edit(p);
-    return payload_hash(p, target);
+    return payload_hash(article_document(p, target));
   };
   EXPECT_NE(changed([](MappedPayload& p) { p.properties["Heading"] = "Other"; }), base);
   EXPECT_NE(changed([](MappedPayload& p) { p.properties.erase("Width"); }), base);

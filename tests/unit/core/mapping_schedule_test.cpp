@@ -48,7 +48,7 @@ TEST(MappingSchedule, PublishTimeIsNormalisedToUtcInTheDocument) {
   ASSERT_TRUE(mapped.has_value()) << mapped.error().front().message;
   EXPECT_TRUE(mapped->scheduling);
   ASSERT_TRUE(mapped->publish_at_ms.has_value());
-  const auto doc = payload_document(*mapped, kTarget);
+  const auto doc = to_json(article_document(*mapped, kTarget));
   EXPECT_EQ(doc.at("publishAt"), json::value("2025-07-24T10:01:43Z"));
   EXPECT_EQ(doc.at("publish"), json::value("immediate"));
 }
@@ -56,11 +56,11 @@ TEST(MappingSchedule, PublishTimeIsNormalisedToUtcInTheDocument) {
 TEST(MappingSchedule, ABareDateIsMidnightUtc) {
   auto mapped = map_one(spec(kAdDate), content("2025-12-25"));
   ASSERT_TRUE(mapped.has_value()) << mapped.error().front().message;
-  EXPECT_EQ(payload_document(*mapped, kTarget).at("publishAt"), json::value("2025-12-25T00:00:00Z"));
+  EXPECT_EQ(to_json(article_document(*mapped, kTarget)).at("publishAt"), json::value("2025-12-25T00:00:00Z"));
   // Surrounding whitespace, as editors type it, is tolerated.
   auto padded = map_one(spec(kAdDate), content(" 2025-12-25T07:00:00.000+00:00 "));
   ASSERT_TRUE(padded.has_value()) << padded.error().front().message;
-  EXPECT_EQ(payload_document(*padded, kTarget).at("publishAt"), json::value("2025-12-25T07:00:00Z"));
+  EXPECT_EQ(to_json(article_document(*padded, kTarget)).at("publishAt"), json::value("2025-12-25T07:00:00Z"));
 }
 
 TEST(MappingSchedule, NoTimeIsNullAndFeedsThatDoNotScheduleHaveNoMember) {
@@ -68,20 +68,20 @@ TEST(MappingSchedule, NoTimeIsNullAndFeedsThatDoNotScheduleHaveNoMember) {
   ASSERT_TRUE(blank.has_value());
   EXPECT_TRUE(blank->scheduling);
   EXPECT_FALSE(blank->publish_at_ms.has_value());
-  EXPECT_TRUE(payload_document(*blank, kTarget).at("publishAt").is_null());
+  EXPECT_TRUE(to_json(article_document(*blank, kTarget)).at("publishAt").is_null());
   auto missing = map_one(spec(kAdDate), json::object{{"title", "Hello"}});
   ASSERT_TRUE(missing.has_value());
-  EXPECT_TRUE(payload_document(*missing, kTarget).at("publishAt").is_null());
+  EXPECT_TRUE(to_json(article_document(*missing, kTarget)).at("publishAt").is_null());
 
   auto unscheduled = map_one(spec(std::nullopt), content("2025-12-25"));
   ASSERT_TRUE(unscheduled.has_value());
   EXPECT_FALSE(unscheduled->scheduling);
-  EXPECT_FALSE(payload_document(*unscheduled, kTarget).contains("publishAt"));
+  EXPECT_FALSE(to_json(article_document(*unscheduled, kTarget)).contains("publishAt"));
 }
 
 TEST(MappingSchedule, AChangedScheduleChangesTheHash) {
   const auto hash = [](const json::value& ad_date, std::optional<std::string> publish_at = kAdDate) {
-    return payload_hash(*map_one(spec(std::move(publish_at)), content(ad_date)), kTarget);
+    return payload_hash(article_document(*map_one(spec(std::move(publish_at)), content(ad_date)), kTarget));
   };
   EXPECT_EQ(hash("2025-12-25"), hash("2025-12-25T00:00:00Z"));  // the same instant
   EXPECT_NE(hash("2025-12-25"), hash("2025-12-26"));

@@ -161,14 +161,14 @@ TEST(Mapping, DocumentedSampleThroughTheDesignMapping) {
 TEST(Mapping, SameEntrySameHashAcrossCompilations) {
   const PayloadTarget target{"0e6b89eb11e05aa1a1e79edccceb2942", "ArticlePage",
                              "98eb33cfa7df48d1b987442c522984c8", "immediate"};
-  const auto a = payload_hash(apply(compile(design_spec()), sample_entry()), target);
+  const auto a = payload_hash(article_document(apply(compile(design_spec()), sample_entry()), target));
   MappingSpec reordered = design_spec();
   std::reverse(reordered.properties.begin(), reordered.properties.end());
-  const auto b = payload_hash(apply(compile(reordered), sample_entry()), target);
+  const auto b = payload_hash(article_document(apply(compile(reordered), sample_entry()), target));
   EXPECT_EQ(a, b);
   FeedEntry edited = sample_entry();
   edited.content["title"] = "Feed Article Sample (edited)";
-  EXPECT_NE(payload_hash(apply(compile(design_spec()), edited), target), a);
+  EXPECT_NE(payload_hash(article_document(apply(compile(design_spec()), edited), target)), a);
 }
 
 TEST(Mapping, MissingDisplayNameNamesTheFieldAndTheArticle) {

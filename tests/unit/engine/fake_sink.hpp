@@ -24,11 +24,11 @@ class FakeSink final : public cms::CmsSink {
     cms::ArticleRef article;
     bool known = false;      // upsert
     bool permanent = false;  // remove
-    boost::json::object payload;
+    ArticleDocument document;  // upsert
   };
 
   std::deque<cms::CmsResult> upsert_script, undelete_script, remove_script;
-  std::string upsert_status = "published";  // status of default successful upserts
+  cms::WriteStatus upsert_status = cms::WriteStatus::published;  // of default successful upserts
   std::chrono::milliseconds latency{0};
 
   const std::vector<Call>& calls() const { return calls_; }
@@ -44,24 +44,21 @@ class FakeSink final : public cms::CmsSink {
   }
 
   boost::asio::awaitable<cms::CmsResult> upsert(cms::UpsertRequest request) override {
-    calls_.push_back({"upsert", request.article, request.known, false, request.payload});
-    cms::WriteOutcome ok{request.article.key, "v" + std::to_string(++versions_), std::nullopt, upsert_status,
-                         !request.known};
-    if (const auto* route = request.payload.if_contains("routeSegment"); route && route->is_string()) {
-      ok.route_segment = std::string(route->get_string());
-    }
+    calls_.push_back({"upsert", request.article, request.known, false, request.document});
+    cms::WriteOutcome ok{request.article.key, "v" + std::to_string(++versions_), request.document.route_segment,
+                         upsert_status, !request.known};
     auto result = co_await answer(upsert_script, std::move(ok));
     co_return result;
   }
   boost::asio::awaitable<cms::CmsResult> undelete(cms::ArticleRef article) override {
     calls_.push_back({"undelete", article, false, false, {}});
-    cms::WriteOutcome ok{article.key, "", std::nullopt, "restored", false};
+    cms::WriteOutcome ok{article.key, "", std::nullopt, cms::WriteStatus::restored, false};
     auto result = co_await answer(undelete_script, std::move(ok));
     co_return result;
   }
   boost::asio::awaitable<cms::CmsResult> remove(cms::ArticleRef article, bool permanent) override {
     calls_.push_back({"remove", article, false, permanent, {}});
-    cms::WriteOutcome ok{article.key, "", std::nullopt, "deleted", false};
+    cms::WriteOutcome ok{article.key, "", std::nullopt, cms::WriteStatus::deleted, false};
     auto result = co_await answer(remove_script, std::move(ok));
     co_return result;
   }

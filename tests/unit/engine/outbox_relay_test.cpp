@@ -11,7 +11,7 @@
 #include "cms/canonical_client.hpp"
 #include "cms/token_source.hpp"
 #include "core/content_key.hpp"
-#include "engine/outbox_payload.hpp"
+#include "core/outbox_payload.hpp"
 #include "store/store.hpp"
 #include "support/temp_dir.hpp"
 #include "unit/engine/fake_sink.hpp"
@@ -63,10 +63,14 @@ class OutboxRelayTest : public ::testing::Test {
     if (kind == store::OpKind::delete_) {
       op.payload = encode(DeletePayload{row.cms_key, true});
     } else {
-      boost::json::object doc{{"key", row.cms_key}, {"locale", "en"}, {"displayName", row.title},
-                              {"routeSegment", route.empty() ? "post-" + guid : route},
-                              {"properties", boost::json::object{}},
-                              {"contentType", "ArticlePage"}, {"container", "c"}, {"publish", "immediate"}};
+      ArticleDocument doc;
+      doc.key = row.cms_key;
+      doc.locale = "en";
+      doc.display_name = row.title;
+      doc.route_segment = route.empty() ? "post-" + guid : route;
+      doc.content_type = "ArticlePage";
+      doc.container = "c";
+      doc.publish = "immediate";
       op.payload = encode(UpsertPayload{doc, "/blog/" + guid});
     }
     op.payload_hash = "h-" + guid;
@@ -155,17 +159,17 @@ TEST_F(OutboxRelayTest, ATitleEditKeepsTheRouteSegmentTheItemWasPublishedUnder) 
   article("a1", store::OpKind::upsert, /*pushed_before=*/true, "PIXELKEY", "a-new-title");
   drain(*r);
   ASSERT_EQ(sink_.calls().size(), 2u);
-  EXPECT_EQ(sink_.calls()[1].payload.at("routeSegment"), "post-a1");
+  EXPECT_EQ(sink_.calls()[1].document.route_segment, "post-a1");
   EXPECT_EQ(store_.article("blog", "a1")->route_segment, "post-a1");
   EXPECT_EQ(canonical_http_.calls().size(), 1u);  // the URL did not change: nothing to post again
 }
 
 TEST_F(OutboxRelayTest, NoCanonicalLinkForDraftsArticlesWithoutPixelOrWhenDisabled) {
-  sink_.upsert_status = "draft";
+  sink_.upsert_status = cms::WriteStatus::draft;
   article("a1", store::OpKind::upsert);
   auto r = relay(options());
   drain(*r);
-  sink_.upsert_status = "published";
+  sink_.upsert_status = cms::WriteStatus::published;
   article("a2", store::OpKind::upsert, false, std::nullopt);
   drain(*r);
   auto disabled = options();
@@ -260,6 +264,22 @@ TEST_F(OutboxRelayTest, UnreadablePayloadIsDeadLetteredNotRetriedForever) {
   EXPECT_TRUE(sink_.calls().empty());
   ASSERT_EQ(store_.dead_letters().size(), 1u);
   EXPECT_THAT(store_.dead_letters()[0].last_error.value_or(""), HasSubstr("not JSON"));
+}
+
+TEST_F(OutboxRelayTest, AMalformedDocumentIsDeadLetteredWithoutACmsCall) {
+  // Read once, in the relay: the CMS sink only ever sees a well-formed document.
+  store::OutboxOp op;
+  op.feed = "blog";
+  op.guid = "bad";
+  op.op = store::OpKind::undelete;
+  op.payload = R"({"document":{"key":"k","contentType":"T","container":"c","displayName":"D","publishAt":"soon"}})";
+  store_.enqueue(op, now_ms());
+  auto r = relay(options());
+  EXPECT_EQ(drain(*r), RelayExit::drained);
+  EXPECT_TRUE(sink_.calls().empty());
+  ASSERT_EQ(store_.dead_letters().size(), 1u);
+  EXPECT_THAT(store_.dead_letters()[0].last_error.value_or(""),
+              HasSubstr("\"publishAt\" is not an RFC 3339 date-time"));
 }
 
 TEST_F(OutboxRelayTest, CanonicalRejectionIsDeadLetteredAndTheArticleStaysPublished) {

@@ -278,7 +278,7 @@ TEST_F(PollCycleTest, AnArticleInTwoFeedsIsOneItemOwnedByTheFirstFeedUnderOneIte
   EXPECT_EQ(second->created, 0u);
   EXPECT_EQ(second->shared, 3u);
   ASSERT_FALSE(second->changes.empty());
-  EXPECT_EQ(second->changes[0].action, "shared");
+  EXPECT_EQ(second->changes[0].action, ChangeAction::shared);
   EXPECT_THAT(second->changes[0].reason, HasSubstr("also in feed blog, which owns its CMS item"));
   EXPECT_TRUE(store_.articles("news").empty());
 
@@ -456,7 +456,7 @@ TEST_F(PollCycleTest, DryRunReportsAndWritesNothing) {
   ASSERT_TRUE(report.has_value()) << report.error().message;
   EXPECT_EQ(report->created, 4u);
   ASSERT_EQ(report->changes.size(), 4u);
-  EXPECT_EQ(report->changes[0].action, "create");
+  EXPECT_EQ(report->changes[0].action, ChangeAction::create);
   EXPECT_EQ(report->changes[0].title, "Title");
   EXPECT_FALSE(store_.feed("blog").has_value());
 }

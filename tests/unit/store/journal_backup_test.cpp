@@ -14,14 +14,15 @@ using ::testing::HasSubstr;
 
 TEST_F(StoreTest, JournalListsNewestFirst) {
   Store store = open_with_feeds();
-  store.append_journal(100, "blog", "g1", "created", "key 0123 version 1");
-  store.append_journal(200, "blog", "g2", "deleted", "soft");
-  store.append_journal(300, "", "", "backup", "/tmp/x.db");
+  store.append_journal(100, "blog", "g1", JournalAction::created, "key 0123 version 1");
+  store.append_journal(200, "blog", "g2", JournalAction::deleted, "soft");
+  store.append_journal(300, "blog", "", JournalAction::deletes_held, "3 deletions held");
   auto entries = store.journal(2);
   ASSERT_EQ(entries.size(), 2u);
   EXPECT_EQ(entries[0].at, 300);
-  EXPECT_EQ(entries[0].action, "backup");
-  EXPECT_EQ(entries[0].feed, "");
+  EXPECT_EQ(entries[0].action, "deletes-held");
+  EXPECT_EQ(entries[0].feed, "blog");
+  EXPECT_EQ(entries[0].guid, "");
   EXPECT_EQ(entries[1].at, 200);
   EXPECT_EQ(entries[1].feed, "blog");
   EXPECT_EQ(entries[1].guid, "g2");
@@ -31,16 +32,28 @@ TEST_F(StoreTest, JournalListsNewestFirst) {
   EXPECT_EQ(store.journal(100).size(), 3u);
 }
 
+// The words operators and scripts read in `feedsyncd status` and the database: never renamed.
+TEST(JournalAction, SpellingsAreTheJournalsWords) {
+  const std::vector<std::pair<JournalAction, std::string_view>> spellings = {
+      {JournalAction::delete_planned, "delete-planned"}, {JournalAction::deletes_held, "deletes-held"},
+      {JournalAction::created, "created"},               {JournalAction::updated, "updated"},
+      {JournalAction::undeleted, "undeleted"},           {JournalAction::deleted, "deleted"},
+      {JournalAction::purged, "purged"},                 {JournalAction::canonical_posted, "canonical-posted"},
+      {JournalAction::canonical_skipped, "canonical-skipped"}, {JournalAction::dead_lettered, "dead-lettered"},
+  };
+  for (const auto& [action, word] : spellings) EXPECT_EQ(to_string(action), word);
+}
+
 TEST_F(StoreTest, JournalIsTrimmedToTheNewestEntries) {
   Store store = open(Access::exclusive, /*journal_limit=*/50);
-  for (int i = 1; i <= 299; ++i) store.append_journal(i, "blog", "g", "updated", std::to_string(i));
+  for (int i = 1; i <= 299; ++i) store.append_journal(i, "blog", "g", JournalAction::updated, std::to_string(i));
   // Trimmed at every hundredth append: between trims it holds at most limit + 99 entries.
   auto entries = store.journal(10'000);
   EXPECT_EQ(entries.size(), 149u);
   EXPECT_EQ(entries.front().at, 299);
   EXPECT_EQ(entries.back().at, 151);
 
-  store.append_journal(300, "blog", "g", "updated", "300");
+  store.append_journal(300, "blog", "g", JournalAction::updated, "300");
   entries = store.journal(10'000);
   ASSERT_EQ(entries.size(), 50u);
   EXPECT_EQ(entries.front().at, 300);
@@ -50,10 +63,10 @@ TEST_F(StoreTest, JournalIsTrimmedToTheNewestEntries) {
 TEST_F(StoreTest, JournalTrimmingContinuesAcrossReopens) {
   {
     Store store = open(Access::exclusive, 10);
-    for (int i = 1; i <= 150; ++i) store.append_journal(i, "", "", "a", "");
+    for (int i = 1; i <= 150; ++i) store.append_journal(i, "", "", JournalAction::updated, "");
   }
   Store store = open(Access::exclusive, 10);
-  for (int i = 151; i <= 200; ++i) store.append_journal(i, "", "", "a", "");
+  for (int i = 151; i <= 200; ++i) store.append_journal(i, "", "", JournalAction::updated, "");
   auto entries = store.journal(10'000);
   ASSERT_EQ(entries.size(), 10u);
   EXPECT_EQ(entries.back().at, 191);
@@ -66,7 +79,7 @@ TEST_F(StoreTest, BackupIsAReadableCopyWithTheSameRows) {
   article.canonical_url = "https://www.example.com/en/g1";
   store.upsert_article(article);
   auto op_id = store.enqueue(make_op("blog", "g1", OpKind::upsert, R"({"a":1})"), 100).id;
-  store.append_journal(100, "blog", "g1", "created", "v1");
+  store.append_journal(100, "blog", "g1", JournalAction::created, "v1");
 
   fs::path target = dir / "backup.db";
   store.backup(target);

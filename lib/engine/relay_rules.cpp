@@ -1,0 +1,44 @@
+#include "engine/relay_rules.hpp"
+
+namespace feedsync::engine {
+
+std::string_view to_string(RelayResult result) {
+  switch (result) {
+    case RelayResult::success: return "success";
+    case RelayResult::retry: return "retry";
+    case RelayResult::dead_letter: return "dead_letter";
+    case RelayResult::auth: return "auth";
+  }
+  return "unknown";
+}
+
+void keep_published_route_segment(ArticleDocument& document, const std::optional<std::string>& stored, bool known) {
+  if (known && stored && document.route_segment) document.route_segment = *stored;
+}
+
+store::JournalAction upsert_action(bool undelete, bool created) {
+  if (undelete) return store::JournalAction::undeleted;
+  return created ? store::JournalAction::created : store::JournalAction::updated;
+}
+
+AfterUpsert after_upsert(std::optional<store::ArticleRow> row, const cms::WriteOutcome& outcome,
+                         cms::CanonicalVars link, const CanonicalRule& rule, std::int64_t now) {
+  AfterUpsert after;
+  if (!row) return after;
+  row->cms_version = outcome.version;
+  if (outcome.route_segment) row->route_segment = outcome.route_segment;
+  row->updated_at = now;
+  if (rule.enabled && outcome.status == cms::WriteStatus::published && row->pixel_key) {
+    link.route_segment = outcome.route_segment.value_or("");
+    auto url = cms::render_canonical_url(rule.url_template, link);
+    if (!url) {
+      after.canonical_error = std::move(url.error());
+    } else if (row->canonical_url != *url) {
+      after.canonical = CanonicalPayload{*url, *row->pixel_key};
+    }
+  }
+  after.row = std::move(row);
+  return after;
+}
+
+}  // namespace feedsync::engine

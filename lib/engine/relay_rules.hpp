@@ -1,0 +1,61 @@
+#pragma once
+// The outbox relay's rules for what a CMS write means for the store (DESIGN.md §4 relay table),
+// apart from the calls and the commit that carry them out. Pure.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "cms/canonical_url.hpp"
+#include "cms/cms_sink.hpp"
+#include "core/outbox_payload.hpp"
+#include "store/rows.hpp"
+
+namespace feedsync::engine {
+
+// How one attempt at an outbox op ended, for metrics (RelayOptions::on_outcome).
+enum class RelayResult {
+  success,
+  retry,        // a retryable failure: the op is due again after a backoff
+  dead_letter,  // a permanent failure
+  auth,         // refused for want of a usable token: the op waits for the credentials
+};
+std::string_view to_string(RelayResult result);  // "success", "retry", "dead_letter", "auth"
+
+// A published URL does not move (issue 16): when the CMS holds the item (`known`), later
+// versions keep the route segment it gave the item (`stored`, from the article's row), whatever
+// the title became. CMP already has the canonical link built from it, and a segment recomputed
+// from a new title could also collide with another item's. A document without a route segment
+// (the mapping has none) is left to the CMS.
+void keep_published_route_segment(ArticleDocument& document, const std::optional<std::string>& stored, bool known);
+
+// The journal's word for an upsert the CMS took: undeleted, else created or updated.
+store::JournalAction upsert_action(bool undelete, bool created);
+
+// canonical.enabled and canonical.url_template.
+struct CanonicalRule {
+  bool enabled = true;
+  std::string_view url_template;
+};
+
+// What the relay records once the CMS took an article's upsert.
+struct AfterUpsert {
+  // The row with the version written and the CMS's route segment; nullopt when the store no
+  // longer has the article.
+  std::optional<store::ArticleRow> row;
+  // Tell CMP this URL (unless another feed's item of the same article holds the pixel key's link,
+  // which only the store can say).
+  std::optional<CanonicalPayload> canonical;
+  // A published article whose canonical URL cannot be built: why.
+  std::optional<std::string> canonical_error;
+};
+
+// `row`: the article as the store holds it now (a poll may have recorded a newer change while the
+// CMS call was out: only what this write decided is set on it). `link`: the canonical URL's
+// placeholders; its route_segment is taken from `outcome`. A canonical link is posted for a
+// published version of an article with a pixel key, when its URL is not the one CMP has.
+AfterUpsert after_upsert(std::optional<store::ArticleRow> row, const cms::WriteOutcome& outcome,
+                         cms::CanonicalVars link, const CanonicalRule& rule, std::int64_t now);
+
+}  // namespace feedsync::engine

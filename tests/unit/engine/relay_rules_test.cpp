@@ -1,0 +1,127 @@
+// The relay's rules for what a CMS write means for the store, case by case.
+#include "engine/relay_rules.hpp"
+
+#include <gtest/gtest.h>
+
+namespace feedsync::engine {
+namespace {
+
+constexpr std::int64_t kNow = 1'795'348'000'000;
+constexpr const char* kTemplate = "https://www.example.com/{locale}/{route_segment}";
+
+store::ArticleRow row(std::optional<std::string> pixel_key = "PIXELKEY", std::optional<std::string> canonical = {}) {
+  store::ArticleRow r;
+  r.feed = "blog";
+  r.guid = "g1";
+  r.title = "Title";
+  r.cms_key = "k1";
+  r.pixel_key = std::move(pixel_key);
+  r.cms_version = "v1";
+  r.route_segment = "old-segment";
+  r.canonical_url = std::move(canonical);
+  r.payload_hash = "h";
+  r.updated_at = 5;
+  return r;
+}
+
+cms::WriteOutcome written(cms::WriteStatus status, std::optional<std::string> route = "title") {
+  return {"k1", "v2", std::move(route), status, false};
+}
+
+cms::CanonicalVars link() { return {"en", "", "k1", "g1", "/blog/g1"}; }
+
+TEST(AfterUpsert, RecordsTheVersionAndDecidesTheCanonicalLink) {
+  struct Case {
+    const char* name;
+    std::optional<store::ArticleRow> row;
+    cms::WriteOutcome outcome;
+    CanonicalRule rule;
+    std::optional<std::string> canonical_url;  // expected op's URL; nullopt: none
+    bool canonical_error = false;
+  };
+  const std::string url = "https://www.example.com/en/title";
+  const std::vector<Case> cases = {
+      {"published, never posted", row(), written(cms::WriteStatus::published), {true, kTemplate}, url},
+      {"published, CMP has that URL already", row("PIXELKEY", url), written(cms::WriteStatus::published),
+       {true, kTemplate}, std::nullopt},
+      {"published at a new URL", row("PIXELKEY", "https://www.example.com/en/old-segment"),
+       written(cms::WriteStatus::published), {true, kTemplate}, url},
+      {"scheduled: not live yet", row(), written(cms::WriteStatus::scheduled), {true, kTemplate}, std::nullopt},
+      {"a draft", row(), written(cms::WriteStatus::draft), {true, kTemplate}, std::nullopt},
+      {"ready", row(), written(cms::WriteStatus::ready), {true, kTemplate}, std::nullopt},
+      {"no pixel key: nothing to tell CMP", row(std::nullopt), written(cms::WriteStatus::published),
+       {true, kTemplate}, std::nullopt},
+      {"canonical links off", row(), written(cms::WriteStatus::published), {false, kTemplate}, std::nullopt},
+      {"a template that cannot be rendered", row(), written(cms::WriteStatus::published),
+       {true, "https://www.example.com/{nope}"}, std::nullopt, true},
+      {"no route segment from the CMS: {route_segment} is empty", row(),
+       written(cms::WriteStatus::published, std::nullopt), {true, kTemplate}, std::nullopt, true},
+      {"the article is gone from the store", std::nullopt, written(cms::WriteStatus::published), {true, kTemplate},
+       std::nullopt},
+  };
+  for (const auto& c : cases) {
+    const auto after = after_upsert(c.row, c.outcome, link(), c.rule, kNow);
+    ASSERT_EQ(after.row.has_value(), c.row.has_value()) << c.name;
+    if (after.row) {
+      EXPECT_EQ(after.row->cms_version, "v2") << c.name;
+      EXPECT_EQ(after.row->route_segment, c.outcome.route_segment ? c.outcome.route_segment : c.row->route_segment)
+          << c.name;
+      EXPECT_EQ(after.row->updated_at, kNow) << c.name;
+      // Only what the write decided: the rest of the row is as the store holds it.
+      EXPECT_EQ(after.row->payload_hash, "h") << c.name;
+      EXPECT_EQ(after.row->canonical_url, c.row->canonical_url) << c.name;
+    }
+    ASSERT_EQ(after.canonical.has_value(), c.canonical_url.has_value()) << c.name;
+    if (after.canonical) {
+      EXPECT_EQ(after.canonical->url, *c.canonical_url) << c.name;
+      EXPECT_EQ(after.canonical->pixel_key, "PIXELKEY") << c.name;
+    }
+    EXPECT_EQ(after.canonical_error.has_value(), c.canonical_error) << c.name;
+  }
+}
+
+TEST(AfterUpsert, TheLinkUsesEveryPlaceholder) {
+  const CanonicalRule rule{true, "https://www.example.com/{locale}/{key}/{guid}/{route_segment}{meta_url}"};
+  const auto after = after_upsert(row(), written(cms::WriteStatus::published), link(), rule, kNow);
+  ASSERT_TRUE(after.canonical.has_value());
+  EXPECT_EQ(after.canonical->url, "https://www.example.com/en/k1/g1/title/blog/g1");
+}
+
+TEST(KeepPublishedRouteSegment, OnlyAKnownItemKeepsTheStoredSegment) {
+  struct Case {
+    const char* name;
+    std::optional<std::string> sent;
+    std::optional<std::string> stored;
+    bool known;
+    std::optional<std::string> expected;
+  };
+  const std::vector<Case> cases = {
+      {"known item keeps its published segment", "new-title", "old-title", true, "old-title"},
+      {"a new item takes the mapped one", "new-title", "old-title", false, "new-title"},
+      {"nothing stored yet", "new-title", std::nullopt, true, "new-title"},
+      {"no mapped segment: left to the CMS", std::nullopt, "old-title", true, std::nullopt},
+  };
+  for (const auto& c : cases) {
+    ArticleDocument doc;
+    doc.route_segment = c.sent;
+    keep_published_route_segment(doc, c.stored, c.known);
+    EXPECT_EQ(doc.route_segment, c.expected) << c.name;
+  }
+}
+
+TEST(UpsertAction, UndeletedElseCreatedOrUpdated) {
+  EXPECT_EQ(upsert_action(true, true), store::JournalAction::undeleted);
+  EXPECT_EQ(upsert_action(true, false), store::JournalAction::undeleted);
+  EXPECT_EQ(upsert_action(false, true), store::JournalAction::created);
+  EXPECT_EQ(upsert_action(false, false), store::JournalAction::updated);
+}
+
+TEST(RelayResult, MetricWords) {
+  EXPECT_EQ(to_string(RelayResult::success), "success");
+  EXPECT_EQ(to_string(RelayResult::retry), "retry");
+  EXPECT_EQ(to_string(RelayResult::dead_letter), "dead_letter");
+  EXPECT_EQ(to_string(RelayResult::auth), "auth");
+}
+
+}  // namespace
+}  // namespace feedsync::engine
