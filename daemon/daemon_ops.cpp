@@ -2,10 +2,10 @@
 
 #include <algorithm>
 
-#include "budget.hpp"
 #include "cms/token_source.hpp"
 #include "commands.hpp"
 #include "log/log.hpp"
+#include "ops/config_budget.hpp"
 #include "ops/feed_readiness.hpp"
 #include "ops/loop_lag.hpp"
 #include "ops/store_readiness.hpp"
@@ -62,7 +62,7 @@ void DaemonOps::init_feeds() {
   for (const auto& feed : config->feeds) {
     if (!feeds_.count(feed.name)) feeds_.emplace(feed.name, metrics_.init_feed(feed.name));
   }
-  const auto projection = project_monthly_requests(request_plans(*config, &store_), config->source.index_page_size);
+  const auto projection = project_monthly_requests(ops::request_plans(*config, &store_), config->source.index_page_size);
   metrics_.feed_requests_month_projected.with({}).set(projection.feed_api);
   metrics_.feed_requests_month_budget.with({}).set(
       static_cast<double>(config->source.monthly_budget.value_or(0)));

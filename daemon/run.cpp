@@ -16,13 +16,13 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-#include "budget.hpp"
 #include "commands.hpp"
 #include "config/config.hpp"
 #include "daemon_ops.hpp"
 #include "engine/sync_engine.hpp"
 #include "exit_codes.hpp"
 #include "log/log.hpp"
+#include "ops/config_budget.hpp"
 #include "ops/loop_heartbeat.hpp"
 #include "ops/ops_api.hpp"
 #include "ops/sd_notify.hpp"
@@ -44,7 +44,7 @@ std::shared_ptr<const config::Config> load_for_reload(const config::Config& runn
                               running.state.path.string() + " -> " + next.state.path.string() +
                               "); restart feedsyncd to move the state database");
   }
-  return std::make_shared<const config::Config>(within_request_budget(std::move(next), store));
+  return std::make_shared<const config::Config>(ops::within_request_budget(std::move(next), store));
 }
 
 struct Daemon {
@@ -142,7 +142,7 @@ int run_daemon(const CliRequest&, const config::Config& loaded) {
 
   asio::io_context io;
   SystemClock clock;
-  auto config = std::make_shared<const config::Config>(within_request_budget(loaded, store));
+  auto config = std::make_shared<const config::Config>(ops::within_request_budget(loaded, store));
   std::shared_ptr<const config::Config>* current = nullptr;  // the Daemon's, once it exists
   DaemonOps ops(store, [&] { return current ? *current : config; }, clock);
   engine::SyncEngine engine(io.get_executor(), store, config, clock, ops.engine_observers());
