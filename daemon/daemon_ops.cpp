@@ -25,10 +25,9 @@ bool starts_with(const std::string& text, const std::string& prefix) {
 
 }  // namespace
 
-DaemonOps::DaemonOps(store::Store& store, std::function<std::shared_ptr<const config::Config>()> config,
-                     const Clock& clock)
+DaemonOps::DaemonOps(store::Store& store, const config::LiveConfig& config, const Clock& clock)
     : store_(store),
-      config_(std::move(config)),
+      config_(config),
       clock_(clock),
       started_(clock.steady_now()),
       metrics_(ops::register_engine_metrics(registry_, [this] {
@@ -58,7 +57,7 @@ std::int64_t DaemonOps::now_ms() const {
 void DaemonOps::attach(engine::SyncEngine& engine) { engine_ = &engine; }
 
 void DaemonOps::init_feeds() {
-  const auto config = config_();
+  const auto config = config_.get();
   for (const auto& feed : config->feeds) {
     if (!feeds_.count(feed.name)) feeds_.emplace(feed.name, metrics_.init_feed(feed.name));
   }
@@ -76,7 +75,7 @@ void DaemonOps::roll_request_month() const {
 }
 
 std::string DaemonOps::api_of(const std::string& url) const {
-  const auto config = config_();
+  const auto config = config_.get();
   if (starts_with(url, config->cms.token_url)) return "token";
   if (config->canonical.enabled && starts_with(url, config->canonical.endpoint)) return "canonical";
   if (starts_with(url, config->cms.base_url)) return "cms";
@@ -100,7 +99,7 @@ engine::EngineObservers DaemonOps::engine_observers() {
   };
   observers.http.report = [this](const net::SendReport& report) {
     if (report.limiter_wait.count() <= 0) return;
-    const auto config = config_();
+    const auto config = config_.get();
     const bool cms = net::origin_of(config->cms.base_url) == std::string(report.origin);
     metrics_.rate_limiter_wait.with({cms ? "cms" : "feed"})
         .inc(std::chrono::duration<double>(report.limiter_wait).count());
@@ -133,7 +132,7 @@ std::optional<std::string> DaemonOps::liveness_problem() const {
 }
 
 std::vector<ops::ReadinessCheck> DaemonOps::readiness() const {
-  const auto config = config_();
+  const auto config = config_.get();
   std::vector<ops::ReadinessCheck> checks;
   checks.push_back({"config", true, "loaded from " + config->file.string()});
   checks.push_back(ops::store_readiness(store_.write_health(), clock_.steady_now()));
@@ -189,7 +188,7 @@ std::vector<ops::ReadinessCheck> DaemonOps::readiness() const {
 std::string DaemonOps::status_json() const {
   // As `feedsyncd status -o json`, but over HTTP the feed ids are redacted like in the logs:
   // whoever knows one can read the feed (api-notes.md), and /status needs no token.
-  const auto config = config_();
+  const auto config = config_.get();
   return log::redact_secrets(ops::render_status_json(ops::build_status(*config, &store_, now_ms())));
 }
 
@@ -210,7 +209,7 @@ std::string DaemonOps::metrics_text() const {
   return registry_.render();
 }
 
-const config::FeedConfig* DaemonOps::find(const std::string& feed) const { return config_()->find_feed(feed); }
+const config::FeedConfig* DaemonOps::find(const std::string& feed) const { return config_->find_feed(feed); }
 
 ops::AdminResult DaemonOps::trigger_sync(const std::string& feed) {
   if (!find(feed) || engine_ == nullptr) return unknown_feed(feed);

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "config/config.hpp"
+#include "config/live_config.hpp"
 #include "core/clock.hpp"
 #include "engine/sync_engine.hpp"
 #include "ops/engine_metrics.hpp"
@@ -21,9 +22,9 @@ namespace feedsync::daemon {
 
 class DaemonOps final : public ops::OpsBackend {
  public:
-  // `config` returns the configuration in force (it changes on reload).
-  DaemonOps(store::Store& store, std::function<std::shared_ptr<const config::Config>()> config,
-            const Clock& clock);
+  // `config` holds the configuration in force (it changes on reload); it, the store and the
+  // clock must outlive this object.
+  DaemonOps(store::Store& store, const config::LiveConfig& config, const Clock& clock);
 
   // What the engine reports into (wire them with engine_observers() before building the engine).
   engine::EngineObservers engine_observers();
@@ -56,7 +57,7 @@ class DaemonOps final : public ops::OpsBackend {
   void roll_request_month() const;
 
   store::Store& store_;
-  std::function<std::shared_ptr<const config::Config>()> config_;
+  const config::LiveConfig& config_;
   const Clock& clock_;
   std::chrono::steady_clock::time_point started_;
   engine::SyncEngine* engine_ = nullptr;

@@ -18,6 +18,7 @@
 
 #include "commands.hpp"
 #include "config/config.hpp"
+#include "config/live_config.hpp"
 #include "daemon_ops.hpp"
 #include "engine/sync_engine.hpp"
 #include "exit_codes.hpp"
@@ -54,7 +55,7 @@ struct Daemon {
   ops::SdNotifier& notifier;
   ops::OpsServer& server;
   DaemonOps& ops;
-  std::shared_ptr<const config::Config> config;
+  config::LiveConfig& config;  // the engine puts a reloaded configuration in force here
   bool stopping = false;
 };
 
@@ -79,21 +80,21 @@ asio::awaitable<void> report_status(Daemon& d) {
 
 void reload(Daemon& d) {
   d.notifier.reloading();
-  log::info("reloading the configuration", {{"config", d.config->file.string()}});
+  const auto running = d.config.get();
+  log::info("reloading the configuration", {{"config", running->file.string()}});
   try {
-    auto next = load_for_reload(*d.config, d.store);
+    auto next = load_for_reload(*running, d.store);
     for (const auto& warning : next->warnings) log::warn(warning);
     configure_logging(*next);
     log::set_secrets(redacted_values(*next));
-    d.engine.reload(next);
-    if (next->http.listen != d.config->http.listen) {
+    d.engine.reload(next);  // in force from here on (d.config)
+    if (next->http.listen != running->http.listen) {
       log::warn("http.listen changed; the listener moves at the next restart",
-                {{"listening", d.config->http.listen}, {"configured", next->http.listen}});
+                {{"listening", running->http.listen}, {"configured", next->http.listen}});
     }
     d.server.set_admin_token(next->http.admin_token);
-    d.config = std::move(next);
     d.ops.init_feeds();
-    log::info("configuration reloaded", {{"feeds", std::to_string(d.config->feeds.size())}});
+    log::info("configuration reloaded", {{"feeds", std::to_string(next->feeds.size())}});
   } catch (const config::ConfigError& e) {
     log::error("configuration reload rejected; still running the previous configuration",
                {{"error", e.what()}});
@@ -142,9 +143,8 @@ int run_daemon(const CliRequest&, const config::Config& loaded) {
 
   asio::io_context io;
   SystemClock clock;
-  auto config = std::make_shared<const config::Config>(ops::within_request_budget(loaded, store));
-  std::shared_ptr<const config::Config>* current = nullptr;  // the Daemon's, once it exists
-  DaemonOps ops(store, [&] { return current ? *current : config; }, clock);
+  config::LiveConfig config(std::make_shared<const config::Config>(ops::within_request_budget(loaded, store)));
+  DaemonOps ops(store, config, clock);
   engine::SyncEngine engine(io.get_executor(), store, config, clock, ops.engine_observers());
   ops.attach(engine);
   ops::SdNotifier notifier;
@@ -164,7 +164,6 @@ int run_daemon(const CliRequest&, const config::Config& loaded) {
   if (auto warning = ops::listen_warning(loaded.http)) log::warn(*warning);
 
   Daemon daemon{io, store, engine, notifier, server, ops, config};
-  current = &daemon.config;
   engine.on_cycle = [&](const engine::FeedOutcome& outcome) { ops.observe_cycle(outcome); };
   asio::co_spawn(io, handle_signals(daemon), asio::detached);
   asio::co_spawn(io, report_status(daemon), asio::detached);
