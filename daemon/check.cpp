@@ -12,7 +12,6 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_future.hpp>
 
-#include "budget.hpp"
 #include "cms/schema_reader.hpp"
 #include "cms/sink_factory.hpp"
 #include "cms/token_source.hpp"
@@ -23,6 +22,7 @@
 #include "engine/feed_target.hpp"
 #include "exit_codes.hpp"
 #include "log/log.hpp"
+#include "ops/config_budget.hpp"
 #include "store/store.hpp"
 
 namespace feedsync::daemon {
@@ -85,19 +85,19 @@ std::optional<store::Store> open_state_for_reading(const config::Config& config,
 void print_request_projection(std::ostream& out, const config::Config& config) {
   std::string why_not;
   const auto store = open_state_for_reading(config, why_not);
-  const auto plans = request_plans(config, store ? &*store : nullptr);
+  const auto plans = ops::request_plans(config, store ? &*store : nullptr);
   const auto projection = project_monthly_requests(plans, config.source.index_page_size);
   out << "requests   per 30 days in steady state (no article changes):\n";
   for (std::size_t i = 0; i < plans.size(); ++i) {
     const auto& feed = projection.feeds[i];
-    out << "  " << feed.name << ": " << request_count(feed.total()) << " Feed API ("
-        << request_count(feed.incremental) << " incremental polls, " << request_count(feed.full_scan)
+    out << "  " << feed.name << ": " << ops::request_count(feed.total()) << " Feed API ("
+        << ops::request_count(feed.incremental) << " incremental polls, " << ops::request_count(feed.full_scan)
         << " in full scans of " << plans[i].articles_known << " articles";
-    if (plans[i].deleted_interval) out << ", " << request_count(feed.deleted_feed) << " Deleted Feed reads";
+    if (plans[i].deleted_interval) out << ", " << ops::request_count(feed.deleted_feed) << " Deleted Feed reads";
     out << ")\n";
   }
-  out << "requests   total: Feed API " << request_count(projection.feed_api) << ", CMS "
-      << request_count(projection.cms) << ", canonical link " << request_count(projection.canonical)
+  out << "requests   total: Feed API " << ops::request_count(projection.feed_api) << ", CMS "
+      << ops::request_count(projection.cms) << ", canonical link " << ops::request_count(projection.canonical)
       << " (CMS writes and canonical links follow article changes, whose rate is not known ahead; "
          "fetching changed articles and retries add Feed API requests)\n";
   if (!why_not.empty()) {

@@ -11,10 +11,10 @@
 #include <iostream>
 #include <string>
 
-#include "budget.hpp"
 #include "config/config.hpp"
 #include "exit_codes.hpp"
 #include "log/log.hpp"
+#include "ops/config_budget.hpp"
 #include "ops/status.hpp"
 #include "store/store.hpp"
 
@@ -153,7 +153,7 @@ int run_status(const CliRequest& request, const config::Config& config) {
   std::optional<store::Store> store;
   if (std::filesystem::exists(config.state.path)) store = open_shared(config, false);
   // Staleness by the intervals the daemon polls at: stretched to source.monthly_budget like `run`.
-  const auto polled = fit_to_request_budget(config, store ? &*store : nullptr).config;
+  const auto polled = ops::fit_to_request_budget(config, store ? &*store : nullptr).config;
   const auto report = ops::build_status(polled, store ? &*store : nullptr, now_ms());
   std::cout << (request.output == OutputFormat::json ? ops::render_status_json(report)
                                                      : ops::render_status_text(report));

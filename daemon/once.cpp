@@ -16,6 +16,7 @@
 #include "cms/token_source.hpp"
 #include "commands.hpp"
 #include "config/config.hpp"
+#include "config/live_config.hpp"
 #include "core/duration.hpp"
 #include "engine/sync_engine.hpp"
 #include "exit_codes.hpp"
@@ -116,7 +117,8 @@ int run_once(const CliRequest& request, const config::Config& config) {
 
   asio::io_context io;
   SystemClock clock;
-  engine::SyncEngine engine(io.get_executor(), store, std::make_shared<config::Config>(config), clock);
+  config::LiveConfig live(std::make_shared<const config::Config>(config));
+  engine::SyncEngine engine(io.get_executor(), store, live, clock);
   asio::signal_set signals(io, SIGTERM, SIGINT);
   signals.async_wait([&](const boost::system::error_code& ec, int) {
     if (ec) return;

@@ -16,13 +16,18 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-#include "budget.hpp"
+#include "cms/token_source.hpp"
 #include "commands.hpp"
 #include "config/config.hpp"
-#include "daemon_ops.hpp"
+#include "config/live_config.hpp"
 #include "engine/sync_engine.hpp"
 #include "exit_codes.hpp"
 #include "log/log.hpp"
+#include "ops/config_budget.hpp"
+#include "ops/config_reload.hpp"
+#include "ops/daemon_backend.hpp"
+#include "ops/daemon_metrics.hpp"
+#include "ops/engine_control.hpp"
 #include "ops/loop_heartbeat.hpp"
 #include "ops/ops_api.hpp"
 #include "ops/sd_notify.hpp"
@@ -34,17 +39,45 @@ namespace {
 
 namespace asio = boost::asio;
 
-// The reloaded file is validated as fully as at start-up (load_config compiles every mapping
-// and reads every secret file); what cannot change without a restart is refused here. Like at
-// start, the intervals are fitted to source.monthly_budget.
-std::shared_ptr<const config::Config> load_for_reload(const config::Config& running, const store::Store& store) {
-  auto next = config::load_config(running.file);
-  if (next.state.path != running.state.path) {
-    throw config::ConfigError(running.file.string() + ": state.path: cannot change while the daemon runs (" +
-                              running.state.path.string() + " -> " + next.state.path.string() +
-                              "); restart feedsyncd to move the state database");
+// The ops backend's view of the engine (lib/ops does not depend on lib/engine).
+class SyncEngineControl final : public ops::EngineControl {
+ public:
+  explicit SyncEngineControl(engine::SyncEngine& engine) : engine_(engine) {}
+  void trigger(const std::string& feed) override { engine_.trigger(feed); }
+  void wake_relay() override { engine_.wake_relay(); }
+  ops::CmsTokenStatus token_status() const override {
+    const auto status = engine_.tokens().status();
+    return {.auth_failed = status.state == cms::TokenSource::State::auth_failed,
+            .state = std::string(cms::to_string(status.state)),
+            .reason = status.reason};
   }
-  return std::make_shared<const config::Config>(within_request_budget(std::move(next), store));
+
+ private:
+  engine::SyncEngine& engine_;
+};
+
+// What the metrics see of a poll cycle, field by field.
+ops::PollObservation poll_observation(const engine::FeedOutcome& outcome) {
+  ops::PollObservation poll{.feed = outcome.feed, .duration = outcome.duration, .ok = outcome.ok, .counts = {}};
+  if (const auto& r = outcome.report) {
+    poll.counts = ops::CycleCounts{.created = r->created, .updated = r->updated, .undeleted = r->undeleted,
+                                   .deleted = r->deleted, .unchanged = r->unchanged, .touched = r->touched,
+                                   .rejected_entries = r->rejected_entries, .mapping_errors = r->mapping_errors};
+  }
+  return poll;
+}
+
+engine::EngineObservers engine_observers(ops::DaemonMetrics& metrics) {
+  engine::EngineObservers observers;
+  observers.http.attempt = [&metrics](const net::Request& request, const net::Result& result,
+                                      std::chrono::duration<double> elapsed) {
+    metrics.observe_attempt(request, result, elapsed);
+  };
+  observers.http.report = [&metrics](const net::SendReport& report) { metrics.observe_send(report); };
+  observers.cms_outcome = [&metrics](store::OpKind op, engine::RelayResult result) {
+    metrics.observe_cms_write(op, engine::to_string(result));
+  };
+  return observers;
 }
 
 struct Daemon {
@@ -53,8 +86,8 @@ struct Daemon {
   engine::SyncEngine& engine;
   ops::SdNotifier& notifier;
   ops::OpsServer& server;
-  DaemonOps& ops;
-  std::shared_ptr<const config::Config> config;
+  ops::DaemonMetrics& metrics;
+  config::LiveConfig& config;  // the engine puts a reloaded configuration in force here
   bool stopping = false;
 };
 
@@ -79,21 +112,21 @@ asio::awaitable<void> report_status(Daemon& d) {
 
 void reload(Daemon& d) {
   d.notifier.reloading();
-  log::info("reloading the configuration", {{"config", d.config->file.string()}});
+  const auto running = d.config.get();
+  log::info("reloading the configuration", {{"config", running->file.string()}});
   try {
-    auto next = load_for_reload(*d.config, d.store);
+    auto next = ops::load_for_reload(*running, d.store);
     for (const auto& warning : next->warnings) log::warn(warning);
     configure_logging(*next);
     log::set_secrets(redacted_values(*next));
-    d.engine.reload(next);
-    if (next->http.listen != d.config->http.listen) {
+    d.engine.reload(next);  // in force from here on (d.config)
+    if (next->http.listen != running->http.listen) {
       log::warn("http.listen changed; the listener moves at the next restart",
-                {{"listening", d.config->http.listen}, {"configured", next->http.listen}});
+                {{"listening", running->http.listen}, {"configured", next->http.listen}});
     }
     d.server.set_admin_token(next->http.admin_token);
-    d.config = std::move(next);
-    d.ops.init_feeds();
-    log::info("configuration reloaded", {{"feeds", std::to_string(d.config->feeds.size())}});
+    d.metrics.init_feeds();
+    log::info("configuration reloaded", {{"feeds", std::to_string(next->feeds.size())}});
   } catch (const config::ConfigError& e) {
     log::error("configuration reload rejected; still running the previous configuration",
                {{"error", e.what()}});
@@ -142,19 +175,19 @@ int run_daemon(const CliRequest&, const config::Config& loaded) {
 
   asio::io_context io;
   SystemClock clock;
-  auto config = std::make_shared<const config::Config>(within_request_budget(loaded, store));
-  std::shared_ptr<const config::Config>* current = nullptr;  // the Daemon's, once it exists
-  DaemonOps ops(store, [&] { return current ? *current : config; }, clock);
-  engine::SyncEngine engine(io.get_executor(), store, config, clock, ops.engine_observers());
-  ops.attach(engine);
+  config::LiveConfig config(std::make_shared<const config::Config>(ops::within_request_budget(loaded, store)));
+  ops::DaemonMetrics metrics(store, config, clock);
+  engine::SyncEngine engine(io.get_executor(), store, config, clock, engine_observers(metrics));
+  engine.on_cycle = [&](const engine::FeedOutcome& outcome) { metrics.observe_poll(poll_observation(outcome)); };
+  SyncEngineControl control(engine);
   ops::SdNotifier notifier;
   std::optional<ops::WatchdogPinger> watchdog;
   if (auto interval = ops::watchdog_interval()) watchdog.emplace(io.get_executor(), notifier, *interval);
   ops::LoopHeartbeat heartbeat(io.get_executor(), clock);  // /livez's loop-lag check
-  ops.watch_loop(heartbeat);
+  ops::DaemonBackend backend(store, config, clock, metrics, control, heartbeat);
 
   // The listener before READY=1: a failure to bind is a start-up failure systemd sees.
-  ops::OpsServer server(io, loaded.http, ops);
+  ops::OpsServer server(io, loaded.http, backend);
   try {
     server.start();
   } catch (const std::system_error& e) {
@@ -163,9 +196,7 @@ int run_daemon(const CliRequest&, const config::Config& loaded) {
   }
   if (auto warning = ops::listen_warning(loaded.http)) log::warn(*warning);
 
-  Daemon daemon{io, store, engine, notifier, server, ops, config};
-  current = &daemon.config;
-  engine.on_cycle = [&](const engine::FeedOutcome& outcome) { ops.observe_cycle(outcome); };
+  Daemon daemon{io, store, engine, notifier, server, metrics, config};
   asio::co_spawn(io, handle_signals(daemon), asio::detached);
   asio::co_spawn(io, report_status(daemon), asio::detached);
   asio::co_spawn(io, engine.run(), asio::detached);

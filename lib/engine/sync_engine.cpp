@@ -68,11 +68,11 @@ bool OnceResult::synced() const {
          std::all_of(feeds.begin(), feeds.end(), [](const FeedOutcome& f) { return f.ok; });
 }
 
-SyncEngine::SyncEngine(asio::any_io_executor executor, store::Store& store,
-                       std::shared_ptr<const config::Config> config, const Clock& clock, EngineObservers observers)
+SyncEngine::SyncEngine(asio::any_io_executor executor, store::Store& store, config::LiveConfig& config,
+                       const Clock& clock, EngineObservers observers)
     : executor_(executor),
       store_(store),
-      config_(std::move(config)),
+      config_(config),
       clock_(clock),
       observers_(std::move(observers)),
       clients_(std::make_shared<Clients>(executor, *config_, clock, observers_.http)),
@@ -402,7 +402,7 @@ asio::awaitable<bool> SyncEngine::drain(milliseconds timeout) {
 void SyncEngine::reload(std::shared_ptr<const config::Config> config) {
   // Built first: if it throws (an unreadable CA file...), nothing has changed yet.
   auto clients = std::make_shared<Clients>(executor_, *config, clock_, observers_.http);
-  config_ = std::move(config);
+  config_.set(std::move(config));
   clients_ = std::move(clients);
   // The old relay stops claiming; its calls in flight finish on the old clients.
   relay_->relay->stop();

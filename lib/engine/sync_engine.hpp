@@ -32,6 +32,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "config/config.hpp"
+#include "config/live_config.hpp"
 #include "core/clock.hpp"
 #include "core/mapping.hpp"
 #include "core/poll_queue.hpp"
@@ -80,9 +81,11 @@ struct EngineObservers {
 
 class SyncEngine {
  public:
-  // `config` must be fully validated (load_config). The store and the clock must outlive it.
-  SyncEngine(boost::asio::any_io_executor executor, store::Store& store,
-             std::shared_ptr<const config::Config> config, const Clock& clock, EngineObservers observers = {});
+  // `config` holds a fully validated configuration (load_config); the engine reads it from
+  // there and reload() publishes the next one there. It, the store and the clock must outlive
+  // the engine.
+  SyncEngine(boost::asio::any_io_executor executor, store::Store& store, config::LiveConfig& config,
+             const Clock& clock, EngineObservers observers = {});
   ~SyncEngine();
   SyncEngine(const SyncEngine&) = delete;
   SyncEngine& operator=(const SyncEngine&) = delete;
@@ -100,7 +103,9 @@ class SyncEngine {
   void stop();
   // Waits until no poll and no CMS call is in flight, at most `timeout`; true if all finished.
   boost::asio::awaitable<bool> drain(std::chrono::milliseconds timeout);
-  // Applies a new, validated configuration (SIGHUP). state.path cannot change (checked by the caller).
+  // Applies a new, validated configuration (SIGHUP) and puts it in force in the LiveConfig;
+  // if building its clients throws, nothing has changed. state.path cannot change (checked by
+  // the caller).
   void reload(std::shared_ptr<const config::Config> config);
 
   const config::Config& config() const { return *config_; }
@@ -134,7 +139,7 @@ class SyncEngine {
 
   boost::asio::any_io_executor executor_;
   store::Store& store_;
-  std::shared_ptr<const config::Config> config_;
+  config::LiveConfig& config_;
   const Clock& clock_;
   EngineObservers observers_;
   std::shared_ptr<Clients> clients_;

@@ -41,12 +41,23 @@ struct OutboxCache {
   }
 };
 
-}  // namespace
+// The per-feed families, in registration (and so render) order.
+struct FeedFamilies {
+  GaugeFamily& last_success_timestamp;
+  GaugeFamily& last_attempt_timestamp;
+  GaugeFamily& consecutive_failures;
+  CounterFamily& polls;
+  HistogramFamily& poll_duration;
+  CounterFamily& articles_seen;
+  CounterFamily& entries_rejected;
+  GaugeFamily& paused;
+  GaugeFamily& deletes_held;
+  GaugeFamily& deleted_feed_failures;
+};
 
-EngineMetrics register_engine_metrics(Registry& registry, OutboxSnapshotFn outbox) {
-  add_build_info(registry);
+FeedFamilies register_feed_families(Registry& registry) {
   const std::vector<std::string> feed{"feed"};
-  EngineMetrics m{
+  return {
       registry.gauge("feedsync_feed_last_success_timestamp_seconds",
                      "Unix time of the feed's last successful poll.", feed),
       registry.gauge("feedsync_feed_last_attempt_timestamp_seconds",
@@ -70,6 +81,21 @@ EngineMetrics register_engine_metrics(Registry& registry, OutboxSnapshotFn outbo
                      "Reads of the feed's Deleted Feed that failed in a row; 0 after a good read. The live "
                      "feed syncs on meanwhile; its deletions wait.",
                      feed),
+  };
+}
+
+// Outgoing HTTP and CMS writes.
+struct HttpFamilies {
+  CounterFamily& requests;
+  HistogramFamily& request_duration;
+  CounterFamily& throttled;
+  CounterFamily& rate_limiter_wait;
+  CounterFamily& token_refreshes;
+  CounterFamily& cms_writes;
+};
+
+HttpFamilies register_http_families(Registry& registry) {
+  return {
       registry.counter("feedsync_http_requests_total",
                        "Outgoing HTTP requests by API, method and status code (0: no response).",
                        {"api", "method", "status"}),
@@ -84,7 +110,18 @@ EngineMetrics register_engine_metrics(Registry& registry, OutboxSnapshotFn outbo
       registry.counter("feedsync_cms_writes_total",
                        "CMS write operations by outbox operation and result (success, failure).",
                        {"op", "result"}),
-      // Issue 17: what the Feed API costs against a monthly allowance.
+  };
+}
+
+// Issue 17: what the Feed API costs against a monthly allowance.
+struct RequestBudgetFamilies {
+  CounterFamily& requests_month;
+  GaugeFamily& requests_month_projected;
+  GaugeFamily& requests_month_budget;
+};
+
+RequestBudgetFamilies register_request_budget_families(Registry& registry) {
+  return {
       registry.counter("feedsync_feed_requests_month_total",
                        "Feed API requests (every attempt) this process made in the current calendar month, "
                        "UTC. A counter that starts again at 0 at the start of each month and at a restart.",
@@ -97,6 +134,11 @@ EngineMetrics register_engine_metrics(Registry& registry, OutboxSnapshotFn outbo
       registry.gauge("feedsync_feed_requests_month_budget",
                      "source.monthly_budget: Feed API requests allowed per 30 days; 0 when none is set.", {}),
   };
+}
+
+// The series whose label values are known in advance exist at 0 from the start, so a rate()
+// over them has a beginning (per-feed series come from init_feed()).
+void create_known_series(EngineMetrics& m) {
   m.feed_requests_month.with({});
   m.feed_requests_month_projected.with({});
   m.feed_requests_month_budget.with({});
@@ -109,7 +151,10 @@ EngineMetrics register_engine_metrics(Registry& registry, OutboxSnapshotFn outbo
     m.token_refreshes.with({result});
     for (auto op : kOutboxOps) m.cms_writes.with({op, result});
   }
+}
 
+// The outbox gauges, read through one OutboxCache per scrape.
+void register_outbox_gauges(Registry& registry, OutboxSnapshotFn outbox) {
   auto cache = std::make_shared<OutboxCache>(OutboxCache{std::move(outbox), std::nullopt});
   registry.callback_gauge("feedsync_outbox_pending", "Outbox operations waiting to run, by operation.",
                           {"op"}, [cache] {
@@ -128,6 +173,26 @@ EngineMetrics register_engine_metrics(Registry& registry, OutboxSnapshotFn outbo
                             cache->current.reset();
                             return out;
                           });
+}
+
+}  // namespace
+
+EngineMetrics register_engine_metrics(Registry& registry, OutboxSnapshotFn outbox) {
+  add_build_info(registry);
+  const auto feed = register_feed_families(registry);
+  const auto http = register_http_families(registry);
+  const auto budget = register_request_budget_families(registry);
+  EngineMetrics m{
+      feed.last_success_timestamp, feed.last_attempt_timestamp, feed.consecutive_failures,
+      feed.polls,                  feed.poll_duration,          feed.articles_seen,
+      feed.entries_rejected,       feed.paused,                 feed.deletes_held,
+      feed.deleted_feed_failures,  http.requests,               http.request_duration,
+      http.throttled,              http.rate_limiter_wait,      http.token_refreshes,
+      http.cms_writes,             budget.requests_month,       budget.requests_month_projected,
+      budget.requests_month_budget,
+  };
+  create_known_series(m);
+  register_outbox_gauges(registry, std::move(outbox));
   return m;
 }
 

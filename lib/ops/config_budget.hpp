@@ -1,9 +1,11 @@
 #pragma once
 // The request budget (issue 17) where it meets the configuration and the state store: the
-// projection `check` prints and /metrics shows, and the intervals `run` polls at. The arithmetic
-// is core/request_budget's.
+// projection `check` prints and /metrics shows, and the intervals `run` polls at (and `status`
+// judges staleness by). The arithmetic is core/request_budget's. Without a store (nullptr) the
+// functions are pure.
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "config/config.hpp"
@@ -11,7 +13,7 @@
 
 namespace feedsync::store { class Store; }
 
-namespace feedsync::daemon {
+namespace feedsync::ops {
 
 // Each feed's part in the projection, in configuration order, with the active articles `store`
 // holds for it: 0 without a store, and for a feed the store does not know yet.
@@ -37,4 +39,8 @@ config::Config within_request_budget(config::Config config, const store::Store& 
 // A projected count for people: a whole number.
 std::string request_count(double requests);
 
-}  // namespace feedsync::daemon
+// Interval changes for the log, each distinct (from, to) pair once in order ("1m->1m49s,
+// 5m->9m5s"), so a thousand alike feeds make one pair.
+std::string interval_changes(const std::vector<std::pair<Duration, Duration>>& pairs);
+
+}  // namespace feedsync::ops

@@ -1,4 +1,4 @@
-#include "budget.hpp"
+#include "ops/config_budget.hpp"
 
 #include <cmath>
 #include <cstdio>
@@ -7,7 +7,7 @@
 #include "log/log.hpp"
 #include "store/store.hpp"
 
-namespace feedsync::daemon {
+namespace feedsync::ops {
 namespace {
 
 std::int64_t active_articles(const store::Store* store, const std::string& feed) {
@@ -25,8 +25,9 @@ std::string factor_text(double factor) {
   return text;
 }
 
-// "1m->1m49s, 5m->9m5s": each distinct change once, so a thousand alike feeds make one pair.
-std::string changes(const std::vector<std::pair<Duration, Duration>>& pairs) {
+}  // namespace
+
+std::string interval_changes(const std::vector<std::pair<Duration, Duration>>& pairs) {
   std::set<std::pair<Duration, Duration>> distinct(pairs.begin(), pairs.end());
   std::string out;
   for (const auto& [from, to] : distinct) {
@@ -34,8 +35,6 @@ std::string changes(const std::vector<std::pair<Duration, Duration>>& pairs) {
   }
   return out;
 }
-
-}  // namespace
 
 std::vector<FeedRequestPlan> request_plans(const config::Config& config, const store::Store* store) {
   std::vector<FeedRequestPlan> plans;
@@ -97,12 +96,12 @@ config::Config within_request_budget(config::Config config, const store::Store& 
              {"monthly_budget", budget},
              {"factor", factor_text(fitted.stretch.factor)},
              {"projected_after", request_count(project_monthly_requests(fitted.stretch.feeds, page).feed_api)},
-             {"intervals", changes(intervals)},
-             {"full_scan_intervals", changes(full_scans)},
-             {"deleted_intervals", changes(deleted)}});
+             {"intervals", interval_changes(intervals)},
+             {"full_scan_intervals", interval_changes(full_scans)},
+             {"deleted_intervals", interval_changes(deleted)}});
   return std::move(fitted.config);
 }
 
 std::string request_count(double requests) { return std::to_string(std::llround(requests)); }
 
-}  // namespace feedsync::daemon
+}  // namespace feedsync::ops

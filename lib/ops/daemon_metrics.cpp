@@ -1,0 +1,98 @@
+#include "ops/daemon_metrics.hpp"
+
+#include "core/request_budget.hpp"
+#include "ops/config_budget.hpp"
+#include "store/store.hpp"
+
+namespace feedsync::ops {
+
+DaemonMetrics::DaemonMetrics(store::Store& store, const config::LiveConfig& config, const Clock& clock)
+    : store_(store),
+      config_(config),
+      clock_(clock),
+      // Read at scrape time: the queue as the store has it, whoever changed it.
+      metrics_(register_engine_metrics(registry_, [this] { return outbox_snapshot(store_.outbox_stats(), now_ms()); })),
+      feed_requests_month_(metrics_.feed_requests_month.with({})),
+      request_month_(utc_month_index(now_ms())) {
+  init_feeds();
+}
+
+std::int64_t DaemonMetrics::now_ms() const {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(clock_.system_now().time_since_epoch()).count();
+}
+
+FeedMetrics& DaemonMetrics::feed(const std::string& name) {
+  auto it = feeds_.find(name);
+  if (it == feeds_.end()) it = feeds_.emplace(name, metrics_.init_feed(name)).first;
+  return it->second;
+}
+
+void DaemonMetrics::init_feeds() {
+  const auto config = config_.get();
+  for (const auto& f : config->feeds) feed(f.name);
+  const auto projection = project_monthly_requests(request_plans(*config, &store_), config->source.index_page_size);
+  metrics_.feed_requests_month_projected.with({}).set(projection.feed_api);
+  metrics_.feed_requests_month_budget.with({}).set(static_cast<double>(config->source.monthly_budget.value_or(0)));
+}
+
+void DaemonMetrics::roll_request_month() const {
+  const auto month = utc_month_index(now_ms());
+  if (month == request_month_) return;
+  request_month_ = month;
+  feed_requests_month_.reset();
+}
+
+void DaemonMetrics::observe_attempt(const net::Request& request, const net::Result& result,
+                                    std::chrono::duration<double> elapsed) {
+  const auto api = api_of_url(request.url, *config_);
+  const int status = result ? result->status : 0;
+  metrics_.observe_http(api, net::to_string(request.method), status, elapsed.count());
+  if (api == "feed") {
+    roll_request_month();
+    feed_requests_month_.inc();
+  }
+  if (api == "token") metrics_.token_refreshes.with({result_of_status(status)}).inc();
+}
+
+void DaemonMetrics::observe_send(const net::SendReport& report) {
+  if (report.limiter_wait.count() <= 0) return;
+  metrics_.rate_limiter_wait.with({api_of_origin(report.origin, *config_)})
+      .inc(std::chrono::duration<double>(report.limiter_wait).count());
+}
+
+void DaemonMetrics::observe_cms_write(store::OpKind op, std::string_view outcome) {
+  metrics_.cms_writes.with({store::to_string(op), result_of_cms_write(outcome)}).inc();
+}
+
+void DaemonMetrics::observe_poll(const PollObservation& poll) {
+  auto& m = feed(poll.feed);
+  m.poll_duration.observe(poll.duration.count());
+  (poll.ok ? m.polls_success : m.polls_failure).inc();
+  if (!poll.counts) return;
+  const auto seen = seen_increments(*poll.counts);
+  m.seen_new.inc(seen.created);
+  m.seen_updated.inc(seen.updated);
+  m.seen_undeleted.inc(seen.undeleted);
+  m.seen_deleted.inc(seen.deleted);
+  m.seen_unchanged.inc(seen.unchanged);
+  m.entries_rejected.inc(seen.rejected);
+}
+
+std::string DaemonMetrics::render() const {
+  roll_request_month();  // a scrape on the 1st shows 0 before the month's first request
+  for (const auto& row : store_.feeds()) {
+    const auto it = feeds_.find(row.name);
+    if (it == feeds_.end()) continue;
+    const auto& m = it->second;
+    const auto values = feed_gauge_values(row);
+    if (values.last_success_timestamp) m.last_success_timestamp.set(*values.last_success_timestamp);
+    if (values.last_attempt_timestamp) m.last_attempt_timestamp.set(*values.last_attempt_timestamp);
+    m.consecutive_failures.set(values.consecutive_failures);
+    m.paused.set(values.paused);
+    m.deletes_held.set(values.deletes_held);
+    m.deleted_feed_failures.set(values.deleted_feed_failures);
+  }
+  return registry_.render();
+}
+
+}  // namespace feedsync::ops
