@@ -8,6 +8,7 @@
 #include <cstdio>
 
 #include "core/pixel_key.hpp"
+#include "core/strings.hpp"
 #include "core/time.hpp"
 
 namespace feedsync::sim {
@@ -82,7 +83,7 @@ std::string slugify(std::string_view text) {
   std::string out;
   for (char c : text) {
     if (std::isalnum(static_cast<unsigned char>(c)))
-      out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      out += ascii_lower(c);
     else if (!out.empty() && out.back() != '-')
       out += '-';
   }

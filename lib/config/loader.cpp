@@ -14,6 +14,7 @@
 #include "config/values.hpp"
 #include "config/yaml_reader.hpp"
 #include "core/mapping_expr.hpp"
+#include "core/strings.hpp"
 
 namespace feedsync::config {
 namespace {
@@ -94,13 +95,6 @@ bool is_property_name(std::string_view name) {
   return !name.empty() && letter(name[0]) && std::all_of(name.begin(), name.end(), [&](char c) {
     return letter(c) || (c >= '0' && c <= '9') || c == '_';
   });
-}
-
-char ascii_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-std::string lowercase(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(), ascii_lower);
-  return text;
 }
 
 class Loader {
@@ -196,7 +190,7 @@ class Loader {
       const auto key_mark = *headers.key_mark(name);
       const auto valid_name = detail::parse_header_name_value(name);
       if (!valid_name.value) doc_.fail(key_mark, value.path(), valid_name.error);
-      const auto [it, fresh] = seen.emplace(lowercase(name), name);
+      const auto [it, fresh] = seen.emplace(ascii_lower(name), name);
       if (!fresh) {
         doc_.fail(key_mark, value.path(),
                   "header " + quote(it->second) + " is already set (names ignore case)");

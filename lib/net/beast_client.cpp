@@ -9,6 +9,7 @@
 #include <boost/url/parse.hpp>
 #include <boost/url/url_view.hpp>
 
+#include "core/strings.hpp"
 #include "core/version.hpp"
 #include "log/log.hpp"
 #include "net/beast_client_impl.hpp"
@@ -19,13 +20,6 @@ namespace feedsync::net {
 namespace http = boost::beast::http;
 
 namespace {
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return out;
-}
 
 http::verb to_verb(Method method) {
   switch (method) {
@@ -99,7 +93,7 @@ Expected<UrlTarget, Error> parse_url_target(std::string_view url) {
       break;
     case boost::urls::host_type::ipv4:
     case boost::urls::host_type::name:
-      t.host = lower(u.encoded_host());
+      t.host = ascii_lower(u.encoded_host());
       bracketed = t.host;
       break;
     default: return invalid("unsupported host");
