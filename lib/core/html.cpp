@@ -250,4 +250,22 @@ std::string strip_tracking_pixel(std::string_view html) {
   return out;
 }
 
+void append_escaped(std::string& out, std::string_view text) {
+  for (char c : text) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      default: out += c;
+    }
+  }
+}
+
+std::string escape(std::string_view text) {
+  std::string out;
+  append_escaped(out, text);
+  return out;
+}
+
 }  // namespace feedsync::html
