@@ -81,13 +81,18 @@ std::string require_url(const Map& map, std::string_view key) {
   return checked(value, detail::parse_http_url_value(value.scalar()));
 }
 
+// `names` in enum order.
+template <class Enum>
+Enum read_choice(const Map& map, std::string_view key, Enum fallback, std::span<const std::string_view> names) {
+  const auto value = map.get(key);
+  if (!value) return fallback;
+  return static_cast<Enum>(checked(*value, detail::parse_choice_value(value->scalar(), names)));
+}
+
 template <class Enum>
 Enum read_choice(const Map& map, std::string_view key, Enum fallback,
                  std::initializer_list<std::string_view> names) {
-  const auto value = map.get(key);
-  if (!value) return fallback;
-  const std::span<const std::string_view> choices(names.begin(), names.size());
-  return static_cast<Enum>(checked(*value, detail::parse_choice_value(value->scalar(), choices)));
+  return read_choice(map, key, fallback, std::span<const std::string_view>(names.begin(), names.size()));
 }
 
 bool is_property_name(std::string_view name) {
@@ -373,8 +378,8 @@ class Loader {
     const auto container = map.require("container");
     feed.container = checked(container, detail::parse_container_value(container.scalar()));
     read_locale(map, feed);
-    feed.publish = read_choice(map, "publish", feed.publish, {"immediate", "draft", "ready"});
-    feed.delete_mode = read_choice(map, "delete", feed.delete_mode, {"soft", "permanent", "keep"});
+    feed.publish = read_choice(map, "publish", feed.publish, kPublishModeNames);
+    feed.delete_mode = read_choice(map, "delete", feed.delete_mode, kDeleteModeNames);
 
     const Map guard = map.section("delete_guard", known_keys("feeds[].delete_guard"));
     feed.delete_guard.min =
