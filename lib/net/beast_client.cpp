@@ -116,7 +116,7 @@ Expected<UrlTarget, Error> parse_url_target(std::string_view url) {
   return t;
 }
 
-Error timeout_error(std::string_view doing, const Deadline& deadline, Clock::time_point stage_end,
+Error timeout_error(std::string_view doing, const Deadline& deadline, SteadyClock::time_point stage_end,
                     std::string_view stage_name, std::chrono::milliseconds stage_limit) {
   std::string message = "timed out " + std::string(doing);
   if (!stage_name.empty() && stage_end < deadline.at)
@@ -214,7 +214,7 @@ boost::asio::awaitable<Result> BeastHttpClient::Impl::send(std::shared_ptr<Impl>
   // Cancellation must come back as ErrorKind::cancelled, not as an exception out of send().
   co_await boost::asio::this_coro::throw_if_cancelled(false);
   const std::uint64_t id = ++self->last_request_id;
-  const auto started = Clock::now();
+  const auto started = SteadyClock::now();
   const auto budget = request.timeout.count() > 0 ? request.timeout : self->options.request_timeout;
   const Deadline deadline{started + budget, budget};
 
@@ -233,7 +233,7 @@ boost::asio::awaitable<Result> BeastHttpClient::Impl::send(std::shared_ptr<Impl>
   metrics.request_id = id;
   metrics.method = request.method;
   metrics.host = progress.host;
-  metrics.duration = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started);
+  metrics.duration = std::chrono::duration_cast<std::chrono::milliseconds>(SteadyClock::now() - started);
   metrics.bytes_sent = request.body.size();
   metrics.bytes_received = progress.wire_bytes;
   metrics.reused = progress.reused;
