@@ -28,24 +28,6 @@
 namespace feedsync::daemon {
 namespace {
 
-const char* name_of(config::PublishMode mode) {
-  switch (mode) {
-    case config::PublishMode::immediate: return "immediate";
-    case config::PublishMode::draft: return "draft";
-    case config::PublishMode::ready: return "ready";
-  }
-  return "?";
-}
-
-const char* name_of(config::DeleteMode mode) {
-  switch (mode) {
-    case config::DeleteMode::soft: return "soft";
-    case config::DeleteMode::permanent: return "permanent";
-    case config::DeleteMode::keep: return "keep";
-  }
-  return "?";
-}
-
 // What the feeds ask of the scheduler and the Feed API, and whether the configuration keeps up.
 void print_poll_load(std::ostream& out, const config::Config& config) {
   std::vector<FeedLoad> feeds;
@@ -229,7 +211,7 @@ int run_check(const CliRequest& request, const config::Config& config) {
         << format_duration(feed.full_scan_interval) << "\n";
     out << "    -> " << feed.content_type << " in " << feed.container << ", locale "
         << (feed.locale ? *feed.locale : "by lang_code (" + std::to_string(feed.locale_map.size()) + " mapped)")
-        << ", publish " << name_of(feed.publish) << ", delete " << name_of(feed.delete_mode)
+        << ", publish " << config::to_string(feed.publish) << ", delete " << config::to_string(feed.delete_mode)
         << " (guard: min " << feed.delete_guard.min << ", ratio " << feed.delete_guard.ratio
         << "), " << feed.mapping.properties.size() << " mapped properties\n";
   }

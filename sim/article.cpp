@@ -7,7 +7,9 @@
 #include <cctype>
 #include <cstdio>
 
+#include "core/html.hpp"
 #include "core/pixel_key.hpp"
+#include "core/strings.hpp"
 #include "core/time.hpp"
 
 namespace feedsync::sim {
@@ -82,25 +84,11 @@ std::string slugify(std::string_view text) {
   std::string out;
   for (char c : text) {
     if (std::isalnum(static_cast<unsigned char>(c)))
-      out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      out += ascii_lower(c);
     else if (!out.empty() && out.back() != '-')
       out += '-';
   }
   while (!out.empty() && out.back() == '-') out.pop_back();
-  return out;
-}
-
-std::string html_escape(std::string_view text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
-    }
-  }
   return out;
 }
 
@@ -126,7 +114,7 @@ json::object build_content(Rng& rng, const std::string& guid, std::uint64_t numb
   for (std::size_t p = 0; p < paragraphs; ++p) {
     const auto sentence = rng.pick(kSentences);
     if (p == 0) first_sentence = sentence;
-    body += "<p>" + html_escape(sentence) + " " + html_escape(rng.pick(kSentences)) + "</p>\n";
+    body += "<p>" + html::escape(sentence) + " " + html::escape(rng.pick(kSentences)) + "</p>\n";
   }
   if (rng.below(3) == 0) body += "<h2>Key points</h2>\n<ul><li>One</li><li>Two</li></ul>\n";
   body += pixel_img_html(bases, key);

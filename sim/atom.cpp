@@ -1,5 +1,6 @@
 #include "sim/atom.hpp"
 
+#include "core/html.hpp"
 #include "core/time.hpp"
 
 namespace feedsync::sim {
@@ -7,18 +8,6 @@ namespace feedsync::sim {
 namespace json = boost::json;
 
 namespace {
-
-void append_escaped(std::string& out, std::string_view text) {
-  for (char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
-    }
-  }
-}
 
 std::string_view string_field(const json::object& content, std::string_view name) {
   if (const auto* v = content.if_contains(name); v && v->is_string()) return v->get_string();
@@ -30,7 +19,7 @@ void element(std::string& out, std::string_view indent, std::string_view name, s
   out += '<';
   out += name;
   out += '>';
-  append_escaped(out, text);
+  html::append_escaped(out, text);
   out += "</";
   out += name;
   out += ">\n";
@@ -47,7 +36,7 @@ std::string render_atom_page(const Feed& feed, std::span<const Article* const> e
   element(out, "  ", "id", "urn:optimizely:feed:" + feed.id);
   element(out, "  ", "updated", format_rfc3339_ms(feed.modified_ms));
   out += "  <link rel=\"self\" href=\"";
-  append_escaped(out, self_url);
+  html::append_escaped(out, self_url);
   out += "\"/>\n  <author><name>Optimizely CMP</name></author>\n";
   for (const Article* article : entries) {
     const auto& c = article->content;
@@ -61,7 +50,7 @@ std::string render_atom_page(const Feed& feed, std::span<const Article* const> e
       for (const auto& author : authors->get_array()) {
         if (!author.is_object()) continue;
         out += "    <author><name>";
-        append_escaped(out, string_field(author.get_object(), "name"));
+        html::append_escaped(out, string_field(author.get_object(), "name"));
         out += "</name></author>\n";
       }
     }
@@ -69,11 +58,11 @@ std::string render_atom_page(const Feed& feed, std::span<const Article* const> e
       element(out, "    ", "summary", summary);
     if (auto link = string_field(c, "link"); !link.empty()) {
       out += "    <link rel=\"alternate\" href=\"";
-      append_escaped(out, link);
+      html::append_escaped(out, link);
       out += "\"/>\n";
     }
     out += "    <content type=\"html\">";
-    append_escaped(out, string_field(c, "description"));
+    html::append_escaped(out, string_field(c, "description"));
     out += "</content>\n  </entry>\n";
   }
   out += "</feed>\n";

@@ -1,7 +1,7 @@
 # The CMS (SaaS) REST API part of feedsync-sim (cms_sim.hpp). Included by sim/CMakeLists.txt.
 target_sources(feedsync_sim PRIVATE
-  ${CMAKE_CURRENT_LIST_DIR}/cms_flat_content.cpp
-  ${CMAKE_CURRENT_LIST_DIR}/cms_flat_versions.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/cms_content_api.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/cms_flat.cpp
   ${CMAKE_CURRENT_LIST_DIR}/cms_http.cpp
   ${CMAKE_CURRENT_LIST_DIR}/cms_json.cpp
   ${CMAKE_CURRENT_LIST_DIR}/cms_merge_patch.cpp
@@ -10,8 +10,7 @@ target_sources(feedsync_sim PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/cms_sim.cpp
   ${CMAKE_CURRENT_LIST_DIR}/cms_store.cpp
   ${CMAKE_CURRENT_LIST_DIR}/cms_tokens.cpp
-  ${CMAKE_CURRENT_LIST_DIR}/cms_v1_content.cpp
-  ${CMAKE_CURRENT_LIST_DIR}/cms_v1_versions.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/cms_v1.cpp
 )
 # Basic credentials are base64 (OpenSSL); form bodies are decoded by Boost.URL.
 target_link_libraries(feedsync_sim PRIVATE OpenSSL::Crypto Boost::url Boost::json)

@@ -4,9 +4,9 @@
 #include <boost/json/serialize.hpp>
 
 #include <algorithm>
-#include <cctype>
 
 #include "core/content_key.hpp"
+#include "core/strings.hpp"
 
 namespace feedsync::sim {
 namespace json = boost::json;
@@ -19,13 +19,6 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
-  return true;
-}
-
 }  // namespace
 
 bool media_type_is(const net::ServerRequest& request, std::string_view media_type) {
@@ -33,7 +26,7 @@ bool media_type_is(const net::ServerRequest& request, std::string_view media_typ
   if (!value) return false;
   std::string_view type = *value;
   type = trim(type.substr(0, type.find(';')));
-  return iequals(type, media_type);
+  return iequals_ascii(type, media_type);
 }
 
 Expected<json::object, CmsProblem> read_json_object(const net::ServerRequest& request, std::string_view media_type) {
@@ -67,7 +60,7 @@ std::optional<CmsProblem> check_if_match(const net::ServerRequest& request, std:
 
 bool query_flag(const net::ServerRequest& request, std::string_view name) {
   auto value = request.query.get(name);
-  return value && iequals(*value, "true");
+  return value && iequals_ascii(*value, "true");
 }
 
 std::vector<std::string> query_list(const net::ServerRequest& request, std::string_view name) {

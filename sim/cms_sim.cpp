@@ -16,8 +16,14 @@ namespace feedsync::sim {
 namespace json = boost::json;
 
 struct CmsSim::Parts {
-  CmsFlatApi flat;
-  CmsV1Api v1;
+  // The dialects read the live options (refuse_status_on_create changes at run time).
+  Parts(CmsStore& store, const CmsSimOptions& options)
+      : flat(make_flat_api(store, options)),
+        v1(make_v1_api(store, options)),
+        flat_schema(store, options.flat_base, CmsDialect::flat),
+        v1_schema(store, options.v1_base, CmsDialect::v1) {}
+  std::unique_ptr<CmsContentApi> flat;
+  std::unique_ptr<CmsContentApi> v1;
   CmsSchemaApi flat_schema;
   CmsSchemaApi v1_schema;
   std::vector<CmsRoute> routes;  // built once: handlers point into it
@@ -28,12 +34,9 @@ CmsSim::CmsSim(const Clock& clock, CmsSimOptions options)
       options_(std::move(options)),
       store_(std::make_unique<CmsStore>(options_.content_types, options_.locales)),
       tokens_(std::make_unique<CmsTokens>(clock_, options_.credentials, options_.token_lifetime)),
-      parts_(std::make_unique<Parts>(Parts{CmsFlatApi(*store_, options_.flat_base), CmsV1Api(*store_, options_.v1_base),
-                                           CmsSchemaApi(*store_, options_.flat_base, CmsDialect::flat),
-                                           CmsSchemaApi(*store_, options_.v1_base, CmsDialect::v1), {}})) {
+      parts_(std::make_unique<Parts>(*store_, options_)) {
   // Configured keys may be in UUID form, like keys on the wire.
   for (const auto& container : options_.containers) add_container(container);
-  set_refuse_status_on_create(options_.refuse_status_on_create);
   auto& routes = parts_->routes;
   std::vector<std::string> token_paths{options_.flat_base + "/oauth/token", options_.v1_base + "/oauth/token"};
   if (options_.root_token_endpoint) token_paths.emplace_back("/oauth/token");
@@ -41,8 +44,8 @@ CmsSim::CmsSim(const Clock& clock, CmsSimOptions options)
     routes.push_back(CmsRoute{net::Method::post, std::move(path), "token", CmsDialect::flat, false,
                               [this](const CmsCall& call) { return tokens_->issue(call.request); }});
   }
-  for (auto& r : parts_->flat.routes()) routes.push_back(std::move(r));
-  for (auto& r : parts_->v1.routes()) routes.push_back(std::move(r));
+  for (auto& r : parts_->flat->routes()) routes.push_back(std::move(r));
+  for (auto& r : parts_->v1->routes()) routes.push_back(std::move(r));
   for (auto& r : parts_->flat_schema.routes()) routes.push_back(std::move(r));
   for (auto& r : parts_->v1_schema.routes()) routes.push_back(std::move(r));
 }
@@ -123,7 +126,7 @@ void CmsSim::expire_all_tokens() { tokens_->expire_all(); }
 void CmsSim::set_credentials(std::vector<CmsCredentials> credentials) { tokens_->set_credentials(std::move(credentials)); }
 void CmsSim::drop_properties_next_n(std::size_t n) { store_->drop_properties_next_n(n); }
 void CmsSim::add_container(std::string key) { store_->add_container(normalise_key(key).value_or(key)); }
-void CmsSim::set_refuse_status_on_create(bool on) { parts_->flat.refuse_status_on_create(on); }
+void CmsSim::set_refuse_status_on_create(bool on) { options_.refuse_status_on_create = on; }
 void CmsSim::reset() { store_->clear(); }
 
 }  // namespace feedsync::sim

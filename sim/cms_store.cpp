@@ -5,6 +5,8 @@
 #include <tuple>
 #include <utility>
 
+#include "core/strings.hpp"
+
 namespace feedsync::sim {
 namespace json = boost::json;
 
@@ -83,7 +85,7 @@ std::string derive_route_segment(std::string_view display_name) {
     if (is_alpha(c) || is_digit(c)) {
       if (dash && !out.empty()) out += '-';
       dash = false;
-      out += static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+      out += ascii_lower(c);
     } else {
       dash = true;
     }

@@ -8,11 +8,11 @@
 #include <openssl/evp.h>
 
 #include <algorithm>
-#include <cctype>
 #include <cstdio>
 #include <optional>
 #include <string_view>
 
+#include "core/strings.hpp"
 #include "sim/cms_http.hpp"
 
 namespace feedsync::sim {
@@ -57,11 +57,7 @@ std::string form_decode(std::string_view text) {
 }
 
 bool starts_with_scheme(std::string_view header, std::string_view scheme) {
-  if (header.size() <= scheme.size() || header[scheme.size()] != ' ') return false;
-  for (std::size_t i = 0; i < scheme.size(); ++i)
-    if (std::tolower(static_cast<unsigned char>(header[i])) != std::tolower(static_cast<unsigned char>(scheme[i])))
-      return false;
-  return true;
+  return header.size() > scheme.size() && header[scheme.size()] == ' ' && istarts_with_ascii(header, scheme);
 }
 
 // The body's fields, or the OAuth error to answer.

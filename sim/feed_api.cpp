@@ -5,9 +5,9 @@
 #include <boost/url/parse.hpp>
 
 #include <algorithm>
-#include <cctype>
 
 #include "core/pixel_key.hpp"
+#include "core/strings.hpp"
 #include "core/time.hpp"
 #include "sim/atom.hpp"
 #include "sim/feed_render.hpp"
@@ -19,12 +19,6 @@ namespace json = boost::json;
 
 namespace {
 
-std::string lower(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
-
 net::ServerResponse canonical_error(int status, std::string_view code, std::string_view message) {
   json::object body{{"error", json::object{{"code", code}, {"message", message}}}};
   return net::ServerResponse::json(status, json::serialize(body));
@@ -34,9 +28,9 @@ net::ServerResponse canonical_error(int status, std::string_view code, std::stri
 
 bool domain_allowed(std::string_view host, const std::vector<std::string>& allowed_domains) {
   if (allowed_domains.empty()) return true;
-  const std::string h = lower(host);
+  const std::string h = ascii_lower(host);
   for (const auto& domain : allowed_domains) {
-    const std::string d = lower(domain);
+    const std::string d = ascii_lower(domain);
     if (h == d) return true;
     if (h.size() > d.size() && h.compare(h.size() - d.size(), d.size(), d) == 0 && h[h.size() - d.size() - 1] == '.')
       return true;
@@ -87,7 +81,7 @@ net::ServerResponse FeedApi::record_canonical(const net::ServerRequest& request)
     return canonical_error(400, "400", "tracking_pixel_key is required");
 
   auto url = boost::urls::parse_absolute_uri(*link);
-  const std::string scheme = url ? lower(url->scheme()) : "";
+  const std::string scheme = url ? ascii_lower(url->scheme()) : "";
   if (!url || (scheme != "http" && scheme != "https") || url->encoded_host().empty())
     return canonical_error(400, "canonical-link-error",
                            "canonical_link must be an absolute http(s) URL, got '" + std::string(*link) + "'");

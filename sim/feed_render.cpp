@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <charconv>
 
+#include "core/strings.hpp"
 #include "core/time.hpp"
 
 namespace feedsync::sim {
@@ -22,12 +23,6 @@ std::optional<std::size_t> parse_count(std::string_view text) {
   return value;
 }
 
-std::string lower(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
-
 void append_string(std::string& out, std::string_view text) { out += json::serialize(json::string_view(text)); }
 
 bool wanted(const std::vector<std::string>& fields, std::string_view key) {
@@ -39,7 +34,7 @@ bool wanted(const std::vector<std::string>& fields, std::string_view key) {
 Expected<PageQuery, std::string> parse_page_query(const net::QueryParams& query) {
   PageQuery out;
   if (auto format = query.get("format")) {
-    const auto f = lower(*format);
+    const auto f = ascii_lower(*format);
     if (f == "json") out.format = FeedFormat::json;
     else if (f == "atom" || f.empty()) out.format = FeedFormat::atom;
     else return unexpected("format must be json or atom, got '" + std::string(*format) + "'");
@@ -57,7 +52,7 @@ Expected<PageQuery, std::string> parse_page_query(const net::QueryParams& query)
     out.offset = *n;
   }
   if (auto sort = query.get("sort_by")) {
-    const auto s = lower(*sort);
+    const auto s = ascii_lower(*sort);
     if (s == "modified_at") out.sort = SortBy::modified_at;
     else if (s == "position" || s.empty()) out.sort = SortBy::position;
     else return unexpected("sort_by must be position or modified_at, got '" + std::string(*sort) + "'");

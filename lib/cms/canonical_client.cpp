@@ -1,6 +1,5 @@
 #include "cms/canonical_client.hpp"
 
-#include <cctype>
 #include <initializer_list>
 #include <string_view>
 
@@ -11,17 +10,12 @@
 
 #include "cms/problem_details.hpp"
 #include "core/pixel_key.hpp"
+#include "core/strings.hpp"
 
 namespace feedsync::cms {
 namespace urls = boost::urls;
 
 namespace {
-
-std::string lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 // What CMP said, if it said anything readable (JSON error members or a short text line).
 std::string server_words(const net::Response& response) {
@@ -32,7 +26,7 @@ std::string server_words(const net::Response& response) {
     return clip(words, 300);
   }
   auto type = response.headers.get("Content-Type");
-  if (type && lower(*type).rfind("text/plain", 0) == 0) {
+  if (type && istarts_with_ascii(*type, "text/plain")) {
     const std::string_view body = response.body;
     return clip(body.substr(0, body.find_first_of("\r\n")), 200);
   }
@@ -54,7 +48,7 @@ bool says(const std::string& said, std::initializer_list<std::string_view> words
 // own words are in the message already, and a wrong guess ("allowed domains" for a link CMP
 // found malformed) sends the operator to the wrong screen.
 std::string hint(int status, const std::string& words, const CanonicalPost& post, const std::string& key) {
-  const std::string said = lower(words);
+  const std::string said = ascii_lower(words);
   const std::string host = host_of(post.canonical_url);
   if (says(said, {"domain", "whitelist", "allowlist"}))
     return "CMP does not accept the domain " + host +

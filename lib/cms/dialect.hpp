@@ -60,12 +60,4 @@ class CmsDialect {
 std::unique_ptr<CmsDialect> make_flat_dialect(std::string base_url);
 std::unique_ptr<CmsDialect> make_v1_dialect(std::string base_url);
 
-// GET {base}/content/{key}/versions with the locales / statuses filters that are not "".
-net::Request versions_query(const std::string& base, std::string_view key, std::string_view locale,
-                            std::string_view status);
-
-// A JSON request body (serialised, with its Content-Type).
-net::Request json_request(net::Method method, std::string url, const boost::json::object& body,
-                          std::string_view content_type = "application/json");
-
 }  // namespace feedsync::cms

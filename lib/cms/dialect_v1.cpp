@@ -1,5 +1,5 @@
 #include "cms/cms_transport.hpp"
-#include "cms/dialect.hpp"
+#include "cms/dialect_common.hpp"
 
 namespace feedsync::cms {
 namespace json = boost::json;
@@ -36,9 +36,9 @@ std::string_view action_for(std::string_view status) {
 
 void want_representation(net::Request& request) { request.headers.set("Prefer", "return=representation"); }
 
-class V1Dialect final : public CmsDialect {
+class V1Dialect final : public DialectBase {
  public:
-  explicit V1Dialect(std::string base) : base_(std::move(base)) {}
+  using DialectBase::DialectBase;
 
   std::string_view name() const override { return "v1"; }
   bool status_in_body() const override { return false; }
@@ -49,14 +49,14 @@ class V1Dialect final : public CmsDialect {
                       {"contentType", payload.content_type},
                       {"container", payload.container},
                       {"initialVersion", version_fields(payload)}};
-    auto request = json_request(net::Method::post, cms_url(base_, {"content"}), body);
+    auto request = json_request(net::Method::post, cms_url(base(), {"content"}), body);
     want_representation(request);
     request.idempotent = true;  // deterministic key: a replay gets 409
     return request;
   }
 
   net::Request new_version(const Payload& payload, std::string_view /*status*/) const override {
-    auto request = json_request(net::Method::post, cms_url(base_, {"content", payload.key, "versions"}),
+    auto request = json_request(net::Method::post, cms_url(base(), {"content", payload.key, "versions"}),
                                 version_fields(payload));
     want_representation(request);
     return request;
@@ -64,7 +64,7 @@ class V1Dialect final : public CmsDialect {
 
   net::Request transition(const Payload& payload, std::string_view version, std::string_view status) const override {
     const std::string url =
-        cms_url(base_, {"content", payload.key, "versions", std::string(version) + std::string(action_for(status))});
+        cms_url(base(), {"content", payload.key, "versions", std::string(version) + std::string(action_for(status))});
     net::Request request;
     if (status == "scheduled") {
       // v1 schedules through :publish with the time, in PublishContentOptions.delayUntil (the
@@ -83,37 +83,10 @@ class V1Dialect final : public CmsDialect {
   net::Request remove(std::string_view key, bool permanent) const override {
     net::Request request;
     request.method = net::Method::delete_;
-    request.url = cms_url(base_, {"content", key});
+    request.url = cms_url(base(), {"content", key});
     if (permanent) request.headers.set("cms-permanent-delete", "true");
     return request;
   }
-
-  net::Request undelete(std::string_view key) const override {
-    net::Request request;
-    request.method = net::Method::post;
-    request.url = cms_url(base_, {"content", std::string(key) + ":undelete"});
-    request.idempotent = true;
-    return request;
-  }
-
-  net::Request get_item(std::string_view key) const override {
-    net::Request request;
-    request.url = cms_url(base_, {"content", key});
-    return request;
-  }
-
-  net::Request get_version(std::string_view key, std::string_view version) const override {
-    net::Request request;
-    request.url = cms_url(base_, {"content", key, "versions", version});
-    return request;
-  }
-
-  net::Request list_versions(std::string_view key, std::string_view locale, std::string_view status) const override {
-    return versions_query(base_, key, locale, status);
-  }
-
- private:
-  std::string base_;
 };
 
 }  // namespace

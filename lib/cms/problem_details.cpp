@@ -1,9 +1,9 @@
 #include "cms/problem_details.hpp"
 
-#include <cctype>
-
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
+
+#include "core/strings.hpp"
 
 namespace feedsync::cms {
 namespace json = boost::json;
@@ -67,10 +67,7 @@ std::string cut_line(std::string_view text) {
 
 bool is_text_plain(const net::Response& response) {
   auto type = response.headers.get("Content-Type");
-  if (!type || type->size() < 10) return false;
-  std::string prefix(type->substr(0, 10));
-  for (char& c : prefix) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return prefix == "text/plain";
+  return type && istarts_with_ascii(*type, "text/plain");
 }
 
 }  // namespace

@@ -1,7 +1,6 @@
 // The steps of RestCmsSink's upsert: one write request (with the status-in-body fallback), the
 // version it produced, the status transition and the read-back.
 #include <algorithm>
-#include <cctype>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/cancellation_state.hpp>
@@ -12,6 +11,7 @@
 
 #include "cms/problem_details.hpp"
 #include "cms/rest_sink.hpp"
+#include "core/strings.hpp"
 #include "log/log.hpp"
 
 namespace feedsync::cms {
@@ -20,11 +20,6 @@ namespace asio = boost::asio;
 namespace {
 
 bool is_2xx(int status) { return status >= 200 && status <= 299; }
-
-bool iequals(std::string_view a, std::string_view b) {
-  return std::equal(a.begin(), a.end(), b.begin(), b.end(),
-                    [](char x, char y) { return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y)); });
-}
 
 // A validation answer that names `field` (case-insensitively), at the top or nested (v1 names a
 // create's version fields "initialVersion.routeSegment").
@@ -35,7 +30,7 @@ bool refuses_field(const net::Response& response, std::string_view field) {
   return std::any_of(problem->errors.begin(), problem->errors.end(), [&](const FieldError& e) {
     const std::string_view name = e.field;
     const auto dot = name.rfind('.');
-    return iequals(name, field) || (dot != std::string_view::npos && iequals(name.substr(dot + 1), field));
+    return iequals_ascii(name, field) || (dot != std::string_view::npos && iequals_ascii(name.substr(dot + 1), field));
   });
 }
 

@@ -9,10 +9,10 @@
 #include <boost/url/parse.hpp>
 #include <boost/url/rfc/unreserved_chars.hpp>
 
-#include <cctype>
 #include <cmath>
 
 #include "cms/problem_details.hpp"
+#include "core/strings.hpp"
 #include "log/log.hpp"
 
 namespace feedsync::cms {
@@ -169,9 +169,7 @@ Expected<IssuedToken, CmsError> read_token_reply(const net::Result& result, cons
                                  response.status));
   }
   if (const auto* type = object->if_contains("token_type"); type && type->is_string()) {
-    std::string lower(type->as_string());
-    for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    if (lower != "bearer")
+    if (!iequals_ascii(type->as_string(), "bearer"))
       return unexpected(auth_error(where + ": token_type '" + safe(type->as_string(), options) +
                                        "' is not Bearer",
                                    response.status));

@@ -6,10 +6,10 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "core/backoff.hpp"
 #include "core/duration.hpp"
 #include "log/log.hpp"
 #include "net/retry_after.hpp"
-#include "net/retry_policy.hpp"
 
 namespace feedsync::cms {
 namespace asio = boost::asio;
@@ -112,8 +112,7 @@ constexpr std::chrono::milliseconds kTransientRetryBase{1000};
 constexpr std::chrono::milliseconds kTransientRetryMax{60'000};
 
 std::chrono::milliseconds transient_backoff(TokenState& state, const CmsError& error) {
-  const net::RetryPolicy policy{.base_delay = kTransientRetryBase, .max_delay = kTransientRetryMax};
-  const auto ceiling = policy.backoff_ceiling(static_cast<int>(std::min<std::uint32_t>(state.transient_failures, 64)));
+  const auto ceiling = Backoff{kTransientRetryBase, kTransientRetryMax}.ceiling(state.transient_failures);
   state.jitter_state = state.jitter_state * 6364136223846793005ULL + 1442695040888963407ULL;
   const double unit = static_cast<double>(state.jitter_state >> 11) / static_cast<double>(1ULL << 53);
   auto delay = std::chrono::milliseconds(static_cast<std::int64_t>(static_cast<double>(ceiling.count()) * (0.5 + unit / 2)));

@@ -3,6 +3,7 @@
 // every field here has a documented key in config/feedsync.example.yaml. The key names are a
 // public contract: add keys freely, never rename or drop one.
 
+#include <array>
 #include <cstddef>
 #include <filesystem>
 #include <functional>
@@ -131,6 +132,12 @@ struct EngineConfig {
 
 enum class PublishMode { immediate, draft, ready };
 enum class DeleteMode { soft, permanent, keep };
+// Their names in the configuration (feeds[].publish, feeds[].delete), in enum order: the loader
+// reads them; `feedsyncd check` and the outbox payload write them.
+inline constexpr std::array<std::string_view, 3> kPublishModeNames{"immediate", "draft", "ready"};
+inline constexpr std::array<std::string_view, 3> kDeleteModeNames{"soft", "permanent", "keep"};
+constexpr std::string_view to_string(PublishMode mode) { return kPublishModeNames[static_cast<std::size_t>(mode)]; }
+constexpr std::string_view to_string(DeleteMode mode) { return kDeleteModeNames[static_cast<std::size_t>(mode)]; }
 
 struct DeleteGuard {
   int min = 10;

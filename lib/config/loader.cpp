@@ -14,6 +14,7 @@
 #include "config/values.hpp"
 #include "config/yaml_reader.hpp"
 #include "core/mapping_expr.hpp"
+#include "core/strings.hpp"
 
 namespace feedsync::config {
 namespace {
@@ -80,13 +81,18 @@ std::string require_url(const Map& map, std::string_view key) {
   return checked(value, detail::parse_http_url_value(value.scalar()));
 }
 
+// `names` in enum order.
+template <class Enum>
+Enum read_choice(const Map& map, std::string_view key, Enum fallback, std::span<const std::string_view> names) {
+  const auto value = map.get(key);
+  if (!value) return fallback;
+  return static_cast<Enum>(checked(*value, detail::parse_choice_value(value->scalar(), names)));
+}
+
 template <class Enum>
 Enum read_choice(const Map& map, std::string_view key, Enum fallback,
                  std::initializer_list<std::string_view> names) {
-  const auto value = map.get(key);
-  if (!value) return fallback;
-  const std::span<const std::string_view> choices(names.begin(), names.size());
-  return static_cast<Enum>(checked(*value, detail::parse_choice_value(value->scalar(), choices)));
+  return read_choice(map, key, fallback, std::span<const std::string_view>(names.begin(), names.size()));
 }
 
 bool is_property_name(std::string_view name) {
@@ -94,13 +100,6 @@ bool is_property_name(std::string_view name) {
   return !name.empty() && letter(name[0]) && std::all_of(name.begin(), name.end(), [&](char c) {
     return letter(c) || (c >= '0' && c <= '9') || c == '_';
   });
-}
-
-char ascii_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-std::string lowercase(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(), ascii_lower);
-  return text;
 }
 
 class Loader {
@@ -196,7 +195,7 @@ class Loader {
       const auto key_mark = *headers.key_mark(name);
       const auto valid_name = detail::parse_header_name_value(name);
       if (!valid_name.value) doc_.fail(key_mark, value.path(), valid_name.error);
-      const auto [it, fresh] = seen.emplace(lowercase(name), name);
+      const auto [it, fresh] = seen.emplace(ascii_lower(name), name);
       if (!fresh) {
         doc_.fail(key_mark, value.path(),
                   "header " + quote(it->second) + " is already set (names ignore case)");
@@ -381,8 +380,8 @@ class Loader {
     feed.positions.container = container.pos();
     feed.container = checked(container, detail::parse_container_value(container.scalar()));
     read_locale(map, feed);
-    feed.publish = read_choice(map, "publish", feed.publish, {"immediate", "draft", "ready"});
-    feed.delete_mode = read_choice(map, "delete", feed.delete_mode, {"soft", "permanent", "keep"});
+    feed.publish = read_choice(map, "publish", feed.publish, kPublishModeNames);
+    feed.delete_mode = read_choice(map, "delete", feed.delete_mode, kDeleteModeNames);
 
     const Map guard = map.section("delete_guard", known_keys("feeds[].delete_guard"));
     feed.delete_guard.min =

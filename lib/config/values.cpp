@@ -10,6 +10,8 @@
 #include <boost/url/parse.hpp>
 #include <boost/url/url_view.hpp>
 
+#include "core/strings.hpp"
+
 namespace feedsync::config::detail {
 namespace {
 
@@ -17,7 +19,6 @@ bool is_digit(char c) { return c >= '0' && c <= '9'; }
 bool is_lower(char c) { return c >= 'a' && c <= 'z'; }
 bool is_alnum(char c) { return is_digit(c) || is_lower(c) || (c >= 'A' && c <= 'Z'); }
 bool is_hex(char c) { return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
-char to_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 
 std::string join_choices(std::span<const std::string_view> choices) {
   std::string out;
@@ -216,8 +217,7 @@ Parsed<std::string> parse_container_value(std::string_view text) {
     return Parsed<std::string>::fail("expected a container GUID of 32 hex digits, got " +
                                      quote(text));
   }
-  std::transform(hex.begin(), hex.end(), hex.begin(), to_lower);
-  return Parsed<std::string>::ok(std::move(hex));
+  return Parsed<std::string>::ok(ascii_lower(hex));
 }
 
 Parsed<std::string> parse_url_template_value(std::string_view text) {

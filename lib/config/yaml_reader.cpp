@@ -5,6 +5,7 @@
 
 #include "config/env.hpp"
 #include "config/values.hpp"
+#include "core/strings.hpp"
 
 namespace feedsync::config::detail {
 namespace {
@@ -210,21 +211,6 @@ std::optional<YAML::Mark> Map::key_mark(std::string_view key) const {
     if (name == key) return mark;
   }
   return std::nullopt;
-}
-
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diagonal = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      const std::size_t above = row[j];
-      row[j] = std::min({above + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = above;
-    }
-  }
-  return row[b.size()];
 }
 
 }  // namespace feedsync::config::detail

@@ -117,7 +117,4 @@ class Map {
   std::vector<std::pair<std::string, YAML::Mark>> key_marks_;
 };
 
-// Classic Levenshtein distance, for "did you mean" hints.
-std::size_t edit_distance(std::string_view a, std::string_view b);
-
 }  // namespace feedsync::config::detail

@@ -5,6 +5,7 @@
 #include <cstdint>
 
 #include "core/mapping_text.hpp"
+#include "core/strings.hpp"
 
 namespace feedsync::html {
 namespace {
@@ -15,14 +16,9 @@ using mapping::next_code_point;
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'; }
 bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
-char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 
 bool iequals_at(std::string_view text, std::size_t pos, std::string_view word) {
-  if (pos + word.size() > text.size()) return false;
-  for (std::size_t i = 0; i < word.size(); ++i) {
-    if (lower(text[pos + i]) != word[i]) return false;
-  }
-  return true;
+  return pos <= text.size() && istarts_with_ascii(text.substr(pos), word);
 }
 
 // The reference starting at text[pos] == '&': the code point and the length consumed.
@@ -42,8 +38,8 @@ std::optional<std::pair<char32_t, std::size_t>> reference_at(std::string_view te
       int digit = 0;
       if (is_digit(c)) {
         digit = c - '0';
-      } else if (hex && lower(c) >= 'a' && lower(c) <= 'f') {
-        digit = lower(c) - 'a' + 10;
+      } else if (hex && ascii_lower(c) >= 'a' && ascii_lower(c) <= 'f') {
+        digit = ascii_lower(c) - 'a' + 10;
       } else {
         return std::nullopt;
       }
@@ -85,7 +81,7 @@ std::optional<Tag> scan_tag(std::string_view html, std::size_t pos) {
   }
   if (i >= html.size() || !is_alpha(html[i])) return std::nullopt;
   while (i < html.size() && (is_alpha(html[i]) || is_digit(html[i]) || html[i] == '-')) {
-    tag.name.push_back(lower(html[i++]));
+    tag.name.push_back(ascii_lower(html[i++]));
   }
   const std::size_t attributes_start = i;
   char quote = 0;
@@ -251,6 +247,24 @@ std::string strip_tracking_pixel(std::string_view html) {
     pos = tag->end;
   }
   out.append(html.substr(copied));
+  return out;
+}
+
+void append_escaped(std::string& out, std::string_view text) {
+  for (char c : text) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      default: out += c;
+    }
+  }
+}
+
+std::string escape(std::string_view text) {
+  std::string out;
+  append_escaped(out, text);
   return out;
 }
 

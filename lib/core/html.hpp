@@ -27,6 +27,11 @@ std::string to_text(std::string_view html);
 // Everything else is left byte for byte.
 std::string strip_tracking_pixel(std::string_view html);
 
+// Escapes text for HTML (and XML) content and double-quoted attribute values: & < > " become
+// &amp; &lt; &gt; &quot;; everything else, UTF-8 included, is copied as it is.
+std::string escape(std::string_view text);
+void append_escaped(std::string& out, std::string_view text);
+
 // The code point of a named entity without '&' and ';' ("amp" -> '&'), if known.
 std::optional<char32_t> named_entity(std::string_view name);
 

@@ -1,13 +1,14 @@
 #include "core/locale_match.hpp"
 
+#include <algorithm>
+
+#include "core/strings.hpp"
+
 namespace feedsync {
 
 std::string normalized_lang_code(std::string_view code) {
-  std::string out(code);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    if (c == '_') c = '-';
-  }
+  std::string out = ascii_lower(code);
+  std::replace(out.begin(), out.end(), '_', '-');
   return out;
 }
 

@@ -11,6 +11,7 @@
 #include "core/canonical_json.hpp"
 #include "core/mapping_date.hpp"
 #include "core/mapping_expr.hpp"
+#include "core/strings.hpp"
 
 namespace feedsync::mapping {
 namespace {
@@ -52,21 +53,6 @@ struct Failure {
 };
 [[noreturn]] void fail(std::size_t offset, std::string message) {
   throw Failure{{offset, std::move(message)}};
-}
-
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diagonal = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      const std::size_t above = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = above;
-    }
-  }
-  return row[b.size()];
 }
 
 // "; did you mean \"slug\"?" for the closest candidate within two edits, else "".

@@ -35,7 +35,8 @@ struct KnownArticle {
 
 inline constexpr std::int64_t kSameSecondMargin = 1000;
 
-struct IndexScan {
+// The live feed's index as the planner sees it (feed::IndexScan is what the feed client read).
+struct LiveIndex {
   std::vector<IndexEntry> entries;
   // True only for a full reconciliation scan that read every page without error: only such a
   // scan may conclude that an article vanished (DESIGN.md §4 step 2).
@@ -52,7 +53,7 @@ struct GuardLimits {
 
 struct IndexPlanInput {
   const std::vector<KnownArticle>* known = nullptr;
-  IndexScan live;
+  LiveIndex live;
   std::optional<std::vector<IndexEntry>> deleted_feed;  // absent: no Deleted Feed configured
   GuardLimits guard;
   bool deletes_approved = false;  // `feedsyncd approve-deletes FEED` released a held batch

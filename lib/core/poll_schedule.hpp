@@ -1,8 +1,8 @@
 #pragma once
 // When a feed is polled next (DESIGN.md §4): its interval after a success; after failures a
-// capped exponential backoff (interval * 2^(failures-1), at most max(max_backoff, interval)),
-// never "give up". ±10 % jitter so feeds configured alike do not poll in lockstep. Pure: the
-// caller passes the random draw.
+// capped exponential backoff (core/backoff.hpp: interval * 2^(failures-1), at most
+// max(max_backoff, interval)), never "give up". ±10 % jitter so feeds configured alike do not
+// poll in lockstep. Pure: the caller passes the random draw.
 
 #include <chrono>
 #include <cstdint>

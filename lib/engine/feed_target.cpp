@@ -16,27 +16,9 @@ MappingSpec mapping_spec(const config::FeedConfig& feed) {
   return spec;
 }
 
-const char* publish_name(config::PublishMode mode) {
-  switch (mode) {
-    case config::PublishMode::immediate: return "immediate";
-    case config::PublishMode::draft: return "draft";
-    case config::PublishMode::ready: return "ready";
-  }
-  return "immediate";
-}
-
-const char* delete_name(config::DeleteMode mode) {
-  switch (mode) {
-    case config::DeleteMode::soft: return "soft";
-    case config::DeleteMode::permanent: return "permanent";
-    case config::DeleteMode::keep: return "keep";
-  }
-  return "soft";
-}
-
 PayloadTarget payload_target(const config::FeedConfig& feed, const std::string& guid) {
   return {content_key(feed.name, guid, feed.key_namespace), feed.content_type, feed.container,
-          publish_name(feed.publish)};
+          std::string(config::to_string(feed.publish))};
 }
 
 }  // namespace feedsync::engine

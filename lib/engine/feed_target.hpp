@@ -11,8 +11,6 @@
 namespace feedsync::engine {
 
 MappingSpec mapping_spec(const config::FeedConfig& feed);
-const char* publish_name(config::PublishMode mode);
-const char* delete_name(config::DeleteMode mode);
 // The payload target of one article: its deterministic content key plus the feed's target.
 PayloadTarget payload_target(const config::FeedConfig& feed, const std::string& guid);
 

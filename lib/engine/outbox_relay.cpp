@@ -12,6 +12,7 @@
 #include "cms/canonical_url.hpp"
 #include "cms/cms_sink.hpp"
 #include "cms/token_source.hpp"
+#include "core/backoff.hpp"
 #include "log/log.hpp"
 #include "net/retry_after.hpp"
 #include "store/store.hpp"
@@ -101,12 +102,8 @@ std::optional<SteadyTime> OutboxRelay::writes_blocked_until() const {
 milliseconds OutboxRelay::backoff(std::int64_t attempts) {
   // Full jitter (DESIGN.md §4): uniform in [base/2, min(cap, base * 2^(attempts-1))], so
   // failing ops spread out instead of retrying in lockstep, and never spin at zero delay.
-  const auto exponent = std::clamp<std::int64_t>(attempts - 1, 0, 30);
-  const auto ceiling = std::min<std::int64_t>(options_.max_backoff.count(),
-                                              options_.base_backoff.count() << exponent);
-  const auto floor = std::min<std::int64_t>(options_.base_backoff.count() / 2, ceiling);
-  std::uniform_int_distribution<std::int64_t> pick(floor, std::max(floor, ceiling));
-  return milliseconds(pick(random_));
+  const Backoff schedule{options_.base_backoff, options_.max_backoff};
+  return schedule.full_jitter(attempts, options_.base_backoff / 2, random_);
 }
 
 milliseconds OutboxRelay::retry_delay(std::int64_t attempts, const cms::CmsError& error) {

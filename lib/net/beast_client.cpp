@@ -9,6 +9,7 @@
 #include <boost/url/parse.hpp>
 #include <boost/url/url_view.hpp>
 
+#include "core/strings.hpp"
 #include "core/version.hpp"
 #include "log/log.hpp"
 #include "net/beast_client_impl.hpp"
@@ -19,13 +20,6 @@ namespace feedsync::net {
 namespace http = boost::beast::http;
 
 namespace {
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return out;
-}
 
 http::verb to_verb(Method method) {
   switch (method) {
@@ -99,7 +93,7 @@ Expected<UrlTarget, Error> parse_url_target(std::string_view url) {
       break;
     case boost::urls::host_type::ipv4:
     case boost::urls::host_type::name:
-      t.host = lower(u.encoded_host());
+      t.host = ascii_lower(u.encoded_host());
       bracketed = t.host;
       break;
     default: return invalid("unsupported host");
@@ -122,7 +116,7 @@ Expected<UrlTarget, Error> parse_url_target(std::string_view url) {
   return t;
 }
 
-Error timeout_error(std::string_view doing, const Deadline& deadline, Clock::time_point stage_end,
+Error timeout_error(std::string_view doing, const Deadline& deadline, SteadyClock::time_point stage_end,
                     std::string_view stage_name, std::chrono::milliseconds stage_limit) {
   std::string message = "timed out " + std::string(doing);
   if (!stage_name.empty() && stage_end < deadline.at)
@@ -220,7 +214,7 @@ boost::asio::awaitable<Result> BeastHttpClient::Impl::send(std::shared_ptr<Impl>
   // Cancellation must come back as ErrorKind::cancelled, not as an exception out of send().
   co_await boost::asio::this_coro::throw_if_cancelled(false);
   const std::uint64_t id = ++self->last_request_id;
-  const auto started = Clock::now();
+  const auto started = SteadyClock::now();
   const auto budget = request.timeout.count() > 0 ? request.timeout : self->options.request_timeout;
   const Deadline deadline{started + budget, budget};
 
@@ -239,7 +233,7 @@ boost::asio::awaitable<Result> BeastHttpClient::Impl::send(std::shared_ptr<Impl>
   metrics.request_id = id;
   metrics.method = request.method;
   metrics.host = progress.host;
-  metrics.duration = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started);
+  metrics.duration = std::chrono::duration_cast<std::chrono::milliseconds>(SteadyClock::now() - started);
   metrics.bytes_sent = request.body.size();
   metrics.bytes_received = progress.wire_bytes;
   metrics.reused = progress.reused;

@@ -36,7 +36,7 @@ struct ResolveOutcome {
 
 boost::asio::awaitable<ResolveOutcome> resolve(boost::asio::any_io_executor executor,
                                                std::string host, std::string port,
-                                               Clock::time_point stage_end) {
+                                               SteadyClock::time_point stage_end) {
   tcp::resolver resolver(executor);
   boost::asio::steady_timer timer(executor);
   timer.expires_at(stage_end);

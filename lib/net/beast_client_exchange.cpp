@@ -10,6 +10,7 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 
+#include "core/strings.hpp"
 #include "net/beast_client_impl.hpp"
 #include "net/gzip.hpp"
 
@@ -44,10 +45,7 @@ bool is_cancelled(const boost::system::error_code& ec) {
 std::string lower_trimmed(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  std::string out(s);
-  for (char& c : out)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return out;
+  return ascii_lower(s);
 }
 
 // Converts Beast's response into ours, decoding gzip under the same cap as the wire body.

@@ -34,17 +34,17 @@ struct UrlTarget {
 Expected<UrlTarget, Error> parse_url_target(std::string_view url);
 
 struct Deadline {
-  Clock::time_point at;
+  SteadyClock::time_point at;
   std::chrono::milliseconds budget;  // for messages
   // The end of a stage limited to `limit`, never past the request deadline.
-  Clock::time_point stage_end(std::chrono::milliseconds limit) const {
-    const auto end = Clock::now() + limit;
+  SteadyClock::time_point stage_end(std::chrono::milliseconds limit) const {
+    const auto end = SteadyClock::now() + limit;
     return end < at ? end : at;
   }
 };
 // "timed out <doing> (connect timeout 200 ms)" or, when the request deadline came first,
 // "timed out <doing>: request deadline of 500 ms passed".
-Error timeout_error(std::string_view doing, const Deadline& deadline, Clock::time_point stage_end,
+Error timeout_error(std::string_view doing, const Deadline& deadline, SteadyClock::time_point stage_end,
                     std::string_view stage_name, std::chrono::milliseconds stage_limit);
 
 using BeastRequest = boost::beast::http::request<boost::beast::http::string_body>;

@@ -2,18 +2,19 @@
 
 #include <algorithm>
 
+#include "core/backoff.hpp"
+
 namespace feedsync::net {
 
 using std::chrono::milliseconds;
 
 namespace {
 
-// Ceiling of the `opening`-th open period in a row (1-based): first_open doubling to max_open.
-milliseconds open_ceiling(const CircuitBreakerOptions& options, int opening) {
+// The open periods in a row: first_open doubling to max_open (both at least 1 ms); the n-th
+// period's ceiling is schedule.ceiling(n).
+Backoff open_schedule(const CircuitBreakerOptions& options) {
   const milliseconds cap = std::max(options.max_open, milliseconds(1));
-  milliseconds ceiling = std::clamp(options.first_open, milliseconds(1), cap);
-  for (int i = 1; i < opening && ceiling < cap; ++i) ceiling = std::min(cap, ceiling * 2);
-  return ceiling;
+  return {std::clamp(options.first_open, milliseconds(1), cap), cap};
 }
 
 }  // namespace
@@ -43,7 +44,7 @@ int max_probes_within(const CircuitBreakerOptions& options, milliseconds window)
   int probes = 0;
   milliseconds elapsed{0};
   for (int opening = 1;; ++opening) {
-    elapsed += open_ceiling(options, opening) / 2;
+    elapsed += open_schedule(options).ceiling(opening) / 2;
     if (elapsed > window) return probes;
     ++probes;
   }
@@ -62,9 +63,9 @@ CircuitBreaker::CircuitBreaker(CircuitBreakerOptions options, std::uint64_t seed
     : options_(options), rng_(seed) {}
 
 milliseconds CircuitBreaker::open_period() {
-  const milliseconds ceiling = open_ceiling(options_, openings_);
-  std::uniform_int_distribution<milliseconds::rep> draw(ceiling.count() / 2, ceiling.count());
-  return milliseconds(draw(rng_));
+  // Jittered in [ceiling/2, ceiling]: breakers that opened together do not probe together.
+  const Backoff schedule = open_schedule(options_);
+  return schedule.full_jitter(openings_, schedule.ceiling(openings_) / 2, rng_);
 }
 
 void CircuitBreaker::open(SteadyTime now) {

@@ -58,7 +58,7 @@ struct WaiterGuard {
 }  // namespace
 
 boost::asio::awaitable<Expected<Lease, PoolError>> ConnectionPool::acquire(
-    ConnectionPool* pool, std::string key, Clock::time_point deadline) {
+    ConnectionPool* pool, std::string key, SteadyClock::time_point deadline) {
   pool->close_idle();
   Origin& origin = pool->origins_[key];
   while (!origin.idle.empty()) {
@@ -112,7 +112,7 @@ void ConnectionPool::release(const std::string& key, std::unique_ptr<Connection>
     next->timer.cancel();
   }
   if (keep && conn) {
-    conn->idle_since = Clock::now();
+    conn->idle_since = SteadyClock::now();
     ++conn->requests;
     if (next)
       next->handed = std::move(conn);
@@ -133,7 +133,7 @@ void ConnectionPool::forget_waiter(const std::string& key, const std::shared_ptr
 }
 
 void ConnectionPool::close_idle(bool all) {
-  const auto now = Clock::now();
+  const auto now = SteadyClock::now();
   for (auto& [key, origin] : origins_) {
     for (auto it = origin.idle.begin(); it != origin.idle.end();) {
       if (all || now - (*it)->idle_since >= idle_timeout_) {

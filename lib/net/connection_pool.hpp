@@ -24,7 +24,9 @@
 
 namespace feedsync::net {
 
-using Clock = std::chrono::steady_clock;
+// The monotonic clock of deadlines and idle times inside lib/net (not the injectable
+// feedsync::Clock of core/clock.hpp, which the rate limiter and retries read).
+using SteadyClock = std::chrono::steady_clock;
 
 struct Connection {
   explicit Connection(const boost::asio::any_io_executor& executor)
@@ -35,7 +37,7 @@ struct Connection {
   std::optional<boost::beast::ssl_stream<boost::beast::tcp_stream>> tls;
   // Kept with the connection: bytes past the end of one response belong to the next one.
   boost::beast::flat_buffer buffer;
-  Clock::time_point idle_since{};
+  SteadyClock::time_point idle_since{};
   std::size_t requests = 0;
 
   boost::beast::tcp_stream& tcp() { return tls ? tls->next_layer() : *plain; }
@@ -91,7 +93,7 @@ class ConnectionPool {
   // coroutine (the client keeps it alive through a shared_ptr in every request's frame).
   static boost::asio::awaitable<Expected<Lease, PoolError>> acquire(ConnectionPool* pool,
                                                                     std::string key,
-                                                                    Clock::time_point deadline);
+                                                                    SteadyClock::time_point deadline);
 
   // Closes idle connections past the idle timeout (all of them when `all`). The pool runs no
   // timer of its own, so that an io_context with nothing else to do can return from run(): it

@@ -2,17 +2,9 @@
 
 #include <algorithm>
 
+#include "core/strings.hpp"
+
 namespace feedsync::net {
-namespace {
-
-bool iequals(std::string_view a, std::string_view b) {
-  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
-    auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
-    return lower(x) == lower(y);
-  });
-}
-
-}  // namespace
 
 std::string_view to_string(Method method) {
   switch (method) {
@@ -45,13 +37,13 @@ std::string_view to_string(ErrorKind kind) {
 }
 
 void Headers::set(std::string_view name, std::string value) {
-  std::erase_if(items_, [&](const Header& h) { return iequals(h.name, name); });
+  std::erase_if(items_, [&](const Header& h) { return iequals_ascii(h.name, name); });
   items_.push_back({std::string(name), std::move(value)});
 }
 
 std::optional<std::string_view> Headers::get(std::string_view name) const {
   for (const auto& h : items_)
-    if (iequals(h.name, name)) return std::string_view(h.value);
+    if (iequals_ascii(h.name, name)) return std::string_view(h.value);
   return std::nullopt;
 }
 

@@ -8,19 +8,14 @@
 #include <boost/url/parse.hpp>
 #include <boost/url/url_view.hpp>
 
+#include "core/strings.hpp"
+
 namespace feedsync::net {
 namespace {
 
 std::string env(const char* name) {
   const char* value = std::getenv(name);
   return value ? std::string(value) : std::string();
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return out;
 }
 
 std::string_view trim(std::string_view s) {
@@ -68,11 +63,11 @@ ProxySettings ProxySettings::from_environment() {
 
 bool ProxySettings::applies_to(std::string_view host) const {
   if (url.empty()) return false;
-  const std::string h = lower(host);
+  const std::string h = ascii_lower(host);
   std::string_view rest = no_proxy;
   while (!rest.empty()) {
     const auto comma = rest.find(',');
-    std::string entry = lower(trim(rest.substr(0, comma)));
+    std::string entry = ascii_lower(trim(rest.substr(0, comma)));
     rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
     if (entry.empty()) continue;
     if (entry == "*") return false;
@@ -99,7 +94,7 @@ std::optional<ProxyEndpoint> parse_proxy_url(std::string_view text) {
     out.host = u.host_ipv6_address().to_string();
   else if (u.host_type() == boost::urls::host_type::name ||
            u.host_type() == boost::urls::host_type::ipv4)
-    out.host = lower(u.encoded_host());
+    out.host = ascii_lower(u.encoded_host());
   if (out.host.empty() || out.host.find('%') != std::string::npos) return std::nullopt;
 
   out.port = u.has_port() ? std::string(u.port()) : "80";

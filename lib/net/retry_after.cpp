@@ -3,6 +3,8 @@
 #include <array>
 #include <cstdint>
 
+#include "core/strings.hpp"
+
 namespace feedsync::net {
 namespace {
 
@@ -16,23 +18,15 @@ constexpr std::array<std::string_view, 7> kLongDays = {
 constexpr std::array<std::string_view, 12> kMonths = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                                       "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
 
-char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
 bool is_alpha(char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'); }
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
 // RFC 9110 makes the names case-sensitive; real servers are not always that careful, and a
-// lenient reading costs nothing here.
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (lower(a[i]) != lower(b[i])) return false;
-  return true;
-}
-
+// lenient reading (iequals_ascii) costs nothing here.
 template <std::size_t N>
 bool one_of(std::string_view word, const std::array<std::string_view, N>& names) {
   for (auto name : names)
-    if (iequals(word, name)) return true;
+    if (iequals_ascii(word, name)) return true;
   return false;
 }
 
@@ -48,7 +42,7 @@ class Cursor {
   bool done() const { return pos_ == s_.size(); }
   bool peek(char c) const { return pos_ < s_.size() && s_[pos_] == c; }
   bool literal(std::string_view lit) {
-    if (!iequals(s_.substr(pos_, lit.size()), lit)) return false;
+    if (!iequals_ascii(s_.substr(pos_, lit.size()), lit)) return false;
     pos_ += lit.size();
     return true;
   }
@@ -71,7 +65,7 @@ class Cursor {
   std::optional<int> month() {
     const std::string_view name = s_.substr(pos_, 3);
     for (std::size_t i = 0; i < kMonths.size(); ++i) {
-      if (iequals(name, kMonths[i])) {
+      if (iequals_ascii(name, kMonths[i])) {
         pos_ += 3;
         return static_cast<int>(i) + 1;
       }

@@ -1,7 +1,5 @@
 #include "net/retry_policy.hpp"
 
-#include <limits>
-
 namespace feedsync::net {
 
 std::string_view to_string(Disposition disposition) {
@@ -85,17 +83,6 @@ std::string describe(const Result& result) {
   std::string text(to_string(result.error().kind));
   if (!result.error().message.empty()) text += ": " + result.error().message;
   return text;
-}
-
-std::chrono::milliseconds RetryPolicy::backoff_ceiling(int attempt) const {
-  using std::chrono::milliseconds;
-  const milliseconds cap = max_delay < milliseconds::zero() ? milliseconds::zero() : max_delay;
-  milliseconds ceiling = base_delay < milliseconds::zero() ? milliseconds::zero() : base_delay;
-  for (int i = 1; i < attempt && ceiling < cap && ceiling > milliseconds::zero(); ++i) {
-    if (ceiling > milliseconds(std::numeric_limits<milliseconds::rep>::max() / 2)) return cap;
-    ceiling *= 2;
-  }
-  return ceiling < cap ? ceiling : cap;
 }
 
 bool RetryPolicy::should_retry(int attempt, const Result& result, bool idempotent) const {

@@ -11,6 +11,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/backoff.hpp"
 #include "net/http.hpp"
 #include "net/retry_after.hpp"
 
@@ -60,9 +61,11 @@ struct RetryPolicy {
   std::chrono::milliseconds max_delay{std::chrono::seconds(30)};
   std::chrono::milliseconds max_retry_after = kDefaultRetryAfterCap;
 
+  // The schedule: base_delay doubling up to max_delay (core/backoff.hpp).
+  Backoff backoff() const { return {base_delay, max_delay}; }
   // Upper end of the jitter draw after failed attempt `attempt` (1-based):
   // min(max_delay, base_delay * 2^(attempt-1)), without overflow for any attempt.
-  std::chrono::milliseconds backoff_ceiling(int attempt) const;
+  std::chrono::milliseconds backoff_ceiling(int attempt) const { return backoff().ceiling(attempt); }
 
   // Whether failed attempt `attempt` (1-based) may be followed by another one at all.
   bool should_retry(int attempt, const Result& result, bool idempotent) const;
@@ -78,9 +81,7 @@ struct RetryPolicy {
                                                       std::chrono::system_clock::time_point now,
                                                       G& rng) const {
     if (!should_retry(attempt, result, idempotent)) return std::nullopt;
-    std::uniform_int_distribution<std::chrono::milliseconds::rep> draw(
-        0, backoff_ceiling(attempt).count());
-    const std::chrono::milliseconds jittered(draw(rng));
+    const auto jittered = backoff().full_jitter(attempt, std::chrono::milliseconds::zero(), rng);
     const auto server = retry_after(result, now, max_retry_after);
     return server && *server > jittered ? *server : jittered;
   }

@@ -8,6 +8,7 @@
 #include <boost/url/parse.hpp>
 #include <utility>
 
+#include "core/strings.hpp"
 #include "log/log.hpp"
 
 namespace feedsync::net {
@@ -16,13 +17,6 @@ namespace {
 namespace asio = boost::asio;
 using std::chrono::milliseconds;
 using std::chrono::steady_clock;
-
-std::string lowercase(std::string_view text) {
-  std::string out(text);
-  for (char& c : out)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return out;
-}
 
 // What a log line may say about a request: never the query (it can carry keys and links) and
 // never headers or the body.
@@ -46,9 +40,9 @@ std::optional<Target> parse_target(std::string_view url) {
   }
   if (u.encoded_host().empty()) return std::nullopt;
   Target target;
-  target.host = lowercase(u.encoded_host());
+  target.host = ascii_lower(u.encoded_host());
   const std::uint16_t port = u.has_port() ? u.port_number() : default_port;
-  target.origin = lowercase(u.scheme()) + "://" + target.host + ":" + std::to_string(port);
+  target.origin = ascii_lower(u.scheme()) + "://" + target.host + ":" + std::to_string(port);
   target.path = u.encoded_path().empty() ? std::string("/") : std::string(u.encoded_path());
   return target;
 }

@@ -35,7 +35,7 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = asio::ip::tcp;
-using Clock = std::chrono::steady_clock;
+using SteadyClock = std::chrono::steady_clock;
 constexpr auto use_nothrow = asio::as_tuple(asio::use_awaitable);
 
 using PlainStream = beast::tcp_stream;
@@ -57,7 +57,7 @@ struct Exchange {
   std::string path = "-";
   std::string status = "-";
   std::size_t bytes = 0;
-  Clock::time_point started = Clock::now();
+  SteadyClock::time_point started = SteadyClock::now();
 };
 
 template <class Stream>
@@ -270,7 +270,7 @@ class Session final : public SessionControl {
   }
 
   void access_log(const Exchange& e) {
-    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - e.started).count();
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(SteadyClock::now() - e.started).count();
     log::debug("http request", {{"method", e.method},
                                 {"path", e.path},
                                 {"status", e.status},

@@ -8,22 +8,17 @@
 #include <array>
 #include <utility>
 
+#include "core/strings.hpp"
+
 namespace feedsync::net::detail {
 namespace {
 
 namespace http = boost::beast::http;
 
-bool iequals(std::string_view a, std::string_view b) {
-  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
-    auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
-    return lower(x) == lower(y);
-  });
-}
-
 // Framing is the server's business: a handler's copy of these would contradict the body sent.
 bool is_framing_header(std::string_view name) {
-  return iequals(name, "Content-Length") || iequals(name, "Transfer-Encoding") ||
-         iequals(name, "Connection") || iequals(name, "Keep-Alive");
+  return iequals_ascii(name, "Content-Length") || iequals_ascii(name, "Transfer-Encoding") ||
+         iequals_ascii(name, "Connection") || iequals_ascii(name, "Keep-Alive");
 }
 
 }  // namespace

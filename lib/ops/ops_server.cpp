@@ -1,8 +1,7 @@
 // OpsServer (the listener for ops_api.hpp's routes) and the start-up listen warning.
 #include <boost/asio/ip/address.hpp>
 
-#include <cctype>
-
+#include "core/strings.hpp"
 #include "net/server.hpp"
 #include "ops/ops_api.hpp"
 
@@ -23,8 +22,7 @@ net::ServerOptions server_options(const config::HttpConfig& http) {
 // "localhost" or an address in 127.0.0.0/8, ::1 or ::ffff:127.0.0.0/104. Any other name may
 // resolve to a public address, so it counts as not loopback.
 bool is_loopback(const std::string& host) {
-  std::string lower;
-  for (char c : host) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const std::string lower = ascii_lower(host);
   if (lower == "localhost" || lower == "localhost.") return true;
   boost::system::error_code ec;
   const auto address = boost::asio::ip::make_address(host, ec);

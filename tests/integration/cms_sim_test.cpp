@@ -177,10 +177,10 @@ TEST_P(Lifecycle, ReadyOnAContentTypeWithApprovalsIsInReview) {
     o.verify_writes = true;
   });
   auto request = upsert_request(test_key(21), "Needs approval", false);
-  request.payload["publish"] = "ready";
+  request.document.publish = "ready";
   auto result = s().upsert(std::move(request));
   ASSERT_TRUE(result.has_value()) << result.error().message;
-  EXPECT_EQ(result->status, "inReview");
+  EXPECT_EQ(result->status, cms::WriteStatus::in_review);
   const auto item = s().cms_item(test_key(21));
   ASSERT_TRUE(item);
   EXPECT_EQ(item->at("versions").as_array().front().at("status").as_string(), "inReview");

@@ -239,6 +239,20 @@ TEST(LoadConfig, EnvironmentExpansionInEveryKindOfValue) {
   EXPECT_EQ(config.feeds[0].publish, PublishMode::draft);
 }
 
+// The one name table is both what the loader accepts and what `check` and payloads print.
+TEST(LoadConfig, PublishAndDeleteModesReadAndPrintByTheSameNames) {
+  for (const auto name : kPublishModeNames) {
+    const Config config = load(std::string(kMinimal) + "    publish: " + std::string(name) + "\n");
+    EXPECT_EQ(to_string(config.feeds[0].publish), name);
+  }
+  for (const auto name : kDeleteModeNames) {
+    const Config config = load(std::string(kMinimal) + "    delete: " + std::string(name) + "\n");
+    EXPECT_EQ(to_string(config.feeds[0].delete_mode), name);
+  }
+  EXPECT_EQ(to_string(PublishMode::ready), "ready");
+  EXPECT_EQ(to_string(DeleteMode::keep), "keep");
+}
+
 TEST(LoadConfig, KeysAreNotExpanded) {
   EXPECT_THAT(testing::error_of(std::string(kMinimal) + "${X}: 1\n",
                                 fake_env({{"CMS_SECRET", "s"}, {"X", "log"}})),

@@ -5,16 +5,6 @@
 namespace feedsync::config::detail {
 namespace {
 
-TEST(EditDistance, CountsInsertionsDeletionsAndSubstitutions) {
-  EXPECT_EQ(edit_distance("", ""), 0u);
-  EXPECT_EQ(edit_distance("interval", "interval"), 0u);
-  EXPECT_EQ(edit_distance("intervall", "interval"), 1u);
-  EXPECT_EQ(edit_distance("inteval", "interval"), 1u);
-  EXPECT_EQ(edit_distance("display_name", "displayName"), 2u);
-  EXPECT_EQ(edit_distance("kitten", "sitting"), 3u);
-  EXPECT_EQ(edit_distance("", "abc"), 3u);
-}
-
 TEST(KeyPaths, PlainKeysUseDotsOthersAreQuoted) {
   EXPECT_EQ(child_path("", "cms"), "cms");
   EXPECT_EQ(child_path("cms", "base_url"), "cms.base_url");

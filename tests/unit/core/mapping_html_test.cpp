@@ -19,6 +19,19 @@ TEST(HtmlEntities, NamedDecimalAndHex) {
   EXPECT_EQ(html::decode_entities("&#000065;"), "A");
 }
 
+TEST(HtmlEscape, EscapesTheFourMarkupCharactersOnly) {
+  EXPECT_EQ(html::escape(R"(<a href="x?a=1&b=2">it's > "that"</a>)"),
+            "&lt;a href=&quot;x?a=1&amp;b=2&quot;&gt;it's &gt; &quot;that&quot;&lt;/a&gt;");
+  EXPECT_EQ(html::escape("plain \xC3\xA9t\xC3\xA9"), "plain \xC3\xA9t\xC3\xA9");
+  EXPECT_EQ(html::escape(""), "");
+  std::string out = "<p>";
+  html::append_escaped(out, "a&b");
+  EXPECT_EQ(out, "<p>a&amp;b");
+  // What escape() writes, decode_entities() reads back.
+  const std::string text = "x < y && \"z\" > 0";
+  EXPECT_EQ(html::decode_entities(html::escape(text)), text);
+}
+
 TEST(HtmlEntities, MalformedReferencesStayAsWritten) {
   EXPECT_EQ(html::decode_entities("AT&T"), "AT&T");
   EXPECT_EQ(html::decode_entities("&amp"), "&amp");

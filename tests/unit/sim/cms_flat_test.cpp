@@ -60,12 +60,7 @@ TEST_F(CmsFlatTest, ValidationProblemsListFieldErrorsAsAMap) {
   body["contentType"] = "NoSuchType";
   auto reply = post(content(), body);
   ASSERT_EQ(reply.status, 400);
-  EXPECT_EQ(reply.header("Content-Type"), "application/problem+json");
-  auto problem = reply.object();
-  EXPECT_EQ(problem.at("type"), "about:blank");
-  EXPECT_EQ(problem.at("title"), "Bad Request");
-  EXPECT_EQ(problem.at("status"), 400);
-  EXPECT_TRUE(problem.at("detail").is_string());
+  auto problem = expect_bad_request_problem(reply);
   auto messages = problem.at("errors").as_object().at("contentType").as_array();
   ASSERT_EQ(messages.size(), 1u);
   EXPECT_NE(std::string(messages[0].as_string()).find("NoSuchType"), std::string::npos);

@@ -47,6 +47,19 @@ struct Reply {
   std::string header(std::string_view name) const { return std::string(headers.get(name).value_or("")); }
 };
 
+// The envelope both dialects give a 400 (RFC 9457 problem details); returns the problem for the
+// dialect's own `errors` checks.
+inline json::object expect_bad_request_problem(const Reply& reply) {
+  EXPECT_EQ(reply.status, 400) << reply.body;
+  EXPECT_EQ(reply.header("Content-Type"), "application/problem+json");
+  auto problem = reply.object();
+  EXPECT_EQ(problem.at("type"), "about:blank");
+  EXPECT_EQ(problem.at("title"), "Bad Request");
+  EXPECT_EQ(problem.at("status"), 400);
+  EXPECT_TRUE(problem.at("detail").is_string());
+  return problem;
+}
+
 class CmsTest : public ::testing::Test {
  protected:
   explicit CmsTest(CmsSimOptions options = {}) {

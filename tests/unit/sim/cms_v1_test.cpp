@@ -73,12 +73,7 @@ TEST_F(CmsV1Test, CreateAnswersWithLocationUnlessARepresentationIsPreferred) {
 TEST_F(CmsV1Test, UnwrappedValuesAreRejectedWithAFieldList) {
   auto reply = post(v1("/content"), create_body({{"Heading", "Hello"}}));
   ASSERT_EQ(reply.status, 400) << reply.body;
-  EXPECT_EQ(reply.header("Content-Type"), "application/problem+json");
-  auto problem = reply.object();
-  EXPECT_EQ(problem.at("type"), "about:blank");
-  EXPECT_EQ(problem.at("title"), "Bad Request");
-  EXPECT_EQ(problem.at("status"), 400);
-  EXPECT_TRUE(problem.at("detail").is_string());
+  auto problem = expect_bad_request_problem(reply);
   auto errors = problem.at("errors").as_array();
   ASSERT_EQ(errors.size(), 1u);
   EXPECT_EQ(errors[0].at("field"), "initialVersion.properties.Heading");
