@@ -20,6 +20,7 @@
 #include "engine/sync_engine.hpp"
 #include "exit_codes.hpp"
 #include "log/log.hpp"
+#include "net/time_system.hpp"
 #include "store/store.hpp"
 
 namespace feedsync::daemon {
@@ -115,7 +116,7 @@ int run_once(const CliRequest& request, const config::Config& config) {
       config.state.path, {.access = store::Access::exclusive, .busy_timeout = config.state.busy_timeout});
 
   asio::io_context io;
-  SystemClock clock;
+  net::RealTimeSystem clock;
   engine::SyncEngine engine(io.get_executor(), store, std::make_shared<config::Config>(config), clock);
   asio::signal_set signals(io, SIGTERM, SIGINT);
   signals.async_wait([&](const boost::system::error_code& ec, int) {

@@ -23,6 +23,7 @@
 #include "engine/sync_engine.hpp"
 #include "exit_codes.hpp"
 #include "log/log.hpp"
+#include "net/time_system.hpp"
 #include "ops/loop_heartbeat.hpp"
 #include "ops/ops_api.hpp"
 #include "ops/sd_notify.hpp"
@@ -141,7 +142,7 @@ int run_daemon(const CliRequest&, const config::Config& loaded) {
   }
 
   asio::io_context io;
-  SystemClock clock;
+  net::RealTimeSystem clock;  // reads the clocks and makes the timers of the engine and ops
   auto config = std::make_shared<const config::Config>(within_request_budget(loaded, store));
   std::shared_ptr<const config::Config>* current = nullptr;  // the Daemon's, once it exists
   DaemonOps ops(store, [&] { return current ? *current : config; }, clock);

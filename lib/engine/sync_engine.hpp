@@ -29,7 +29,6 @@
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
-#include <boost/asio/steady_timer.hpp>
 
 #include "config/config.hpp"
 #include "core/clock.hpp"
@@ -38,6 +37,7 @@
 #include "engine/http_stack.hpp"
 #include "engine/outbox_relay.hpp"
 #include "engine/poll_cycle.hpp"
+#include "net/time_system.hpp"
 
 namespace feedsync::cms { class TokenSource; }
 namespace feedsync::store { class Store; }
@@ -45,6 +45,10 @@ namespace feedsync::store { class Store; }
 namespace feedsync::engine {
 
 struct Clients;
+
+// Builds the clients for a configuration (at start and at every reload). The default builds the
+// daemon's (engine/clients.hpp: the HTTP stack, with EngineObservers::http); tests hand in fakes.
+using ClientsFactory = std::function<std::shared_ptr<Clients>(const config::Config&)>;
 
 struct FeedOutcome {
   std::string feed;
@@ -80,9 +84,11 @@ struct EngineObservers {
 
 class SyncEngine {
  public:
-  // `config` must be fully validated (load_config). The store and the clock must outlive it.
+  // `config` must be fully validated (load_config). The store and the time system (which reads
+  // the clocks and makes every timer of the engine and its relay) must outlive it.
   SyncEngine(boost::asio::any_io_executor executor, store::Store& store,
-             std::shared_ptr<const config::Config> config, const Clock& clock, EngineObservers observers = {});
+             std::shared_ptr<const config::Config> config, net::TimeSystem& time, EngineObservers observers = {},
+             ClientsFactory make_clients = {});
   ~SyncEngine();
   SyncEngine(const SyncEngine&) = delete;
   SyncEngine& operator=(const SyncEngine&) = delete;
@@ -135,8 +141,9 @@ class SyncEngine {
   boost::asio::any_io_executor executor_;
   store::Store& store_;
   std::shared_ptr<const config::Config> config_;
-  const Clock& clock_;
+  net::TimeSystem& clock_;  // reads the time and makes the timers
   EngineObservers observers_;
+  ClientsFactory make_clients_;
   std::shared_ptr<Clients> clients_;
   std::shared_ptr<RelayHolder> relay_;
   std::vector<std::shared_ptr<RelayHolder>> retired_;
@@ -158,8 +165,8 @@ class SyncEngine {
   bool daemon_mode_ = false;
   std::mt19937 random_{std::random_device{}()};
   std::vector<FeedOutcome>* once_outcomes_ = nullptr;
-  boost::asio::steady_timer wake_timer_;
-  boost::asio::steady_timer idle_timer_;
+  std::unique_ptr<net::Timer> wake_timer_;  // the scheduler sleeps on it; wake() cancels it
+  std::unique_ptr<net::Timer> idle_timer_;  // drain() sleeps on it; a finished poll cancels it
 };
 
 }  // namespace feedsync::engine
