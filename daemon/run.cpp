@@ -150,7 +150,7 @@ int run_daemon(const CliRequest&, const config::Config& loaded) {
   ops.attach(engine);
   ops::SdNotifier notifier;
   std::optional<ops::WatchdogPinger> watchdog;
-  if (auto interval = ops::watchdog_interval()) watchdog.emplace(io.get_executor(), notifier, *interval);
+  if (auto interval = ops::watchdog_interval()) watchdog.emplace(io.get_executor(), clock, notifier, *interval);
   ops::LoopHeartbeat heartbeat(io.get_executor(), clock);  // /livez's loop-lag check
   ops.watch_loop(heartbeat);
 
