@@ -178,7 +178,11 @@ asio::awaitable<void> SyncEngine::supervise_relay(std::shared_ptr<RelayHolder> h
 }
 
 void SyncEngine::prune_retired() {
-  std::erase_if(retired_, [](const std::shared_ptr<RelayHolder>& h) { return !h->running && h->relay->in_flight() == 0; });
+  auto finished = [](const std::shared_ptr<RelayHolder>& h) { return !h->running && h->relay->in_flight() == 0; };
+  for (const auto& holder : retired_) {
+    if (finished(holder)) retired_writes_ += holder->relay->stats();  // progress() keeps counting them
+  }
+  std::erase_if(retired_, finished);
 }
 
 milliseconds SyncEngine::poll_delay(const FeedSlot& slot) {
@@ -421,7 +425,8 @@ EngineProgress SyncEngine::progress() const {
   p.failing = failing_count_;
   p.relay_restarts = relay_restarts_;
   p.planned = planned_;
-  p.writes = relay_->relay->stats();
+  p.writes = retired_writes_;
+  p.writes += relay_->relay->stats();
   for (const auto& retired : retired_) p.writes += retired->relay->stats();
   return p;
 }

@@ -159,6 +159,7 @@ class SyncEngine {
   // Feeds polled at least once / failing now, kept as polls finish (progress() is O(1): the
   // STATUS= line reads it every second whatever the feed count).
   std::size_t relay_restarts_ = 0;
+  RelayStats retired_writes_;  // of the relays retired by reloads and since pruned
   std::size_t polled_count_ = 0;
   std::size_t failing_count_ = 0;
   bool stopping_ = false;

@@ -45,6 +45,8 @@ class SimulatedTimer final : public net::Timer {
     system_.add(wait);
     boost::system::error_code ec;  // always operation_aborted: the state says why
     co_await wait->wakeup.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    // Still pending: the waiter's own cancellation slot ended the wait (terminal cancellation).
+    if (wait->state == SimulatedTimeSystem::Wait::State::pending) wait->state = SimulatedTimeSystem::Wait::State::cancelled;
     co_return wait->state == SimulatedTimeSystem::Wait::State::fired;  // `this` may be gone
   }
 

@@ -113,7 +113,7 @@ class OutboxRelayTest : public ::testing::Test {
     return actions;
   }
 
-  testing::TempDir dir_;
+  testing::TempDir dir_{testing::TempDir::Backing::memory};  // many commits: no fsync on disk
   testing::SimulatedTimeSystem time_;  // before everything that makes timers from it
   boost::asio::io_context io_;
   store::Store store_;
