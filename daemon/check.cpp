@@ -109,7 +109,7 @@ enum class MappingVerdict { ok, unreadable, mismatched };
 MappingVerdict check_mappings(boost::asio::io_context& io, engine::Clients& clients, const config::Config& config,
                               const std::vector<std::string>& secrets) {
   const auto options = cms::cms_client_options(config.cms);
-  cms::CmsTransport transport(clients.http.client(), clients.tokens, options.transport);
+  cms::CmsTransport transport(clients.http, clients.tokens, options.transport);
   cms::SchemaReader reader(transport, config.cms.base_url);
   auto verdict = MappingVerdict::ok;
   for (const auto& feed : config.feeds) {

@@ -21,6 +21,7 @@
 #include "engine/sync_engine.hpp"
 #include "exit_codes.hpp"
 #include "log/log.hpp"
+#include "net/time_system.hpp"
 #include "store/store.hpp"
 
 namespace feedsync::daemon {
@@ -116,7 +117,7 @@ int run_once(const CliRequest& request, const config::Config& config) {
       config.state.path, {.access = store::Access::exclusive, .busy_timeout = config.state.busy_timeout});
 
   asio::io_context io;
-  SystemClock clock;
+  net::RealTimeSystem clock;
   config::LiveConfig live(std::make_shared<const config::Config>(config));
   engine::SyncEngine engine(io.get_executor(), store, live, clock);
   asio::signal_set signals(io, SIGTERM, SIGINT);

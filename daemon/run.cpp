@@ -28,6 +28,7 @@
 #include "ops/daemon_backend.hpp"
 #include "ops/daemon_metrics.hpp"
 #include "ops/engine_control.hpp"
+#include "net/time_system.hpp"
 #include "ops/loop_heartbeat.hpp"
 #include "ops/ops_api.hpp"
 #include "ops/sd_notify.hpp"
@@ -174,7 +175,7 @@ int run_daemon(const CliRequest&, const config::Config& loaded) {
   }
 
   asio::io_context io;
-  SystemClock clock;
+  net::RealTimeSystem clock;  // reads the clocks and makes the timers of the engine and ops
   config::LiveConfig config(std::make_shared<const config::Config>(ops::within_request_budget(loaded, store)));
   ops::DaemonMetrics metrics(store, config, clock);
   engine::SyncEngine engine(io.get_executor(), store, config, clock, engine_observers(metrics));
@@ -182,7 +183,7 @@ int run_daemon(const CliRequest&, const config::Config& loaded) {
   SyncEngineControl control(engine);
   ops::SdNotifier notifier;
   std::optional<ops::WatchdogPinger> watchdog;
-  if (auto interval = ops::watchdog_interval()) watchdog.emplace(io.get_executor(), notifier, *interval);
+  if (auto interval = ops::watchdog_interval()) watchdog.emplace(io.get_executor(), clock, notifier, *interval);
   ops::LoopHeartbeat heartbeat(io.get_executor(), clock);  // /livez's loop-lag check
   ops::DaemonBackend backend(store, config, clock, metrics, control, heartbeat);
 

@@ -16,10 +16,19 @@ feed::FeedClientOptions feed_client_options(const config::Config& config) {
 
 Clients::Clients(boost::asio::any_io_executor executor, const config::Config& config, const Clock& clock,
                  HttpObservers observers)
-    : http(executor, config, clock, std::move(observers)),
-      feeds(http.client(), feed_client_options(config)),
-      tokens(http.client(), clock, cms::token_options(config.cms)),
-      sink(cms::make_cms_sink(http.client(), tokens, cms::cms_client_options(config.cms, clock))),
-      canonical(http.client(), cms::canonical_client_options(config.canonical)) {}
+    : stack(std::make_unique<HttpStack>(executor, config, clock, std::move(observers))),
+      http(stack->client()),
+      feeds(http, feed_client_options(config)),
+      tokens(http, clock, cms::token_options(config.cms)),
+      sink(cms::make_cms_sink(http, tokens, cms::cms_client_options(config.cms, clock))),
+      canonical(http, cms::canonical_client_options(config.canonical)) {}
+
+Clients::Clients(net::HttpClient& given, const config::Config& config, const Clock& clock,
+                 std::shared_ptr<cms::CmsSink> cms_sink)
+    : http(given),
+      feeds(http, feed_client_options(config)),
+      tokens(http, clock, cms::token_options(config.cms)),
+      sink(std::move(cms_sink)),
+      canonical(http, cms::canonical_client_options(config.canonical)) {}
 
 }  // namespace feedsync::engine

@@ -4,9 +4,7 @@
 #include <exception>
 
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/redirect_error.hpp>
 #include <boost/asio/this_coro.hpp>
-#include <boost/asio/use_awaitable.hpp>
 
 #include "cms/canonical_client.hpp"
 #include "cms/canonical_url.hpp"
@@ -15,6 +13,7 @@
 #include "core/backoff.hpp"
 #include "log/log.hpp"
 #include "net/retry_after.hpp"
+#include "net/signal.hpp"
 #include "store/store.hpp"
 
 namespace feedsync::engine {
@@ -27,12 +26,6 @@ using std::chrono::milliseconds;
 // notices a clock jump or a `retry` from the CLI (which cannot wake() it).
 constexpr milliseconds kMaxIdleSleep{1000};
 
-asio::awaitable<void> sleep_on(asio::steady_timer& timer, milliseconds duration) {
-  timer.expires_after(std::max(duration, milliseconds(0)));
-  boost::system::error_code ec;  // cancelled = woken early
-  co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-}
-
 std::string version_detail(const cms::WriteOutcome& outcome) {
   std::string detail = "cms_key " + outcome.key;
   if (!outcome.version.empty()) detail += " version " + outcome.version;
@@ -42,20 +35,42 @@ std::string version_detail(const cms::WriteOutcome& outcome) {
 
 }  // namespace
 
+RelayStats& RelayStats::operator+=(const RelayStats& other) {
+  // A field added to RelayStats must be added here too (or SyncEngine::progress() loses it).
+  static_assert(sizeof(RelayStats) == 8 * sizeof(std::uint64_t), "RelayStats changed: update operator+=");
+  created += other.created;
+  updated += other.updated;
+  undeleted += other.undeleted;
+  deleted += other.deleted;
+  canonical_posted += other.canonical_posted;
+  retried += other.retried;
+  dead_lettered += other.dead_lettered;
+  store_errors += other.store_errors;
+  return *this;
+}
+
+struct OutboxRelay::Batch {
+  Batch(const asio::any_io_executor& executor, std::unique_ptr<net::Timer> timer)
+      : done(executor), flush_timer(std::move(timer)) {}
+  std::vector<std::pair<std::int64_t, std::function<void()>>> writes;  // op id, its outcome
+  net::Signal done;  // notified when committed: wakes every waiter
+  std::unique_ptr<net::Timer> flush_timer;  // commits the batch after kFlushDelay
+  bool flushed = false;
+};
+
 OutboxRelay::OutboxRelay(asio::any_io_executor executor, store::Store& store, cms::CmsSink& sink,
                          cms::CanonicalClient& canonical, const cms::TokenSource* tokens,
-                         const Clock& clock, RelayOptions options)
+                         net::TimeSystem& time, RelayOptions options)
     : executor_(executor),
       store_(store),
       sink_(sink),
       canonical_(canonical),
       tokens_(tokens),
-      clock_(clock),
+      clock_(time),
       options_(std::move(options)),
       random_(options_.seed),
-      wake_timer_(executor),
-      idle_timer_(executor),
-      flush_timer_(executor) {
+      wake_timer_(time.make_timer(executor)),
+      idle_timer_(time.make_timer(executor)) {
   options_.max_in_flight = std::max<std::size_t>(options_.max_in_flight, 1);
 }
 
@@ -71,7 +86,7 @@ void OutboxRelay::set_max_in_flight(std::size_t max_in_flight) {
   wake();
 }
 
-void OutboxRelay::wake() { wake_timer_.cancel(); }
+void OutboxRelay::wake() { wake_timer_->cancel(); }
 
 void OutboxRelay::outcome(store::OpKind op, RelayResult result) const {
   if (options_.on_outcome) options_.on_outcome(op, result);
@@ -83,8 +98,8 @@ void OutboxRelay::stop() {
 }
 
 void OutboxRelay::notify_changed() {
-  wake_timer_.cancel();
-  idle_timer_.cancel();
+  wake_timer_->cancel();
+  idle_timer_->cancel();
 }
 
 std::int64_t OutboxRelay::now_ms() const {
@@ -151,7 +166,7 @@ asio::awaitable<RelayExit> OutboxRelay::run(RunOptions run) {
     if (next.exit) co_return *next.exit;
     if (next.claimed) continue;  // there may be more due
     // Never a zero wait: the loop must yield, or the calls it waits for could never finish.
-    co_await sleep_on(wake_timer_, std::max(next.sleep, milliseconds(1)));
+    co_await wake_timer_->wait_for(std::max(next.sleep, milliseconds(1)));
   }
 }
 
@@ -215,7 +230,7 @@ asio::awaitable<bool> OutboxRelay::wait_idle(milliseconds timeout) {
   while (active_ > 0) {
     const auto left = std::chrono::ceil<milliseconds>(deadline - clock_.steady_now());
     if (left.count() <= 0) co_return false;
-    co_await sleep_on(idle_timer_, left);
+    co_await idle_timer_->wait_for(left);
   }
   co_return true;
 }
@@ -467,28 +482,29 @@ std::function<void()> OutboxRelay::dead_letter_record(const store::OutboxOp& op,
 asio::awaitable<void> OutboxRelay::record(std::int64_t op_id, std::function<void()> write) {
   if (!write) co_return;
   if (!batch_) {
-    batch_ = std::make_shared<Batch>(executor_);
-    flush_timer_.expires_after(kFlushDelay);
-    flush_timer_.async_wait([this, batch = batch_](const boost::system::error_code&) {
-      if (batch_ == batch) flush();
-    });
+    batch_ = std::make_shared<Batch>(executor_, clock_.make_timer(executor_));
+    // An exception out of flush() ends io_context::run(), as from any handler.
+    asio::co_spawn(executor_, flush_when_due(batch_, clock_.steady_now() + kFlushDelay),
+                   [](std::exception_ptr error) { if (error) std::rethrow_exception(error); });
   }
   auto batch = batch_;
   batch->writes.emplace_back(op_id, std::move(write));
   // Everyone in flight is waiting for this commit (nothing else can join it), or it is big:
   // commit now rather than at the timer.
   if (batch->writes.size() >= std::min(active_, kMaxBatch)) flush();
-  if (!batch->flushed) {
-    boost::system::error_code ec;  // cancelled = flushed
-    co_await batch->done.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-  }
+  if (!batch->flushed) co_await batch->done.wait();
+}
+
+asio::awaitable<void> OutboxRelay::flush_when_due(std::shared_ptr<Batch> batch, SteadyTime due) {
+  if (!batch->flushed) co_await batch->flush_timer->wait_until(due);
+  if (!batch->flushed) flush();  // still batch_: only flush() ends a batch
 }
 
 void OutboxRelay::flush() {
   auto batch = std::move(batch_);
   batch_.reset();
-  flush_timer_.cancel();
   if (!batch) return;
+  batch->flush_timer->cancel();
   std::vector<store::OutboxOp> next;
   try {
     auto tx = store_.transaction();
@@ -518,7 +534,7 @@ void OutboxRelay::flush() {
     }
   }
   batch->flushed = true;
-  batch->done.cancel();
+  batch->done.notify_all();
   for (auto& op : next) spawn(std::move(op));
 }
 

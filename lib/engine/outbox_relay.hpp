@@ -28,10 +28,10 @@
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
-#include <boost/asio/steady_timer.hpp>
 
 #include "core/clock.hpp"
 #include "engine/relay_rules.hpp"
+#include "net/time_system.hpp"
 #include "store/rows.hpp"
 
 namespace feedsync::cms {
@@ -61,6 +61,7 @@ struct RelayStats {
   std::uint64_t retried = 0, dead_lettered = 0;
   std::uint64_t store_errors = 0;  // looks at the queue that the state store failed
   std::uint64_t done() const { return created + updated + undeleted + deleted + canonical_posted; }
+  RelayStats& operator+=(const RelayStats& other);  // every field (the engine sums its relays)
 };
 
 // Why run() returned.
@@ -73,9 +74,10 @@ enum class RelayExit {
 
 class OutboxRelay {
  public:
-  // `tokens` may be null (no auth gate). Everything passed must outlive the relay.
+  // `tokens` may be null (no auth gate). Everything passed must outlive the relay. `time` reads
+  // the clocks and makes every timer the relay waits on (net/time_system.hpp).
   OutboxRelay(boost::asio::any_io_executor executor, store::Store& store, cms::CmsSink& sink,
-              cms::CanonicalClient& canonical, const cms::TokenSource* tokens, const Clock& clock,
+              cms::CanonicalClient& canonical, const cms::TokenSource* tokens, net::TimeSystem& time,
               RelayOptions options);
   ~OutboxRelay();
   OutboxRelay(const OutboxRelay&) = delete;
@@ -146,28 +148,23 @@ class OutboxRelay {
   cms::CmsSink& sink_;
   cms::CanonicalClient& canonical_;
   const cms::TokenSource* tokens_;
-  const Clock& clock_;
+  net::TimeSystem& clock_;  // reads the time and makes the timers
   RelayOptions options_;
   std::mt19937 random_;
   RelayStats stats_;
   std::size_t active_ = 0;
   std::vector<std::int64_t> unrecorded_;  // in flight in the store, their outcome lost
   bool stopping_ = false;
-  boost::asio::steady_timer wake_timer_;
-  boost::asio::steady_timer idle_timer_;
+  std::unique_ptr<net::Timer> wake_timer_;  // run() sleeps on it; wake() cancels it
+  std::unique_ptr<net::Timer> idle_timer_;  // wait_idle() sleeps on it; a finished op cancels it
 
   // Group commit (record()): writes gathered for at most kFlushDelay or kMaxBatch writes.
   static constexpr std::chrono::milliseconds kFlushDelay{5};
   static constexpr std::size_t kMaxBatch = 256;
-  struct Batch {
-    explicit Batch(const boost::asio::any_io_executor& executor)
-        : done(executor, SteadyTime::max()) {}
-    std::vector<std::pair<std::int64_t, std::function<void()>>> writes;  // op id, its outcome
-    boost::asio::steady_timer done;  // cancelled when committed: wakes every waiter
-    bool flushed = false;
-  };
-  std::shared_ptr<Batch> batch_;
-  boost::asio::steady_timer flush_timer_;
+  struct Batch;
+  // Commits `batch` at `due` unless it was committed sooner.
+  boost::asio::awaitable<void> flush_when_due(std::shared_ptr<Batch> batch, SteadyTime due);
+  std::shared_ptr<Batch> batch_;  // the one being gathered; only flush() ends it
 };
 
 }  // namespace feedsync::engine

@@ -4,8 +4,6 @@
 #include <exception>
 
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/redirect_error.hpp>
-#include <boost/asio/use_awaitable.hpp>
 
 #include "core/poll_schedule.hpp"
 #include "engine/clients.hpp"
@@ -27,12 +25,6 @@ constexpr milliseconds kMaxSchedulerSleep{1000};
 constexpr milliseconds kRelayRestartMin{1000};
 constexpr milliseconds kRelayRestartMax{30'000};
 
-asio::awaitable<void> sleep_on(asio::steady_timer& timer, milliseconds duration) {
-  timer.expires_after(std::max(duration, milliseconds(0)));
-  boost::system::error_code ec;  // cancelled = woken early
-  co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-}
-
 RelayOptions relay_options(const config::Config& config) {
   RelayOptions options;
   options.max_in_flight = static_cast<std::size_t>(config.cms.max_in_flight);
@@ -44,6 +36,13 @@ RelayOptions relay_options(const config::Config& config) {
 
 std::size_t planned_ops(const CycleReport& report) {
   return report.created + report.updated + report.undeleted + report.deleted;
+}
+
+// The daemon's clients: the HTTP stack built from the configuration.
+ClientsFactory daemon_clients(asio::any_io_executor executor, const Clock& clock, HttpObservers observers) {
+  return [executor, &clock, observers = std::move(observers)](const config::Config& config) {
+    return std::make_shared<Clients>(executor, config, clock, observers);
+  };
 }
 
 }  // namespace
@@ -69,15 +68,16 @@ bool OnceResult::synced() const {
 }
 
 SyncEngine::SyncEngine(asio::any_io_executor executor, store::Store& store, config::LiveConfig& config,
-                       const Clock& clock, EngineObservers observers)
+                       net::TimeSystem& time, EngineObservers observers, ClientsFactory make_clients)
     : executor_(executor),
       store_(store),
       config_(config),
-      clock_(clock),
+      clock_(time),
       observers_(std::move(observers)),
-      clients_(std::make_shared<Clients>(executor, *config_, clock, observers_.http)),
-      wake_timer_(executor),
-      idle_timer_(executor) {
+      make_clients_(make_clients ? std::move(make_clients) : daemon_clients(executor, time, observers_.http)),
+      clients_(make_clients_(*config_)),
+      wake_timer_(time.make_timer(executor)),
+      idle_timer_(time.make_timer(executor)) {
   apply_feeds(*config_);
   relay_ = make_relay();
 }
@@ -155,7 +155,7 @@ void SyncEngine::start_relay() {
 asio::awaitable<void> SyncEngine::supervise_relay(std::shared_ptr<RelayHolder> holder) {
   // The relay handles the store's failures itself; anything else that ends it is logged with
   // its cause and the relay restarted after a growing pause, never left dead (issue 15).
-  asio::steady_timer pause(executor_);
+  auto pause = clock_.make_timer(executor_);
   milliseconds delay = kRelayRestartMin;
   for (;;) {
     std::string failure;
@@ -170,14 +170,18 @@ asio::awaitable<void> SyncEngine::supervise_relay(std::shared_ptr<RelayHolder> h
     ++relay_restarts_;
     log::critical("outbox relay failed; restarting it",
                   {{"error", failure}, {"restart_in_ms", std::to_string(delay.count())}});
-    co_await sleep_on(pause, delay);
+    co_await pause->wait_for(delay);
     if (stopping_ || holder != relay_) co_return;  // run() would clear the stop
     delay = std::min(delay * 2, kRelayRestartMax);
   }
 }
 
 void SyncEngine::prune_retired() {
-  std::erase_if(retired_, [](const std::shared_ptr<RelayHolder>& h) { return !h->running && h->relay->in_flight() == 0; });
+  auto finished = [](const std::shared_ptr<RelayHolder>& h) { return !h->running && h->relay->in_flight() == 0; };
+  for (const auto& holder : retired_) {
+    if (finished(holder)) retired_writes_ += holder->relay->stats();  // progress() keeps counting them
+  }
+  std::erase_if(retired_, finished);
 }
 
 milliseconds SyncEngine::poll_delay(const FeedSlot& slot) {
@@ -203,7 +207,7 @@ void SyncEngine::trigger(const std::string& feed) {
 
 void SyncEngine::wake() {
   wake_pending_ = true;
-  wake_timer_.cancel();
+  wake_timer_->cancel();
 }
 
 asio::awaitable<void> SyncEngine::wait_for_wake(milliseconds duration) {
@@ -211,7 +215,7 @@ asio::awaitable<void> SyncEngine::wait_for_wake(milliseconds duration) {
   // handler) is not lost: the timer then expires at once, which still yields to the io_context.
   if (wake_pending_) duration = milliseconds(0);
   wake_pending_ = false;
-  co_await sleep_on(wake_timer_, duration);
+  co_await wake_timer_->wait_for(duration);
   wake_pending_ = false;
 }
 
@@ -241,7 +245,7 @@ void SyncEngine::start_poll(FeedSlot& slot) {
                      log::error("poll failed", {{"feed", name}, {"error", outcome.error}});
                    }
                    finish_poll(outcome);
-                   idle_timer_.cancel();
+                   idle_timer_->cancel();
                    wake();
                  });
 }
@@ -395,13 +399,13 @@ asio::awaitable<bool> SyncEngine::drain(milliseconds timeout) {
     const auto left = std::chrono::ceil<milliseconds>(deadline - clock_.steady_now());
     if (left.count() <= 0) co_return false;
     // Woken by a finished poll; CMS calls finishing are seen on the next look.
-    co_await sleep_on(idle_timer_, std::min(left, milliseconds(50)));
+    co_await idle_timer_->wait_for(std::min(left, milliseconds(50)));
   }
 }
 
 void SyncEngine::reload(std::shared_ptr<const config::Config> config) {
   // Built first: if it throws (an unreadable CA file...), nothing has changed yet.
-  auto clients = std::make_shared<Clients>(executor_, *config, clock_, observers_.http);
+  auto clients = make_clients_(*config);
   config_.set(std::move(config));
   clients_ = std::move(clients);
   // The old relay stops claiming; its calls in flight finish on the old clients.
@@ -420,18 +424,9 @@ EngineProgress SyncEngine::progress() const {
   p.failing = failing_count_;
   p.relay_restarts = relay_restarts_;
   p.planned = planned_;
-  p.writes = relay_->relay->stats();
-  for (const auto& retired : retired_) {
-    const auto& s = retired->relay->stats();
-    p.writes.created += s.created;
-    p.writes.updated += s.updated;
-    p.writes.deleted += s.deleted;
-    p.writes.undeleted += s.undeleted;
-    p.writes.canonical_posted += s.canonical_posted;
-    p.writes.dead_lettered += s.dead_lettered;
-    p.writes.retried += s.retried;
-    p.writes.store_errors += s.store_errors;
-  }
+  p.writes = retired_writes_;
+  p.writes += relay_->relay->stats();
+  for (const auto& retired : retired_) p.writes += retired->relay->stats();
   return p;
 }
 

@@ -29,7 +29,6 @@
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
-#include <boost/asio/steady_timer.hpp>
 
 #include "config/config.hpp"
 #include "config/live_config.hpp"
@@ -39,6 +38,7 @@
 #include "engine/http_stack.hpp"
 #include "engine/outbox_relay.hpp"
 #include "engine/poll_cycle.hpp"
+#include "net/time_system.hpp"
 
 namespace feedsync::cms { class TokenSource; }
 namespace feedsync::store { class Store; }
@@ -46,6 +46,10 @@ namespace feedsync::store { class Store; }
 namespace feedsync::engine {
 
 struct Clients;
+
+// Builds the clients for a configuration (at start and at every reload). The default builds the
+// daemon's (engine/clients.hpp: the HTTP stack, with EngineObservers::http); tests hand in fakes.
+using ClientsFactory = std::function<std::shared_ptr<Clients>(const config::Config&)>;
 
 struct FeedOutcome {
   std::string feed;
@@ -82,10 +86,10 @@ struct EngineObservers {
 class SyncEngine {
  public:
   // `config` holds a fully validated configuration (load_config); the engine reads it from
-  // there and reload() publishes the next one there. It, the store and the clock must outlive
-  // the engine.
+  // there and reload() publishes the next one there. It, the store and the time system (which
+  // reads the clocks and makes every timer of the engine and its relay) must outlive the engine.
   SyncEngine(boost::asio::any_io_executor executor, store::Store& store, config::LiveConfig& config,
-             const Clock& clock, EngineObservers observers = {});
+             net::TimeSystem& time, EngineObservers observers = {}, ClientsFactory make_clients = {});
   ~SyncEngine();
   SyncEngine(const SyncEngine&) = delete;
   SyncEngine& operator=(const SyncEngine&) = delete;
@@ -140,8 +144,9 @@ class SyncEngine {
   boost::asio::any_io_executor executor_;
   store::Store& store_;
   config::LiveConfig& config_;
-  const Clock& clock_;
+  net::TimeSystem& clock_;  // reads the time and makes the timers
   EngineObservers observers_;
+  ClientsFactory make_clients_;
   std::shared_ptr<Clients> clients_;
   std::shared_ptr<RelayHolder> relay_;
   std::vector<std::shared_ptr<RelayHolder>> retired_;
@@ -157,14 +162,15 @@ class SyncEngine {
   // Feeds polled at least once / failing now, kept as polls finish (progress() is O(1): the
   // STATUS= line reads it every second whatever the feed count).
   std::size_t relay_restarts_ = 0;
+  RelayStats retired_writes_;  // of the relays retired by reloads and since pruned
   std::size_t polled_count_ = 0;
   std::size_t failing_count_ = 0;
   bool stopping_ = false;
   bool daemon_mode_ = false;
   std::mt19937 random_{std::random_device{}()};
   std::vector<FeedOutcome>* once_outcomes_ = nullptr;
-  boost::asio::steady_timer wake_timer_;
-  boost::asio::steady_timer idle_timer_;
+  std::unique_ptr<net::Timer> wake_timer_;  // the scheduler sleeps on it; wake() cancels it
+  std::unique_ptr<net::Timer> idle_timer_;  // drain() sleeps on it; a finished poll cancels it
 };
 
 }  // namespace feedsync::engine

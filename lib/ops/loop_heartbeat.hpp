@@ -4,33 +4,34 @@
 // (watchdog.hpp) it is on the loop on purpose: it measures the loop it runs on.
 
 #include <chrono>
-#include <memory>
 
 #include <boost/asio/any_io_executor.hpp>
 
-#include "core/clock.hpp"
+#include "net/time_system.hpp"
+#include "ops/loop_lag.hpp"
+#include "ops/ticker.hpp"
 
 namespace feedsync::ops {
 
 class LoopHeartbeat {
  public:
-  // `clock` must outlive the heartbeat's ticks, that is until stop() or destruction.
-  LoopHeartbeat(boost::asio::any_io_executor executor, const Clock& clock);
-  ~LoopHeartbeat();  // stops
+  // `time` reads the clock and makes the timer; it must outlive the heartbeat.
+  LoopHeartbeat(boost::asio::any_io_executor executor, net::TimeSystem& time);
   LoopHeartbeat(const LoopHeartbeat&) = delete;
   LoopHeartbeat& operator=(const LoopHeartbeat&) = delete;
 
-  // Call on the loop's thread. The pending timer keeps io_context::run() busy until stop().
+  // Call on the loop's thread. The pending timer keeps io_context::run() busy until stop()
+  // (destruction stops too).
   void start();
-  void stop();
+  void stop() { ticker_.stop(); }
 
   // How far behind the loop is now (LoopLag::stall); zero before start().
   std::chrono::milliseconds stall() const;
 
  private:
-  struct State;
-  static void arm(const std::shared_ptr<State>& state);
-  std::shared_ptr<State> state_;  // shared with the pending timer handler, which may outlive us
+  const Clock& clock_;
+  LoopLag lag_;
+  Ticker ticker_;
 };
 
 }  // namespace feedsync::ops

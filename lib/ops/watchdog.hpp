@@ -5,9 +5,11 @@
 // restarts the service, which is the whole point of WatchdogSec= (DESIGN.md §7).
 
 #include <chrono>
-#include <memory>
 
 #include <boost/asio/any_io_executor.hpp>
+
+#include "net/time_system.hpp"
+#include "ops/ticker.hpp"
 
 namespace feedsync::ops {
 
@@ -16,25 +18,24 @@ class SdNotifier;
 class WatchdogPinger {
  public:
   // `interval` is systemd's (watchdog_interval()); `notifier` must outlive the pinger's pings,
-  // that is until stop() or destruction.
-  WatchdogPinger(boost::asio::any_io_executor executor, SdNotifier& notifier,
+  // that is until stop() or destruction; `time` makes its timer and must outlive the pinger.
+  WatchdogPinger(boost::asio::any_io_executor executor, net::TimeSystem& time, SdNotifier& notifier,
                  std::chrono::microseconds interval);
-  ~WatchdogPinger();  // stops
   WatchdogPinger(const WatchdogPinger&) = delete;
   WatchdogPinger& operator=(const WatchdogPinger&) = delete;
 
   // Pings at once, then every period(). Call on the loop's thread; a second start() is a no-op.
   void start();
   // No ping after this returns, including one whose timer had already fired. Call on the
-  // loop's thread.
-  void stop();
+  // loop's thread. Destruction stops too.
+  void stop() { ticker_.stop(); }
 
-  std::chrono::microseconds period() const;
+  std::chrono::microseconds period() const { return period_; }
 
  private:
-  struct State;
-  static void arm(const std::shared_ptr<State>& state);
-  std::shared_ptr<State> state_;  // shared with the pending timer handler, which may outlive us
+  SdNotifier& notifier_;
+  std::chrono::microseconds period_;
+  Ticker ticker_;
 };
 
 }  // namespace feedsync::ops

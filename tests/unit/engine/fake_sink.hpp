@@ -1,6 +1,6 @@
 #pragma once
 // A CmsSink that records every call and answers from per-operation scripts (then a default
-// success). Calls can take time on an asio timer, so concurrency is observable.
+// success). Calls can take time (`latency`, on a timer of `time`), so concurrency is observable.
 
 #include <chrono>
 #include <cstddef>
@@ -8,12 +8,12 @@
 #include <string>
 #include <vector>
 
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/steady_timer.hpp>
+#include <stdexcept>
+
 #include <boost/asio/this_coro.hpp>
-#include <boost/asio/use_awaitable.hpp>
 
 #include "cms/cms_sink.hpp"
+#include "net/time_system.hpp"
 
 namespace feedsync::testing {
 
@@ -25,11 +25,13 @@ class FakeSink final : public cms::CmsSink {
     bool known = false;      // upsert
     bool permanent = false;  // remove
     ArticleDocument document;  // upsert
+    SteadyTime at{};  // time->steady_now() when the call began (with a time system)
   };
 
   std::deque<cms::CmsResult> upsert_script, undelete_script, remove_script;
   cms::WriteStatus upsert_status = cms::WriteStatus::published;  // of default successful upserts
   std::chrono::milliseconds latency{0};
+  net::TimeSystem* time = nullptr;  // makes the latency's timers; needed when latency > 0
 
   const std::vector<Call>& calls() const { return calls_; }
   std::size_t max_in_flight() const { return max_in_flight_; }
@@ -44,32 +46,35 @@ class FakeSink final : public cms::CmsSink {
   }
 
   boost::asio::awaitable<cms::CmsResult> upsert(cms::UpsertRequest request) override {
-    calls_.push_back({"upsert", request.article, request.known, false, request.document});
+    calls_.push_back({"upsert", request.article, request.known, false, request.document, now()});
     cms::WriteOutcome ok{request.article.key, "v" + std::to_string(++versions_), request.document.route_segment,
                          upsert_status, !request.known};
     auto result = co_await answer(upsert_script, std::move(ok));
     co_return result;
   }
   boost::asio::awaitable<cms::CmsResult> undelete(cms::ArticleRef article) override {
-    calls_.push_back({"undelete", article, false, false, {}});
+    calls_.push_back({"undelete", article, false, false, {}, now()});
     cms::WriteOutcome ok{article.key, "", std::nullopt, cms::WriteStatus::restored, false};
     auto result = co_await answer(undelete_script, std::move(ok));
     co_return result;
   }
   boost::asio::awaitable<cms::CmsResult> remove(cms::ArticleRef article, bool permanent) override {
-    calls_.push_back({"remove", article, false, permanent, {}});
+    calls_.push_back({"remove", article, false, permanent, {}, now()});
     cms::WriteOutcome ok{article.key, "", std::nullopt, cms::WriteStatus::deleted, false};
     auto result = co_await answer(remove_script, std::move(ok));
     co_return result;
   }
 
  private:
+  SteadyTime now() const { return time ? time->steady_now() : SteadyTime{}; }
+
   boost::asio::awaitable<cms::CmsResult> answer(std::deque<cms::CmsResult>& script, cms::WriteOutcome ok) {
     ++in_flight_;
     max_in_flight_ = std::max(max_in_flight_, in_flight_);
     if (latency.count() > 0) {
-      boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor, latency);
-      co_await timer.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+      if (time == nullptr) throw std::logic_error("FakeSink: a latency needs a time system");
+      auto timer = time->make_timer(co_await boost::asio::this_coro::executor);
+      co_await timer->wait_for(latency);
     }
     --in_flight_;
     if (script.empty()) co_return cms::CmsResult(std::move(ok));

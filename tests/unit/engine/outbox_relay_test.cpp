@@ -1,10 +1,10 @@
 // The outbox relay against a scripted CmsSink, a scripted HTTP client for the canonical
-// post-back, and a real state store on disk.
+// post-back, and a real state store on disk, on simulated time: backoffs and deadlines pass in
+// no time and every wait is exact.
 #include "engine/outbox_relay.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/use_future.hpp>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -13,6 +13,7 @@
 #include "core/content_key.hpp"
 #include "core/outbox_payload.hpp"
 #include "store/store.hpp"
+#include "support/simulated_time_system.hpp"
 #include "support/temp_dir.hpp"
 #include "unit/engine/fake_sink.hpp"
 #include "unit/net/fake_http_client.hpp"
@@ -31,6 +32,7 @@ class OutboxRelayTest : public ::testing::Test {
       : store_(store::Store::open(dir_ / "state.db", {.access = store::Access::exclusive})),
         canonical_(canonical_http_, {"https://canon.example.test/link", 5000ms}) {
     store_.ensure_feed("blog", "feed1");
+    sink_.time = &time_;
   }
 
   RelayOptions options() {
@@ -78,21 +80,34 @@ class OutboxRelayTest : public ::testing::Test {
   }
 
   std::int64_t now_ms() const {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(clock_.system_now().time_since_epoch()).count();
+    return std::chrono::duration_cast<std::chrono::milliseconds>(time_.system_now().time_since_epoch()).count();
   }
 
+  // run() with until_empty, on simulated time; `limit` is simulated too.
   RelayExit drain(OutboxRelay& relay, std::chrono::milliseconds limit = 5s) {
     OutboxRelay::RunOptions run;
     run.until_empty = true;
-    run.deadline = clock_.steady_now() + limit;
-    auto future = boost::asio::co_spawn(io_, relay.run(run), boost::asio::use_future);
-    io_.run();
-    io_.restart();
-    return future.get();
+    run.deadline = time_.steady_now() + limit;
+    std::optional<RelayExit> exit;
+    boost::asio::co_spawn(io_, relay.run(run), [&exit](std::exception_ptr error, RelayExit how) {
+      if (error) std::rethrow_exception(error);
+      exit = how;
+    });
+    EXPECT_TRUE(time_.run_until(io_, [&] { return exit.has_value(); })) << "the relay never returned";
+    return exit.value_or(RelayExit::stopped);
   }
 
   std::unique_ptr<OutboxRelay> relay(RelayOptions o) {
-    return std::make_unique<OutboxRelay>(io_.get_executor(), store_, sink_, canonical_, nullptr, clock_, o);
+    return std::make_unique<OutboxRelay>(io_.get_executor(), store_, sink_, canonical_, nullptr, time_, o);
+  }
+
+  // The time between one sink call and the next.
+  std::vector<std::chrono::milliseconds> call_gaps() const {
+    std::vector<std::chrono::milliseconds> gaps;
+    const auto& calls = sink_.calls();
+    for (std::size_t i = 1; i < calls.size(); ++i)
+      gaps.push_back(std::chrono::duration_cast<std::chrono::milliseconds>(calls[i].at - calls[i - 1].at));
+    return gaps;
   }
 
   std::vector<std::string> journal_actions() {
@@ -102,8 +117,8 @@ class OutboxRelayTest : public ::testing::Test {
     return actions;
   }
 
-  testing::TempDir dir_;
-  SystemClock clock_;
+  testing::TempDir dir_{testing::TempDir::Backing::memory};  // many commits: no fsync on disk
+  testing::SimulatedTimeSystem time_;  // before everything that makes timers from it
   boost::asio::io_context io_;
   store::Store store_;
   FakeSink sink_;
@@ -192,6 +207,13 @@ TEST_F(OutboxRelayTest, RetryableFailuresAreRetriedAfterABackoff) {
   EXPECT_EQ(r->stats().retried, 2u);
   EXPECT_EQ(store_.article("blog", "a1")->cms_version, "v3");  // the third call succeeded
   EXPECT_EQ(store_.outbox_stats().total.dead, 0);
+  // Full jitter between base/2 and base * 2^(attempt-1) (base 2 ms), to the millisecond.
+  const auto gaps = call_gaps();
+  ASSERT_EQ(gaps.size(), 2u);
+  EXPECT_GE(gaps[0], 1ms);
+  EXPECT_LE(gaps[0], 2ms);
+  EXPECT_GE(gaps[1], 1ms);
+  EXPECT_LE(gaps[1], 4ms);
 }
 
 TEST_F(OutboxRelayTest, PermanentFailuresAreDeadLetteredWithTheCmsMessage) {
@@ -318,7 +340,7 @@ TEST_F(OutboxRelayTest, ACanonicalRetryAfterIsHonouredUpToTheMaxBackoff) {
 TEST_F(OutboxRelayTest, AnAuthFailureWithoutRejectedCredentialsBacksOffInsteadOfSpinning) {
   // The token source has not rejected the credentials (it was never even asked), so nothing
   // closes the gate: the op must wait out a backoff (15-30 ms) between attempts. A tight loop
-  // would make hundreds of calls in the 300 ms.
+  // would make hundreds of calls in the 300 ms; backoffs make 11 to 21.
   for (int i = 0; i < 1000; ++i) sink_.upsert_script.push_back(FakeSink::error(CmsErrorKind::auth, 401, "fresh token refused"));
   article("a1", store::OpKind::upsert);
   auto o = options();
@@ -328,11 +350,15 @@ TEST_F(OutboxRelayTest, AnAuthFailureWithoutRejectedCredentialsBacksOffInsteadOf
   cms::TokenOptions token_options;
   token_options.token_url = "https://cms.example.test/oauth/token";
   token_options.client_id = "id";
-  cms::TokenSource tokens(token_http, clock_, token_options);
-  auto r = std::make_unique<OutboxRelay>(io_.get_executor(), store_, sink_, canonical_, &tokens, clock_, o);
+  cms::TokenSource tokens(token_http, time_, token_options);
+  auto r = std::make_unique<OutboxRelay>(io_.get_executor(), store_, sink_, canonical_, &tokens, time_, o);
   EXPECT_EQ(drain(*r, 300ms), RelayExit::deadline);
-  EXPECT_GE(sink_.calls().size(), 2u);
-  EXPECT_LE(sink_.calls().size(), 25u);
+  EXPECT_GE(sink_.calls().size(), 11u);
+  EXPECT_LE(sink_.calls().size(), 21u);
+  for (const auto gap : call_gaps()) {
+    EXPECT_GE(gap, 15ms);
+    EXPECT_LE(gap, 30ms);
+  }
   EXPECT_EQ(store_.dead_letters().size(), 0u);  // an auth problem is not the article's fault
 }
 
@@ -343,8 +369,28 @@ TEST_F(OutboxRelayTest, DeadlineEndsADrainThatCannotFinish) {
   o.base_backoff = 40ms;
   o.max_backoff = 40ms;
   auto r = relay(o);
+  const auto start = time_.steady_now();
   EXPECT_EQ(drain(*r, 150ms), RelayExit::deadline);
+  EXPECT_EQ(time_.steady_now() - start, 150ms);  // at the deadline, not a backoff later
   EXPECT_EQ(store_.outbox_stats().total.pending, 1);
+  // Backoffs of 20-40 ms: 4 calls (0, 40, 80, 120 ms) to 8 (every 20 ms).
+  EXPECT_GE(sink_.calls().size(), 4u);
+  EXPECT_LE(sink_.calls().size(), 8u);
+}
+
+// SyncEngine::progress() sums the stats of every relay it ran (one per reload).
+TEST(RelayStatsTest, AddingAddsEveryField) {
+  RelayStats sum{1, 2, 3, 4, 5, 6, 7, 8};
+  const RelayStats more{10, 20, 30, 40, 50, 60, 70, 80};
+  sum += more;
+  EXPECT_EQ(sum.created, 11u);
+  EXPECT_EQ(sum.updated, 22u);
+  EXPECT_EQ(sum.undeleted, 33u);
+  EXPECT_EQ(sum.deleted, 44u);
+  EXPECT_EQ(sum.canonical_posted, 55u);
+  EXPECT_EQ(sum.retried, 66u);
+  EXPECT_EQ(sum.dead_lettered, 77u);
+  EXPECT_EQ(sum.store_errors, 88u);
 }
 
 }  // namespace

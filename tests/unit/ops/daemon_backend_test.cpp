@@ -13,7 +13,7 @@
 #include "log/log.hpp"
 #include "ops/daemon_metrics.hpp"
 #include "store/store.hpp"
-#include "support/fake_clock.hpp"
+#include "support/simulated_time_system.hpp"
 #include "support/temp_dir.hpp"
 #include "unit/ops/fake_engine_control.hpp"
 
@@ -71,7 +71,7 @@ class DaemonBackendTest : public ::testing::Test {
   }
 
   feedsync::testing::TempDir dir_;
-  feedsync::testing::FakeClock clock_;
+  feedsync::testing::SimulatedTimeSystem clock_;
   boost::asio::io_context io_;
   store::Store store_;
   config::LiveConfig config_;

@@ -1,18 +1,15 @@
-// /livez's loop-lag check: the arithmetic on fake time, then the heartbeat on a real loop that
-// is blocked on purpose.
+// /livez's loop-lag check: the arithmetic on fake time, then the heartbeat on simulated time
+// with a loop that is blocked on purpose.
 #include "ops/loop_lag.hpp"
 
 #include <chrono>
-#include <optional>
-#include <thread>
 
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/post.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <gtest/gtest.h>
 
 #include "ops/loop_heartbeat.hpp"
 #include "support/fake_clock.hpp"
+#include "support/simulated_time_system.hpp"
 
 namespace feedsync::ops {
 namespace {
@@ -56,30 +53,29 @@ TEST(LoopLag, OnlyAStallPastTheThresholdIsAProblem) {
   EXPECT_EQ(liveness_problem(12'034ms, 10s), "event loop stalled for 12034 ms");
 }
 
-// The heartbeat on a real loop: a handler that blocks the loop shows as a stall to whatever runs
-// right after it (a /livez request waiting behind it), and is gone once the loop keeps time again.
+// The heartbeat on simulated time, where a blocked loop is time passing while no handler runs:
+// a stall shows to whatever runs right after it (a /livez request waiting behind it), to the
+// millisecond, and is gone once the loop keeps time again.
 TEST(LoopHeartbeat, ABlockedLoopShowsAsAStall) {
+  feedsync::testing::SimulatedTimeSystem time;
   boost::asio::io_context io;
-  const SystemClock clock{};
-  LoopHeartbeat heartbeat(io.get_executor(), clock);
-  std::optional<std::chrono::milliseconds> right_after_block;
-  std::optional<std::chrono::milliseconds> a_while_later;
+  LoopHeartbeat heartbeat(io.get_executor(), time);
+  EXPECT_EQ(heartbeat.stall(), 0ms) << "not started";
   heartbeat.start();
-  boost::asio::steady_timer later(io);
-  boost::asio::post(io, [&] {
-    std::this_thread::sleep_for(1s);  // the stall under test: the loop is blocked
-    right_after_block = heartbeat.stall();
-    later.expires_after(3 * kLoopTickPeriod);
-    later.async_wait([&](boost::system::error_code) {
-      a_while_later = heartbeat.stall();
-      heartbeat.stop();
-    });
-  });
-  io.run();
-  ASSERT_TRUE(right_after_block && a_while_later);
-  EXPECT_GE(*right_after_block, 1s - kLoopTickPeriod);
-  EXPECT_LT(*a_while_later, *right_after_block);
+  time.advance_and_run(io, 5 * kLoopTickPeriod);
+  EXPECT_EQ(heartbeat.stall(), 0ms);
+
+  time.advance(1s);  // the loop is blocked: the tick is due but cannot run
+  EXPECT_EQ(heartbeat.stall(), 1s - kLoopTickPeriod);
+  time.run_ready(io);  // the late tick runs
+  EXPECT_EQ(heartbeat.stall(), 1s - kLoopTickPeriod) << "the late tick shows until the next one";
+  time.advance_and_run(io, kLoopTickPeriod);
+  EXPECT_EQ(heartbeat.stall(), 0ms) << "on time again";
+
+  heartbeat.stop();
   EXPECT_EQ(heartbeat.stall(), 0ms) << "stopped";
+  time.run_ready(io);
+  EXPECT_FALSE(time.next_deadline()) << "no tick left waiting";
 }
 
 }  // namespace
