@@ -10,7 +10,6 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_future.hpp>
 
 #include "cms/token_source.hpp"
@@ -20,6 +19,7 @@
 #include "core/duration.hpp"
 #include "engine/sync_engine.hpp"
 #include "exit_codes.hpp"
+#include "ops/ticker.hpp"
 #include "log/log.hpp"
 #include "net/time_system.hpp"
 #include "store/store.hpp"
@@ -38,33 +38,33 @@ std::string progress_line(const engine::EngineProgress& p, double seconds) {
          std::to_string(p.writes.dead_lettered) + "  " + rate;
 }
 
-// Redraws the progress line every 250 ms until cancelled.
+// Redraws the progress line every 250 ms until finished.
 class ProgressLine {
  public:
-  ProgressLine(asio::io_context& io, const engine::SyncEngine& engine)
-      : timer_(io), engine_(engine), start_(std::chrono::steady_clock::now()) {}
-  void start() { tick(); }
+  ProgressLine(asio::io_context& io, net::TimeSystem& time, const engine::SyncEngine& engine)
+      : time_(time),
+        engine_(engine),
+        start_(time.steady_now()),
+        ticker_(io.get_executor(), time, std::chrono::milliseconds(250), [this] { draw(); }) {}
+  void start() {
+    draw();
+    ticker_.start();
+  }
   void finish() {
-    timer_.cancel();
+    ticker_.stop();
     draw();
     std::cerr << "\n";
   }
 
  private:
-  void tick() {
-    draw();
-    timer_.expires_after(std::chrono::milliseconds(250));
-    timer_.async_wait([this](const boost::system::error_code& ec) {
-      if (!ec) tick();
-    });
-  }
   void draw() {
-    const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start_;
+    const std::chrono::duration<double> elapsed = time_.steady_now() - start_;
     std::cerr << "\r\033[K" << progress_line(engine_.progress(), elapsed.count()) << std::flush;
   }
-  asio::steady_timer timer_;
+  net::TimeSystem& time_;
   const engine::SyncEngine& engine_;
-  std::chrono::steady_clock::time_point start_;
+  SteadyTime start_;
+  ops::Ticker ticker_;
 };
 
 // `secrets`: what the log redacts (feed ids appear in Feed API errors).
@@ -93,7 +93,7 @@ void print_result(const engine::OnceResult& result, const store::OutboxStats& ou
 // once() then a bounded wait for anything still in flight (a deadline can leave CMS calls out),
 // so nothing is torn down under a running call.
 asio::awaitable<engine::OnceResult> once_then_drain(engine::SyncEngine& engine,
-                                                    std::chrono::steady_clock::time_point deadline,
+                                                    SteadyTime deadline,
                                                     std::chrono::milliseconds grace) {
   auto result = co_await engine.once(deadline);
   engine.stop();
@@ -128,11 +128,11 @@ int run_once(const CliRequest& request, const config::Config& config) {
   });
   std::optional<ProgressLine> progress;
   if (::isatty(STDERR_FILENO)) {
-    progress.emplace(io, engine);
+    progress.emplace(io, clock, engine);
     progress->start();
   }
 
-  auto deadline = std::chrono::steady_clock::now() + *timeout;
+  const auto deadline = clock.steady_now() + std::chrono::duration_cast<SteadyTime::duration>(*timeout);
   const auto grace = std::chrono::duration_cast<std::chrono::milliseconds>(config.engine.shutdown_timeout);
   auto future = asio::co_spawn(io, once_then_drain(engine, deadline, grace), asio::use_future);
   while (future.wait_for(std::chrono::seconds(0)) != std::future_status::ready) {
@@ -150,16 +150,12 @@ int run_once(const CliRequest& request, const config::Config& config) {
   } else if (result->relay == engine::RelayExit::deadline) {
     std::cout << "gave up after " << request.once_timeout << " with work left in the queue (--timeout)\n";
   }
-  bool held = false;
-  for (const auto& feed : result->feeds) {
-    if (feed.report && feed.report->held_deletes > 0) {
-      held = true;
-      std::cout << "feed " << feed.feed << ": " << feed.report->held_deletes
-                << " deletions held by the mass-delete guard; check the feed, then feedsyncd approve-deletes "
-                << feed.feed << "\n";
-    }
+  for (const auto& [feed, count] : result->held_deletes()) {
+    std::cout << "feed " << feed << ": " << count
+              << " deletions held by the mass-delete guard; check the feed, then feedsyncd approve-deletes " << feed
+              << "\n";
   }
-  return result->synced() && outbox.total.dead == 0 && !held ? kExitOk : kExitFailure;
+  return result->clean(outbox.total.dead) ? kExitOk : kExitFailure;
 }
 
 }  // namespace feedsync::daemon

@@ -13,7 +13,6 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/signal_set.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include "cms/token_source.hpp"
@@ -32,6 +31,7 @@
 #include "ops/loop_heartbeat.hpp"
 #include "ops/ops_api.hpp"
 #include "ops/sd_notify.hpp"
+#include "ops/status_reporter.hpp"
 #include "ops/watchdog.hpp"
 #include "store/store.hpp"
 
@@ -88,28 +88,9 @@ struct Daemon {
   ops::SdNotifier& notifier;
   ops::OpsServer& server;
   ops::DaemonMetrics& metrics;
+  ops::StatusReporter& status;
   config::LiveConfig& config;  // the engine puts a reloaded configuration in force here
-  bool stopping = false;
 };
-
-// STATUS= for `systemctl status`, sent when it changed, at most once per period: with many feeds
-// a line per poll cost more than the polls (the summary reads every feed and the outbox).
-constexpr std::chrono::seconds kStatusPeriod{1};
-
-asio::awaitable<void> report_status(Daemon& d) {
-  asio::steady_timer timer(d.io);
-  std::string sent;
-  while (!d.stopping) {
-    timer.expires_after(kStatusPeriod);
-    boost::system::error_code ec;
-    co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-    if (ec || d.stopping) co_return;  // nothing after STOPPING=1
-    auto line = d.engine.summary();
-    if (line == sent) continue;
-    d.notifier.status(line);
-    sent = std::move(line);
-  }
-}
 
 void reload(Daemon& d) {
   d.notifier.reloading();
@@ -148,7 +129,7 @@ asio::awaitable<void> handle_signals(Daemon& d) {
       reload(d);
       continue;
     }
-    d.stopping = true;
+    d.status.stop();  // STOPPING=1 is the last word
     d.notifier.stopping();
     log::info("stopping: finishing the calls in flight", {{"signal", signal == SIGTERM ? "SIGTERM" : "SIGINT"}});
     d.engine.stop();
@@ -197,9 +178,10 @@ int run_daemon(const CliRequest&, const config::Config& loaded) {
   }
   if (auto warning = ops::listen_warning(loaded.http)) log::warn(*warning);
 
-  Daemon daemon{io, store, engine, notifier, server, metrics, config};
+  ops::StatusReporter status(io.get_executor(), clock, [&engine] { return engine.summary(); },
+                             [&notifier](std::string_view line) { notifier.status(line); });
+  Daemon daemon{io, store, engine, notifier, server, metrics, status, config};
   asio::co_spawn(io, handle_signals(daemon), asio::detached);
-  asio::co_spawn(io, report_status(daemon), asio::detached);
   asio::co_spawn(io, engine.run(), asio::detached);
   if (watchdog) watchdog->start();
   heartbeat.start();
@@ -209,7 +191,7 @@ int run_daemon(const CliRequest&, const config::Config& loaded) {
                                   {"feeds", std::to_string(loaded.feeds.size())},
                                   {"http", loaded.http.listen_host + ":" + std::to_string(server.port())}});
   notifier.ready();
-  notifier.status(engine.summary());
+  status.start();
   io.run();
   if (watchdog) watchdog->stop();
   heartbeat.stop();

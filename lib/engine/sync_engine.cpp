@@ -67,6 +67,17 @@ bool OnceResult::synced() const {
          std::all_of(feeds.begin(), feeds.end(), [](const FeedOutcome& f) { return f.ok; });
 }
 
+std::vector<std::pair<std::string, std::size_t>> OnceResult::held_deletes() const {
+  std::vector<std::pair<std::string, std::size_t>> held;
+  for (const auto& feed : feeds)
+    if (feed.report && feed.report->held_deletes > 0) held.emplace_back(feed.feed, feed.report->held_deletes);
+  return held;
+}
+
+bool OnceResult::clean(std::int64_t dead_letters) const {
+  return synced() && dead_letters == 0 && held_deletes().empty();
+}
+
 SyncEngine::SyncEngine(asio::any_io_executor executor, store::Store& store, config::LiveConfig& config,
                        net::TimeSystem& time, EngineObservers observers, ClientsFactory make_clients)
     : executor_(executor),

@@ -67,6 +67,11 @@ struct OnceResult {
   RelayExit relay = RelayExit::drained;
   RelayStats writes;
   bool synced() const;  // every poll succeeded and the outbox drained (dead letters are checked by the caller)
+  // Feeds whose mass-delete guard held deletions in this cycle, with how many.
+  std::vector<std::pair<std::string, std::size_t>> held_deletes() const;
+  // `once` exits 0: synced, no operation dead-lettered (`dead_letters`, from the store) and no
+  // deletion held.
+  bool clean(std::int64_t dead_letters) const;
 };
 
 // Live numbers for a progress line or the STATUS= line.

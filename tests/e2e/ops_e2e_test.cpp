@@ -29,11 +29,10 @@ using testing::http_request;
 constexpr const char* kAdminToken = "e2e-admin-token-0123456789abcdef";
 constexpr const char* kFeed = "simfeed0000000000000000000000001";
 
-#if defined(__SANITIZE_ADDRESS__)
-constexpr auto kTriggerBound = 400ms;  // ASan+UBSan slow everything down several times
-#else
-constexpr auto kTriggerBound = 100ms;  // issue 8: a sync trigger starts a cycle within 100 ms
-#endif
+// With interval: 1h, a poll within a second of the trigger can only be the trigger's. That it
+// starts at once (no wait for a timer) is pinned on simulated time by engine_sync_engine_test;
+// a wall-clock bound tighter than this fails on a loaded machine without saying anything.
+constexpr auto kTriggerBound = 1000ms;
 
 std::string config_text() {
   std::string s = testing::demo_config();
@@ -148,7 +147,7 @@ TEST_F(OpsE2E, LivezReadyzMetricsStatusAndNoSecrets) {
   }
 }
 
-TEST_F(OpsE2E, AdminNeedsTheTokenAndASyncTriggerReachesTheFeedWithin100ms) {
+TEST_F(OpsE2E, AdminNeedsTheTokenAndASyncTriggerReachesTheFeedAtOnce) {
   EXPECT_EQ(admin("/feeds/demo/sync", "").status, 401);
   EXPECT_EQ(admin("/feeds/demo/sync", "wrong-token").status, 401);
   EXPECT_EQ(admin("/feeds/nosuchfeed/sync", kAdminToken).status, 404);
