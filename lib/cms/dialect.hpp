@@ -14,7 +14,7 @@
 //   transition     PATCH /content/{key}/versions/{v}              POST /content/{key}/versions/{v}:publish
 //                    {"status": s} (application/merge-patch+json)   (:ready, :draft)
 //   schedule       status "scheduled" + "delayPublishUntil" in     POST .../versions/{v}:publish
-//                    the create / new-version body or the PATCH      {"delayPublishUntil": t}
+//                    the create / new-version body or the PATCH      {"delayUntil": t} (PublishContentOptions)
 //   delete         DELETE /content/{key}[?permanent=true]         DELETE /content/{key}
 //                                                                   [cms-permanent-delete: true]
 //   undelete       POST /content/{key}:undelete                   the same
@@ -41,7 +41,8 @@ class CmsDialect {
   // Whether property values travel wrapped as {"value": x} (v1).
   virtual bool wrapped_properties() const = 0;
 
-  // `status` "scheduled" sends payload.publish_at as the time (delayPublishUntil); "" sends no
+  // `status` "scheduled" sends payload.publish_at as the time (flat delayPublishUntil, v1
+  // delayUntil); "" sends no
   // status (the version starts as a draft).
   virtual net::Request create(const Payload& payload, std::string_view status) const = 0;
   virtual net::Request new_version(const Payload& payload, std::string_view status) const = 0;
