@@ -34,35 +34,31 @@ asio::awaitable<Expected<std::optional<std::string>, CmsError>> SchemaReader::re
   co_return std::optional<std::string>(std::move(response->body));
 }
 
+template <class T>
+asio::awaitable<Expected<std::optional<T>, CmsError>> SchemaReader::definition(
+    std::map<std::string, std::optional<T>>& cache, std::string key, net::Request request,
+    std::string context, Expected<T, std::string> (*reader)(const boost::json::value&)) {
+  if (auto known = cache.find(key); known != cache.end()) co_return known->second;
+  auto body = co_await read(std::move(request), context);
+  if (!body) co_return unexpected(std::move(body.error()));
+  std::optional<T> found;
+  if (*body) {
+    auto parsed = parse_definition<T>(**body, context, reader);
+    if (!parsed) co_return unexpected(std::move(parsed.error()));
+    found = std::move(*parsed);
+  }
+  cache[key] = found;
+  co_return found;
+}
+
 asio::awaitable<Expected<std::optional<ContentTypeDefinition>, CmsError>> SchemaReader::content_type(
     const std::string& key) {
-  if (auto known = types_.find(key); known != types_.end()) co_return known->second;
-  const std::string context = "CMS read of content type " + key;
-  auto body = co_await read(content_type_request(base_url_, key), context);
-  if (!body) co_return unexpected(std::move(body.error()));
-  std::optional<ContentTypeDefinition> type;
-  if (*body) {
-    auto parsed = parse_definition<ContentTypeDefinition>(**body, context, &read_content_type);
-    if (!parsed) co_return unexpected(std::move(parsed.error()));
-    type = std::move(*parsed);
-  }
-  types_[key] = type;
-  co_return type;
+  return definition(types_, key, content_type_request(base_url_, key), "CMS read of content type " + key,
+                    &read_content_type);
 }
 
 asio::awaitable<Expected<std::optional<LocaleDefinition>, CmsError>> SchemaReader::locale(const std::string& key) {
-  if (auto known = locales_.find(key); known != locales_.end()) co_return known->second;
-  const std::string context = "CMS read of locale " + key;
-  auto body = co_await read(locale_request(base_url_, key), context);
-  if (!body) co_return unexpected(std::move(body.error()));
-  std::optional<LocaleDefinition> locale;
-  if (*body) {
-    auto parsed = parse_definition<LocaleDefinition>(**body, context, &read_locale);
-    if (!parsed) co_return unexpected(std::move(parsed.error()));
-    locale = std::move(*parsed);
-  }
-  locales_[key] = locale;
-  co_return locale;
+  return definition(locales_, key, locale_request(base_url_, key), "CMS read of locale " + key, &read_locale);
 }
 
 asio::awaitable<Expected<FeedTargetsInCms, CmsError>> SchemaReader::feed_targets(const config::FeedConfig& feed) {

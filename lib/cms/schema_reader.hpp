@@ -27,6 +27,11 @@ class SchemaReader {
  private:
   // The body of a 2xx answer, nullopt on 404, the error otherwise.
   boost::asio::awaitable<Expected<std::optional<std::string>, CmsError>> read(net::Request request, std::string context);
+  // A definition from `cache`, or read (and cached, absent ones too).
+  template <class T>
+  boost::asio::awaitable<Expected<std::optional<T>, CmsError>> definition(
+      std::map<std::string, std::optional<T>>& cache, std::string key, net::Request request,
+      std::string context, Expected<T, std::string> (*reader)(const boost::json::value&));
   boost::asio::awaitable<Expected<std::optional<ContentTypeDefinition>, CmsError>> content_type(const std::string& key);
   boost::asio::awaitable<Expected<std::optional<LocaleDefinition>, CmsError>> locale(const std::string& key);
 
