@@ -213,7 +213,8 @@ int run_check(const CliRequest& request, const config::Config& config) {
         << (feed.locale ? *feed.locale : "by lang_code (" + std::to_string(feed.locale_map.size()) + " mapped)")
         << ", publish " << config::to_string(feed.publish) << ", delete " << config::to_string(feed.delete_mode)
         << " (guard: min " << feed.delete_guard.min << ", ratio " << feed.delete_guard.ratio
-        << "), " << feed.mapping.properties.size() << " mapped properties\n";
+        << "), route segment " << config::to_string(feed.route_segment) << ", "
+        << feed.mapping.properties.size() << " mapped properties\n";
   }
   print_poll_load(out, config);
   print_request_projection(out, config);

@@ -70,6 +70,16 @@ ServerResponse refuse_status(CmsSim& cms, const ServerRequest& r) {
   return reply(200, json::object{{"enabled", *enabled}});
 }
 
+ServerResponse route_collision(CmsSim& cms, const ServerRequest& r) {
+  auto body = control::object_body(r);
+  if (!body) return body.error();
+  const auto* status = body->if_contains("status");
+  if (!status || !status->is_int64() || (status->get_int64() != 400 && status->get_int64() != 409))
+    return error(400, "status must be 400 or 409");
+  cms.set_route_collision_status(static_cast<int>(status->get_int64()));
+  return reply(200, json::object{{"status", *status}});
+}
+
 }  // namespace
 
 std::shared_ptr<CmsSim> attach_cms_sim(Simulator& sim, CmsSimOptions options) {
@@ -98,6 +108,7 @@ std::shared_ptr<CmsSim> attach_cms_sim(Simulator& sim, CmsSimOptions options) {
   add(Method::post, "/_sim/cms/drop-properties", [c](ServerRequest r) { return drop_properties(*c, r); });
   add(Method::post, "/_sim/cms/containers", [c](ServerRequest r) { return add_container(*c, r); });
   add(Method::put, "/_sim/cms/refuse-status-on-create", [c](ServerRequest r) { return refuse_status(*c, r); });
+  add(Method::put, "/_sim/cms/route-collision", [c](ServerRequest r) { return route_collision(*c, r); });
   add(Method::delete_, "/_sim/cms/items", [c](ServerRequest) {
     c->reset();
     return control::no_content();

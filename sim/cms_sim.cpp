@@ -35,6 +35,7 @@ CmsSim::CmsSim(const Clock& clock, CmsSimOptions options)
       store_(std::make_unique<CmsStore>(options_.content_types, options_.locales)),
       tokens_(std::make_unique<CmsTokens>(clock_, options_.credentials, options_.token_lifetime)),
       parts_(std::make_unique<Parts>(*store_, options_)) {
+  store_->set_route_collision_status(options_.route_collision_status);
   // Configured keys may be in UUID form, like keys on the wire.
   for (const auto& container : options_.containers) add_container(container);
   auto& routes = parts_->routes;
@@ -127,6 +128,11 @@ void CmsSim::set_credentials(std::vector<CmsCredentials> credentials) { tokens_-
 void CmsSim::drop_properties_next_n(std::size_t n) { store_->drop_properties_next_n(n); }
 void CmsSim::add_container(std::string key) { store_->add_container(normalise_key(key).value_or(key)); }
 void CmsSim::set_refuse_status_on_create(bool on) { options_.refuse_status_on_create = on; }
+
+void CmsSim::set_route_collision_status(int status) {
+  options_.route_collision_status = status;
+  store_->set_route_collision_status(status);
+}
 void CmsSim::reset() { store_->clear(); }
 
 }  // namespace feedsync::sim

@@ -96,6 +96,10 @@ struct CmsSimOptions {
   // Flat dialect: refuse `status` / `delayPublishUntil` in create and new-version bodies (400
   // naming the field), as a stricter service might; status then changes only by PATCH.
   bool refuse_status_on_create = false;
+  // How a write whose routeSegment another item holds (same container and locale) is refused:
+  // 400 with a field error naming routeSegment (the default), or 409 Conflict with the same
+  // field error and a detail naming it, the other plausible answer of a real service.
+  int route_collision_status = 400;
 };
 
 // One item as the simulator core's duplicate/drift check sees it. Multi-locale items are seen
@@ -135,6 +139,7 @@ class CmsSim {
   void drop_properties_next_n(std::size_t n);
   void add_container(std::string key);
   void set_refuse_status_on_create(bool on);
+  void set_route_collision_status(int status);  // 400 or 409 (CmsSimOptions)
   void reset();  // forgets every item (tokens and settings stay)
 
  private:

@@ -236,7 +236,7 @@ Expected<CmsItem*, CmsProblem> CmsStore::create(CmsCreateInput input, const CmsA
     return unexpected(cms_problem(409, "Content with key '" + *input.key + "' already exists."));
   if (auto taken = segment_in_use(input.container, input.version.locale.value_or(""), input.version.route_segment,
                                   input.key.value_or("")))
-    return unexpected(cms_invalid({*taken}));
+    return unexpected(segment_taken(std::move(*taken)));
 
   std::string key = input.key ? *input.key : new_key();
   CmsItem& item = items_[key];
@@ -255,7 +255,7 @@ Expected<CmsVersion*, CmsProblem> CmsStore::add_version(CmsItem& item, CmsVersio
   if (!type) return unexpected(cms_problem(400, "The item's content type no longer exists."));
   if (auto p = validate(*type, input)) return unexpected(std::move(*p));
   if (auto taken = segment_in_use(item.container, input.locale.value_or(""), input.route_segment, item.key))
-    return unexpected(cms_invalid({*taken}));
+    return unexpected(segment_taken(std::move(*taken)));
   return &append_version(item, std::move(input), actor);
 }
 
@@ -275,6 +275,13 @@ std::optional<CmsFieldError> CmsStore::segment_in_use(const std::string& contain
     }
   }
   return std::nullopt;
+}
+
+CmsProblem CmsStore::segment_taken(CmsFieldError error) const {
+  if (route_collision_status_ != 409) return cms_invalid({std::move(error)});
+  CmsProblem conflict = cms_problem(409, error.message);
+  conflict.errors.push_back(std::move(error));
+  return conflict;
 }
 
 CmsVersion& CmsStore::append_version(CmsItem& item, CmsVersionInput input, const CmsActor& actor) {

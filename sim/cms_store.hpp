@@ -131,6 +131,8 @@ class CmsStore {
   bool container_exists(std::string_view key) const;
   void add_container(std::string key) { containers_.insert(std::move(key)); }
   void drop_properties_next_n(std::size_t n) { drop_properties_ = n; }
+  // 400 (a field error) or 409 (a conflict naming the field) for a taken route segment.
+  void set_route_collision_status(int status) { route_collision_status_ = status; }
   void clear() {
     items_.clear();
     segments_.clear();
@@ -149,6 +151,8 @@ class CmsStore {
   // field error when another item (not `key`) holds `segment` there.
   std::optional<CmsFieldError> segment_in_use(const std::string& container, const std::string& locale,
                                               const std::optional<std::string>& segment, const std::string& key) const;
+  // The answer to a write whose segment is taken, as set_route_collision_status() says.
+  CmsProblem segment_taken(CmsFieldError error) const;
   void apply_status(CmsItem& item, CmsVersion& version, CmsStatus status, std::optional<std::int64_t> delay,
                     std::int64_t now_ms);
   void publish(CmsItem& item, CmsVersion& version, std::int64_t now_ms);
@@ -166,6 +170,7 @@ class CmsStore {
   std::uint64_t next_version_ = 1;
   std::uint64_t revision_ = 0;
   std::size_t drop_properties_ = 0;
+  int route_collision_status_ = 400;
   // The earliest schedule of a live item, or earlier (stale after deletions: costs one scan).
   std::optional<std::int64_t> next_due_;
   // container \n locale \n segment -> keys that were given it. Entries can be stale (an edit, a

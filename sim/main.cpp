@@ -57,6 +57,7 @@ struct Args {
   std::vector<std::string> cms_locales;
   std::vector<std::string> cms_containers;
   std::vector<std::string> cms_approvals;  // content types with an approval sequence
+  int cms_route_collision = 400;           // the answer to a taken routeSegment
 };
 
 // "HOST:PORT" or "[V6]:PORT".
@@ -246,6 +247,11 @@ int main(int argc, char** argv) {
   app.add_option("--cms-container", args.cms_containers, "a CMS container key besides the root (repeatable)");
   app.add_option("--cms-approvals", args.cms_approvals,
                  "a CMS content type with an approval sequence: versions made ready go to inReview (repeatable)");
+  app.add_option("--cms-route-collision", args.cms_route_collision,
+                 "the answer to a write whose routeSegment another item holds: 400 (a field error) or 409 "
+                 "(Conflict naming routeSegment)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({400, 409}));
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -283,6 +289,7 @@ int main(int argc, char** argv) {
     sim::CmsSimOptions cms_options;
     cms_options.credentials = {{args.cms_client_id, args.cms_client_secret}};
     cms_options.refuse_status_on_create = args.cms_refuse_status_on_create;
+    cms_options.route_collision_status = args.cms_route_collision;
     configure_cms_schema(cms_options, args);
     auto cms = sim::attach_cms_sim(simulator, std::move(cms_options));
 #endif

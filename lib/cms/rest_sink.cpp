@@ -1,6 +1,7 @@
 #include "cms/rest_sink.hpp"
 
 #include "cms/problem_details.hpp"
+#include "cms/route_segment.hpp"
 #include "log/log.hpp"
 
 namespace feedsync::cms {
@@ -39,8 +40,9 @@ asio::awaitable<CmsResult> RestCmsSink::upsert(UpsertRequest request) {
   if (!request.known) {
     auto sent = co_await write(Step::create, payload, article);
     if (!sent) co_return unexpected(std::move(sent.error()));
-    if (sent->response.status == 409) {
-      // Created by an earlier attempt whose answer was lost (crash, timeout): update it.
+    if (sent->response.status == 409 && !refuses_route_segment(sent->response)) {
+      // Created by an earlier attempt whose answer was lost (crash, timeout): update it. (A 409
+      // naming routeSegment is a taken segment that write() could not work around.)
       log::debug("CMS item exists already; writing a new version",
                  {{"feed", article.feed}, {"guid", article.guid}, {"cms_key", article.key}});
       after_conflict = true;

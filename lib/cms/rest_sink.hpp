@@ -2,6 +2,8 @@
 // CmsSink over the CMS REST API, one control flow for both dialects (dialect.hpp):
 //
 //   upsert, new    create (status in the body where the dialect allows it); 409 -> as known
+//   (both)         a route segment another item holds (400/422 naming routeSegment, or a 409
+//                  naming it): written once more with deduplicated_route_segment()
 //   upsert, known  new version; 404 -> the item vanished from the CMS: create it again
 //   then           if the version's status is not the wanted one: transition (flat: PATCH
 //                  merge-patch; v1: :publish/:ready/:draft); never edits a published version

@@ -1,7 +1,5 @@
 // The steps of RestCmsSink's upsert: one write request (with the status-in-body fallback), the
 // version it produced, the status transition and the read-back.
-#include <algorithm>
-
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/cancellation_state.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -11,7 +9,7 @@
 
 #include "cms/problem_details.hpp"
 #include "cms/rest_sink.hpp"
-#include "core/strings.hpp"
+#include "cms/route_segment.hpp"
 #include "log/log.hpp"
 
 namespace feedsync::cms {
@@ -21,28 +19,15 @@ namespace {
 
 bool is_2xx(int status) { return status >= 200 && status <= 299; }
 
-// A validation answer that names `field` (case-insensitively), at the top or nested (v1 names a
-// create's version fields "initialVersion.routeSegment").
+// A validation answer that names `field`.
 bool refuses_field(const net::Response& response, std::string_view field) {
   if (response.status != 400 && response.status != 422) return false;
   auto problem = parse_problem(response.body);
-  if (!problem) return false;
-  return std::any_of(problem->errors.begin(), problem->errors.end(), [&](const FieldError& e) {
-    const std::string_view name = e.field;
-    const auto dot = name.rfind('.');
-    return iequals_ascii(name, field) || (dot != std::string_view::npos && iequals_ascii(name.substr(dot + 1), field));
-  });
+  return problem && names_field(*problem, field);
 }
 
 // The service does not take a status here.
 bool refuses_status(const net::Response& response) { return refuses_field(response, "status"); }
-
-// A route segment another item uses (two articles with the same title in one container, issue
-// 16): the same segment with a suffix derived from the content key, so that every retry, and
-// every process, picks the same one.
-std::string deduplicated_segment(const std::string& segment, const std::string& key) {
-  return segment + "-" + key.substr(0, 6);
-}
 
 std::string transition_name(std::string_view status) {
   if (status == "published") return "publish";
@@ -91,10 +76,10 @@ asio::awaitable<Expected<RestCmsSink::Sent, CmsError>> RestCmsSink::write(Step s
       status.clear();
       continue;
     }
-    if (payload.route_segment && !segment_deduplicated && refuses_field(*reply, "routeSegment")) {
+    if (payload.route_segment && !segment_deduplicated && refuses_route_segment(*reply)) {
       segment_deduplicated = true;
       const std::string taken = *payload.route_segment;
-      payload.route_segment = deduplicated_segment(taken, payload.key);
+      payload.route_segment = deduplicated_route_segment(taken, payload.key);
       log::info("route segment refused (in use by another item?); writing with one derived from the content key",
                 {{"article", describe(article)}, {"refused", taken}, {"route_segment", *payload.route_segment}});
       continue;

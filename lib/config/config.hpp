@@ -138,6 +138,15 @@ inline constexpr std::array<std::string_view, 3> kPublishModeNames{"immediate", 
 inline constexpr std::array<std::string_view, 3> kDeleteModeNames{"soft", "permanent", "keep"};
 constexpr std::string_view to_string(PublishMode mode) { return kPublishModeNames[static_cast<std::size_t>(mode)]; }
 constexpr std::string_view to_string(DeleteMode mode) { return kDeleteModeNames[static_cast<std::size_t>(mode)]; }
+// feeds[].route_segment (issue 16): whether an item's later versions keep the route segment the
+// CMS recorded for it (its published URL, which CMP holds as the canonical link), or take the
+// one mapping.routeSegment gives now, so a title edit moves the URL (and the new canonical link
+// is posted).
+enum class RouteSegmentMode { keep, follow };
+inline constexpr std::array<std::string_view, 2> kRouteSegmentModeNames{"keep", "follow"};
+constexpr std::string_view to_string(RouteSegmentMode mode) {
+  return kRouteSegmentModeNames[static_cast<std::size_t>(mode)];
+}
 
 struct DeleteGuard {
   int min = 10;
@@ -175,6 +184,7 @@ struct FeedConfig {
   std::map<std::string, std::string> locale_map;  // lang_code -> CMS locale
   PublishMode publish = PublishMode::immediate;
   DeleteMode delete_mode = DeleteMode::soft;    // key: delete
+  RouteSegmentMode route_segment = RouteSegmentMode::keep;
   DeleteGuard delete_guard;
   // Publish at mapping.publishAt when that is in the future (status "scheduled"); requires
   // publish: immediate and mapping.publishAt.

@@ -382,6 +382,7 @@ class Loader {
     read_locale(map, feed);
     feed.publish = read_choice(map, "publish", feed.publish, kPublishModeNames);
     feed.delete_mode = read_choice(map, "delete", feed.delete_mode, kDeleteModeNames);
+    feed.route_segment = read_choice(map, "route_segment", feed.route_segment, kRouteSegmentModeNames);
 
     const Map guard = map.section("delete_guard", known_keys("feeds[].delete_guard"));
     feed.delete_guard.min =
@@ -393,6 +394,10 @@ class Loader {
     const Map mapping = map.section("mapping", known_keys("feeds[].mapping"));
     read_mapping(mapping, feed);
     check_schedule(map, mapping, feed);
+    if (feed.route_segment == RouteSegmentMode::follow && !feed.mapping.route_segment) {
+      warn(*map.get("route_segment"),
+           "follow has no effect without mapping.routeSegment (the CMS chooses the segment itself)");
+    }
     feed.key_namespace = config_.cms.key_namespace;
     feed.shared_articles = config_.cms.articles_in_several_feeds;
     return feed;

@@ -81,6 +81,11 @@ void OutboxRelay::set_canonical(bool enabled, std::string url_template) {
   options_.url_template = std::move(url_template);
 }
 
+config::RouteSegmentMode OutboxRelay::route_segment_mode(std::string_view feed) const {
+  return options_.route_segment_follows.contains(feed) ? config::RouteSegmentMode::follow
+                                                       : config::RouteSegmentMode::keep;
+}
+
 void OutboxRelay::set_max_in_flight(std::size_t max_in_flight) {
   options_.max_in_flight = std::max<std::size_t>(max_in_flight, 1);
   wake();
@@ -299,7 +304,8 @@ asio::awaitable<void> OutboxRelay::process_content(store::OutboxOp op) {
     }
     if (gone) known = false;
   }
-  keep_published_route_segment(payload->document, before ? before->route_segment : std::nullopt, known);
+  choose_route_segment(payload->document, before ? before->route_segment : std::nullopt, known,
+                       route_segment_mode(op.feed));
   cms::CanonicalVars link{payload->document.locale, "", payload->document.key, op.guid, payload->meta_url.value_or("")};
   // GCC 12: no temporaries inside a co_await full-expression (DESIGN.md §3).
   cms::UpsertRequest request{ref, std::move(payload->document), known};
@@ -380,9 +386,16 @@ asio::awaitable<void> OutboxRelay::process_delete(store::OutboxOp op) {
     co_return;
   }
   auto write = [this, op, outcome = *removed, permanent = payload->permanent] {
+    const std::int64_t now = now_ms();
+    // Nothing of the article is live in the CMS any more: no status to show or to watch.
+    if (auto current = store_.article(op.feed, op.guid); current && current->cms_status) {
+      current->cms_status.reset();
+      current->updated_at = now;
+      store_.upsert_article(*current);
+    }
     store_.complete(op.id);
     const auto action = permanent ? store::JournalAction::purged : store::JournalAction::deleted;
-    store_.append_journal(now_ms(), op.feed, op.guid, action, version_detail(outcome));
+    store_.append_journal(now, op.feed, op.guid, action, version_detail(outcome));
   };
   co_await record(op.id, std::move(write));
   ++stats_.deleted;

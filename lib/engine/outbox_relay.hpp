@@ -3,8 +3,9 @@
 // through the CmsSink and the canonical-link client, at most `max_in_flight` at once, never two
 // of one article at once (the store's claim_due guarantees that).
 //
-// Each outcome is recorded in one store transaction with the op's completion: the CMS version
-// and routeSegment on the article row, the journal line, and for a publish the canonical op.
+// Each outcome is recorded in one store transaction with the op's completion: the CMS version,
+// its status and routeSegment on the article row (a deletion clears the status), the journal
+// line, and for a publish the canonical op.
 // Failures are classified once (cms::CmsErrorKind):
 //   retryable (and "permanent" without any HTTP response: the origin, not the article)
 //             -> back to pending after full-jitter exponential backoff
@@ -22,6 +23,7 @@
 #include <memory>
 #include <optional>
 #include <random>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -50,6 +52,8 @@ struct RelayOptions {
   std::chrono::milliseconds max_backoff{std::chrono::minutes(10)};
   bool canonical_enabled = true;
   std::string url_template;  // canonical.url_template
+  // The feeds with `route_segment: follow` (choose_route_segment); every other feed keeps.
+  std::set<std::string, std::less<>> route_segment_follows;
   std::uint32_t seed = std::random_device{}();  // backoff jitter; fixed in tests
   // Every finished attempt, for metrics.
   std::function<void(store::OpKind, RelayResult)> on_outcome;
@@ -136,6 +140,7 @@ class OutboxRelay {
   // How many ops may be claimed with `busy` in flight (0 while stopping or blocked).
   std::size_t claim_limit(std::size_t busy) const;
   std::int64_t now_ms() const;
+  config::RouteSegmentMode route_segment_mode(std::string_view feed) const;
   std::chrono::milliseconds backoff(std::int64_t attempts);
   // backoff(), raised to the failing response's Retry-After, capped by max_backoff.
   std::chrono::milliseconds retry_delay(std::int64_t attempts, const cms::CmsError& error);

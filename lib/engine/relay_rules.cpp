@@ -1,5 +1,7 @@
 #include "engine/relay_rules.hpp"
 
+#include "cms/route_segment.hpp"
+
 namespace feedsync::engine {
 
 std::string_view to_string(RelayResult result) {
@@ -12,8 +14,12 @@ std::string_view to_string(RelayResult result) {
   return "unknown";
 }
 
-void keep_published_route_segment(ArticleDocument& document, const std::optional<std::string>& stored, bool known) {
-  if (known && stored && document.route_segment) document.route_segment = *stored;
+void choose_route_segment(ArticleDocument& document, const std::optional<std::string>& stored, bool known,
+                          config::RouteSegmentMode mode) {
+  if (!known || !stored || !document.route_segment) return;
+  const bool keep = mode == config::RouteSegmentMode::keep ||
+                    *stored == cms::deduplicated_route_segment(*document.route_segment, document.key);
+  if (keep) document.route_segment = *stored;
 }
 
 store::JournalAction upsert_action(bool undelete, bool created) {
@@ -26,6 +32,7 @@ AfterUpsert after_upsert(std::optional<store::ArticleRow> row, const cms::WriteO
   AfterUpsert after;
   if (!row) return after;
   row->cms_version = outcome.version;
+  row->cms_status = std::string(cms::to_string(outcome.status));
   if (outcome.route_segment) row->route_segment = outcome.route_segment;
   row->updated_at = now;
   if (rule.enabled && outcome.status == cms::WriteStatus::published && row->pixel_key) {

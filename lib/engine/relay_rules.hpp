@@ -9,6 +9,7 @@
 
 #include "cms/canonical_url.hpp"
 #include "cms/cms_sink.hpp"
+#include "config/config.hpp"
 #include "core/outbox_payload.hpp"
 #include "store/rows.hpp"
 
@@ -23,12 +24,16 @@ enum class RelayResult {
 };
 std::string_view to_string(RelayResult result);  // "success", "retry", "dead_letter", "auth"
 
-// A published URL does not move (issue 16): when the CMS holds the item (`known`), later
-// versions keep the route segment it gave the item (`stored`, from the article's row), whatever
-// the title became. CMP already has the canonical link built from it, and a segment recomputed
-// from a new title could also collide with another item's. A document without a route segment
-// (the mapping has none) is left to the CMS.
-void keep_published_route_segment(ArticleDocument& document, const std::optional<std::string>& stored, bool known);
+// The route segment a version is sent with (issue 16, feeds[].route_segment). A new item
+// (`known` false, or nothing `stored` yet) takes the mapped one. Later versions:
+//   keep    the segment the CMS recorded for the item (`stored`, from the article's row),
+//           whatever the title became: CMP holds the canonical link built from it, and a segment
+//           recomputed from a new title could also collide with another item's;
+//   follow  the mapped one, unless `stored` is the mapped one made unique for this item
+//           (cms::deduplicated_route_segment): that collision was resolved once and stays so.
+// A document without a route segment (the mapping has none) is left to the CMS.
+void choose_route_segment(ArticleDocument& document, const std::optional<std::string>& stored, bool known,
+                          config::RouteSegmentMode mode);
 
 // The journal's word for an upsert the CMS took: undeleted, else created or updated.
 store::JournalAction upsert_action(bool undelete, bool created);
@@ -41,8 +46,8 @@ struct CanonicalRule {
 
 // What the relay records once the CMS took an article's upsert.
 struct AfterUpsert {
-  // The row with the version written and the CMS's route segment; nullopt when the store no
-  // longer has the article.
+  // The row with the version written, its CMS status and the CMS's route segment; nullopt when
+  // the store no longer has the article.
   std::optional<store::ArticleRow> row;
   // Tell CMP this URL (unless another feed's item of the same article holds the pixel key's link,
   // which only the store can say).

@@ -1,5 +1,8 @@
 #include "ops/daemon_metrics.hpp"
 
+#include <algorithm>
+#include <iterator>
+
 #include "core/request_budget.hpp"
 #include "ops/config_budget.hpp"
 #include "store/store.hpp"
@@ -92,7 +95,24 @@ std::string DaemonMetrics::render() const {
     m.deletes_held.set(values.deletes_held);
     m.deleted_feed_failures.set(values.deleted_feed_failures);
   }
+  set_not_published();
   return registry_.render();
+}
+
+void DaemonMetrics::set_not_published() const {
+  // One lookup per status for every feed: the published majority is never read (store.hpp).
+  const std::vector<std::string_view> statuses(std::begin(kNotPublishedCmsStatuses), std::end(kNotPublishedCmsStatuses));
+  const auto counts = store_.cms_status_counts(statuses);
+  for (const auto& [name, m] : feeds_)
+    for (auto* gauge : m.not_published) gauge->set(0);
+  for (const auto& c : counts) {
+    const auto it = feeds_.find(c.feed);
+    if (it == feeds_.end()) continue;  // a feed no longer configured: its series were never made
+    const auto at = std::find(std::begin(kNotPublishedCmsStatuses), std::end(kNotPublishedCmsStatuses), c.cms_status);
+    if (at == std::end(kNotPublishedCmsStatuses)) continue;  // not asked for: cannot happen
+    it->second.not_published[static_cast<std::size_t>(at - std::begin(kNotPublishedCmsStatuses))]->set(
+        static_cast<double>(c.articles));
+  }
 }
 
 }  // namespace feedsync::ops

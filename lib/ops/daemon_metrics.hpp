@@ -66,6 +66,8 @@ class DaemonMetrics {
   FeedMetrics& feed(const std::string& name);
   // feedsync_feed_requests_month_total starts again at 0 when the calendar month (UTC) changes.
   void roll_request_month() const;
+  // feedsync_articles_not_published as the store has it now.
+  void set_not_published() const;
 
   store::Store& store_;
   const config::LiveConfig& config_;

@@ -53,6 +53,7 @@ struct FeedFamilies {
   GaugeFamily& paused;
   GaugeFamily& deletes_held;
   GaugeFamily& deleted_feed_failures;
+  GaugeFamily& articles_not_published;
 };
 
 FeedFamilies register_feed_families(Registry& registry) {
@@ -81,6 +82,10 @@ FeedFamilies register_feed_families(Registry& registry) {
                      "Reads of the feed's Deleted Feed that failed in a row; 0 after a good read. The live "
                      "feed syncs on meanwhile; its deletions wait.",
                      feed),
+      registry.gauge("feedsync_articles_not_published",
+                     "Articles whose version feedsync last wrote is not published in the CMS, by its CMS status "
+                     "(draft, ready, inReview: waiting for approval, scheduled, rejected).",
+                     {"feed", "cms_status"}),
   };
 }
 
@@ -183,13 +188,13 @@ EngineMetrics register_engine_metrics(Registry& registry, OutboxSnapshotFn outbo
   const auto http = register_http_families(registry);
   const auto budget = register_request_budget_families(registry);
   EngineMetrics m{
-      feed.last_success_timestamp, feed.last_attempt_timestamp, feed.consecutive_failures,
-      feed.polls,                  feed.poll_duration,          feed.articles_seen,
-      feed.entries_rejected,       feed.paused,                 feed.deletes_held,
-      feed.deleted_feed_failures,  http.requests,               http.request_duration,
-      http.throttled,              http.rate_limiter_wait,      http.token_refreshes,
-      http.cms_writes,             budget.requests_month,       budget.requests_month_projected,
-      budget.requests_month_budget,
+      feed.last_success_timestamp, feed.last_attempt_timestamp,      feed.consecutive_failures,
+      feed.polls,                  feed.poll_duration,               feed.articles_seen,
+      feed.entries_rejected,       feed.paused,                      feed.deletes_held,
+      feed.deleted_feed_failures,  feed.articles_not_published,      http.requests,
+      http.request_duration,       http.throttled,                   http.rate_limiter_wait,
+      http.token_refreshes,        http.cms_writes,                  budget.requests_month,
+      budget.requests_month_projected, budget.requests_month_budget,
   };
   create_known_series(m);
   register_outbox_gauges(registry, std::move(outbox));
@@ -197,7 +202,7 @@ EngineMetrics register_engine_metrics(Registry& registry, OutboxSnapshotFn outbo
 }
 
 FeedMetrics EngineMetrics::init_feed(std::string_view f) {
-  return FeedMetrics{
+  FeedMetrics m{
       feed_last_success_timestamp.with({f}),
       feed_last_attempt_timestamp.with({f}),
       feed_consecutive_failures.with({f}),
@@ -214,6 +219,9 @@ FeedMetrics EngineMetrics::init_feed(std::string_view f) {
       deletes_held.with({f}),
       deleted_feed_failures.with({f}),
   };
+  for (std::size_t i = 0; i < m.not_published.size(); ++i)
+    m.not_published[i] = &articles_not_published.with({f, kNotPublishedCmsStatuses[i]});
+  return m;
 }
 
 void EngineMetrics::observe_http(std::string_view api, std::string_view method, int status,

@@ -8,7 +8,9 @@
 // feed|cms|token|canonical, `status` a numeric HTTP status code, `op` an outbox operation
 // (store::to_string(OpKind)), `result` success|failure. Never a guid or key (DESIGN.md §7).
 
+#include <array>
 #include <functional>
+#include <iterator>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -31,6 +33,11 @@ inline constexpr std::string_view kArticleChanges[] = {"new", "updated", "undele
                                                        "unchanged"};
 inline constexpr std::string_view kHttpApis[] = {"feed", "cms", "token", "canonical"};
 inline constexpr std::string_view kOutboxOps[] = {"upsert", "delete", "undelete", "canonical"};
+// The CMS statuses (the CMS's words, store::ArticleRow::cms_status) of articles written but not
+// live that an operator watches: `status` lists them per feed, and so does
+// feedsync_articles_not_published{cms_status}. Published articles are not counted: they are most.
+inline constexpr std::string_view kNotPublishedCmsStatuses[] = {"draft", "ready", "inReview", "scheduled",
+                                                                "rejected"};
 
 // One feed's children, looked up once.
 struct FeedMetrics {
@@ -49,6 +56,8 @@ struct FeedMetrics {
   Gauge& paused;              // 1 paused, 0 polling
   Gauge& deletes_held;        // deletions held by the mass-delete guard (0: none)
   Gauge& deleted_feed_failures;  // failed reads of the Deleted Feed in a row (0: reading)
+  // Articles not published in the CMS, one gauge per kNotPublishedCmsStatuses, in that order.
+  std::array<Gauge*, std::size(kNotPublishedCmsStatuses)> not_published{};
 };
 
 // The families. Use the per-feed ones through init_feed(); the others through with().
@@ -63,6 +72,7 @@ struct EngineMetrics {
   GaugeFamily& feed_paused;                  // feedsync_feed_paused{feed}
   GaugeFamily& deletes_held;                 // feedsync_deletes_held{feed}
   GaugeFamily& deleted_feed_failures;        // feedsync_deleted_feed_consecutive_failures{feed}
+  GaugeFamily& articles_not_published;       // feedsync_articles_not_published{feed,cms_status}
   CounterFamily& http_requests;              // feedsync_http_requests_total{api,method,status}
   HistogramFamily& http_request_duration;    // feedsync_http_request_duration_seconds{api}
   CounterFamily& http_429;                   // feedsync_http_429_total{api}

@@ -9,6 +9,7 @@
 
 #include "config/config.hpp"
 #include "core/time.hpp"
+#include "ops/engine_metrics.hpp"
 #include "store/store.hpp"
 
 namespace feedsync::ops {
@@ -63,6 +64,25 @@ boost::json::object json_counts(const store::OpCounts& counts) {
   return {{"pending", counts.pending}, {"inflight", counts.inflight}, {"dead", counts.dead}};
 }
 
+std::map<std::string, std::int64_t, std::less<>> not_published(const store::Store& store, const std::string& feed) {
+  const std::vector<std::string_view> statuses(std::begin(kNotPublishedCmsStatuses), std::end(kNotPublishedCmsStatuses));
+  std::map<std::string, std::int64_t, std::less<>> counts;
+  for (const auto& c : store.cms_status_counts(statuses, feed)) counts[c.cms_status] += c.articles;
+  return counts;
+}
+
+// "1 draft, 3 inReview (waiting for approval)"; "" when every count is 0.
+std::string not_published_text(const std::map<std::string, std::int64_t, std::less<>>& counts) {
+  std::string text;
+  for (const auto status : kNotPublishedCmsStatuses) {
+    const auto it = counts.find(status);
+    if (it == counts.end() || it->second == 0) continue;
+    text += (text.empty() ? "" : ", ") + std::to_string(it->second) + " " + std::string(status);
+    if (status == "inReview") text += " (waiting for approval)";
+  }
+  return text;
+}
+
 void pad(std::ostringstream& out, const std::string& text, std::size_t width) {
   out << text;
   out << std::string(text.size() < width ? width - text.size() : 0, ' ') << "  ";
@@ -89,6 +109,7 @@ StatusReport build_status(const config::Config& config, const store::Store* stor
   auto fill = [&](FeedStatus& feed) {
     if (store && feed.row) {
       feed.articles = store->article_counts(feed.name);
+      feed.not_published = not_published(*store, feed.name);
       feed.outbox = store->outbox_stats(feed.name);
       if (feed.outbox.oldest_pending_created_at)
         feed.lag_ms = std::max<std::int64_t>(0, now_ms - *feed.outbox.oldest_pending_created_at);
@@ -165,6 +186,8 @@ std::string render_status_text(const StatusReport& report) {
       out << feed.name << ": Deleted Feed failing (" << row.deleted_failures << " in a row, last "
           << when(row.deleted_failed_at, now) << "): " << *row.deleted_error
           << "; the live feed syncs on, its deletions wait\n";
+    if (const auto waiting = not_published_text(feed.not_published); !waiting.empty())
+      out << feed.name << ": not published in the CMS: " << waiting << "\n";
     if (!feed.configured)
       out << feed.name << ": in the state database but not in the configuration\n";
   }
@@ -186,6 +209,11 @@ std::string render_status_json(const StatusReport& report) {
     boost::json::object by_op;
     for (std::size_t i = 0; i < store::kOpKindCount; ++i)
       by_op[store::to_string(static_cast<store::OpKind>(i))] = json_counts(feed.outbox.by_op[i]);
+    boost::json::object cms_status;  // every status, so a reader need not know which may be absent
+    for (const auto status : kNotPublishedCmsStatuses) {
+      const auto it = feed.not_published.find(status);
+      cms_status[status] = it == feed.not_published.end() ? 0 : it->second;
+    }
     boost::json::object entry{
         {"name", feed.name},
         {"feed_id", feed.feed_id},
@@ -207,7 +235,7 @@ std::string render_status_json(const StatusReport& report) {
         {"deleted_feed_failures", row ? row->deleted_failures : 0},
         {"deleted_feed_error", json_text(row && row->deleted_failures > 0 ? row->deleted_error : std::nullopt)},
         {"deleted_feed_last_read", json_time(row ? row->deleted_read_at : std::nullopt)},
-        {"articles", {{"active", feed.articles.active}, {"deleted", feed.articles.deleted}}},
+        {"articles", {{"active", feed.articles.active}, {"deleted", feed.articles.deleted}, {"cms_status", cms_status}}},
         {"outbox", {{"total", json_counts(feed.outbox.total)}, {"by_op", std::move(by_op)}}},
         {"lag_seconds", json_seconds(feed.lag_ms)},
     };

@@ -4,6 +4,7 @@
 // CLI and the HTTP endpoint say exactly the same thing.
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -23,6 +24,10 @@ struct FeedStatus {
   std::optional<Duration> interval;  // from the configuration
   std::optional<store::FeedRow> row;  // absent: never registered (daemon never ran with it)
   store::ArticleCounts articles;
+  // Articles whose last write left them not published, by CMS status (of
+  // kNotPublishedCmsStatuses: drafts, ready, in review i.e. waiting for approval, scheduled,
+  // rejected); a status no article has is absent.
+  std::map<std::string, std::int64_t, std::less<>> not_published;
   store::OutboxStats outbox;
   // One word an operator can act on, most urgent first: "misconfigured", "deletes-held",
   // "paused", "never-polled", "failing", "deleted-feed-failing", "stale", "ok",

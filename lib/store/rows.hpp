@@ -65,6 +65,11 @@ struct ArticleRow {
   std::int64_t updated_at = 0;               // set by the caller: when this row last changed
   // When a fetch of its full content last started (unix ms); absent before schema 3.
   std::optional<std::int64_t> fetched_at;
+  // The CMS status of the version the relay last wrote, in the CMS's word
+  // (cms::to_string(WriteStatus): "draft", "ready", "published", "scheduled", "inReview",
+  // "rejected", ...). Absent before the first write, once the item is deleted in the CMS, and
+  // for rows last written before schema 5.
+  std::optional<std::string> cms_status;
 
   bool operator==(const ArticleRow&) const = default;
 };
@@ -74,6 +79,15 @@ struct ArticleCounts {
   std::int64_t deleted = 0;
 
   bool operator==(const ArticleCounts&) const = default;
+};
+
+// How many articles of a feed have one CMS status (Store::cms_status_counts).
+struct CmsStatusCount {
+  std::string feed;
+  std::string cms_status;
+  std::int64_t articles = 0;
+
+  bool operator==(const CmsStatusCount&) const = default;
 };
 
 // Outbox operations. upsert, delete and undelete are the "content" family: at most one of them is

@@ -106,6 +106,15 @@ ALTER TABLE feeds ADD COLUMN deleted_error TEXT;
 CREATE INDEX articles_guid ON articles (guid);
 CREATE INDEX articles_pixel_key ON articles (pixel_key) WHERE pixel_key IS NOT NULL;
 )sql",
+    // 5: the CMS status of the version feedsync last wrote (issue 16: `status` shows the articles
+    // in review, in draft, ...; issue 19 looks for the ones an editor may have published since).
+    // NULL: nothing written yet, deleted in the CMS, or written before this version.
+    R"sql(
+ALTER TABLE articles ADD COLUMN cms_status TEXT;
+-- Status first: the questions are "which articles are in review (in this feed)", and most rows
+-- are published, so a lookup by any other status reads only its own rows.
+CREATE INDEX articles_cms_status ON articles (cms_status, feed) WHERE cms_status IS NOT NULL;
+)sql",
 };
 
 bool has_version_table(Database& db) {

@@ -144,11 +144,12 @@ ArticleRow read_article(Database& db, const Statement& st) {
   row.deleted_at = st.opt_int64(12);
   row.updated_at = st.int64(13);
   row.fetched_at = st.opt_int64(14);
+  row.cms_status = st.opt_text(15);
   return row;
 }
 #define ARTICLE_COLUMNS                                                                                  \
   "feed, guid, entry_modified_at, content_modified_at, title, pixel_key, cms_key, cms_version, "         \
-  "route_segment, payload_hash, status, canonical_url, deleted_at, updated_at, fetched_at"
+  "route_segment, payload_hash, status, canonical_url, deleted_at, updated_at, fetched_at, cms_status"
 
 }  // namespace
 
@@ -333,17 +334,17 @@ void Store::upsert_article(const ArticleRow& row) {
   impl_->require_feed(row.feed);
   Statement(impl_->db,
             "INSERT INTO articles (" ARTICLE_COLUMNS ") "
-            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15) "
+            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16) "
             "ON CONFLICT (feed, guid) DO UPDATE SET "
             "entry_modified_at = excluded.entry_modified_at, content_modified_at = excluded.content_modified_at, "
             "title = excluded.title, pixel_key = excluded.pixel_key, cms_key = excluded.cms_key, "
             "cms_version = excluded.cms_version, route_segment = excluded.route_segment, "
             "payload_hash = excluded.payload_hash, status = excluded.status, "
             "canonical_url = excluded.canonical_url, deleted_at = excluded.deleted_at, "
-            "updated_at = excluded.updated_at, fetched_at = excluded.fetched_at")
+            "updated_at = excluded.updated_at, fetched_at = excluded.fetched_at, cms_status = excluded.cms_status")
       .bind_all(row.feed, row.guid, row.entry_modified_at, row.content_modified_at, row.title, row.pixel_key,
                 row.cms_key, row.cms_version, row.route_segment, row.payload_hash, to_string(row.status),
-                row.canonical_url, row.deleted_at, row.updated_at, row.fetched_at)
+                row.canonical_url, row.deleted_at, row.updated_at, row.fetched_at, row.cms_status)
       .run();
 }
 
@@ -389,6 +390,23 @@ ArticleCounts Store::article_counts(std::string_view feed) const {
                "FROM articles WHERE feed = ?1");
   st.bind(1, feed).step();
   return ArticleCounts{st.int64(0), st.int64(1)};
+}
+
+std::vector<CmsStatusCount> Store::cms_status_counts(const std::vector<std::string_view>& statuses,
+                                                     std::optional<std::string_view> feed) const {
+  Database::Operation label(impl_->db, "count articles by CMS status");
+  if (feed) impl_->require_feed(*feed);
+  // One lookup per status through articles_cms_status (status, feed): the published majority
+  // is never read.
+  std::vector<CmsStatusCount> counts;
+  for (const auto status : statuses) {
+    Statement st(impl_->db,
+                 "SELECT feed, count(*) FROM articles WHERE cms_status = ?1 AND (?2 IS NULL OR feed = ?2) "
+                 "GROUP BY feed ORDER BY feed");
+    st.bind_all(status, feed);
+    while (st.step()) counts.push_back({st.text(0), std::string(status), st.int64(1)});
+  }
+  return counts;
 }
 
 // --- journal ---

@@ -111,6 +111,11 @@ class Store {
   std::optional<std::string> canonical_holder(std::string_view pixel_key, std::string_view feed,
                                               std::string_view guid) const;
   ArticleCounts article_counts(std::string_view feed) const;
+  // How many articles have each of `statuses` as their cms_status (CMS words: "inReview"), per
+  // feed (`feed` only, when given; StoreError if unknown). By status as given, then feed; a
+  // status no article has is left out. Reads only the rows with those statuses.
+  std::vector<CmsStatusCount> cms_status_counts(const std::vector<std::string_view>& statuses,
+                                                std::optional<std::string_view> feed = std::nullopt) const;
   // `resync`: the active articles of the feed (or the one guid) look changed to the next poll,
   // which is made a full scan, so they are fetched, mapped and pushed again even if their
   // payload is the same. Returns how many articles were marked (0: unknown guid).

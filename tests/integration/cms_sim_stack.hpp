@@ -58,6 +58,7 @@ struct StackOptions {
   std::vector<std::string> allowed_domains;  // canonical links; empty = any host
   bool refuse_status_on_create = false;      // CmsSimOptions: the stricter flat service
   bool approvals = false;                    // ArticlePage has an approval sequence (ready -> inReview)
+  int route_collision_status = 400;          // CmsSimOptions: how a taken routeSegment is refused
 };
 
 class CmsSimStack {
@@ -74,6 +75,7 @@ class CmsSimStack {
       cms_options.credentials = {{kClientId, kClientSecret}};
       cms_options.token_lifetime = options_.token_lifetime;
       cms_options.refuse_status_on_create = options_.refuse_status_on_create;
+      cms_options.route_collision_status = options_.route_collision_status;
       for (auto& type : cms_options.content_types) type.approvals = options_.approvals && type.name == "ArticlePage";
       cms_ = sim::attach_cms_sim(*sim_, std::move(cms_options));
       sim_->start();
@@ -209,6 +211,12 @@ class CmsSimStack {
 
   sim::Simulator& simulator() { return *sim_; }  // on the loop only
   sim::CmsSim& cms_sim() { return *cms_; }        // on the loop only
+  // The client stack, for code under test that runs on the loop (through await()).
+  net::HttpClient& http() { return *retrying_; }
+  cms::CmsSink& sink() { return *sink_; }
+  cms::CanonicalClient& canonical() { return *canonical_; }
+  const Clock& sim_clock() { return sim_->clock(); }
+  boost::asio::any_io_executor executor() { return loop_.io().get_executor(); }
 
  private:
   static boost::asio::awaitable<int> get_status(CmsSimStack* self, std::string url) {

@@ -5,6 +5,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <ostream>
 #include <string>
 
 #include "integration/cms_sim_stack.hpp"
@@ -44,10 +45,30 @@ class CmsSimTest : public ::testing::Test {
 
 // ---- 1. The whole lifecycle, both dialects -------------------------------------------------
 
-class Lifecycle : public CmsSimTest, public ::testing::WithParamInterface<config::CmsApi> {};
+// Each dialect against both answers a service may give to a taken route segment (issue 16): 400
+// with a field error (the simulator's default) or 409 Conflict naming routeSegment.
+struct LifecycleCase {
+  config::CmsApi api;
+  int route_collision_status;
+  friend void PrintTo(const LifecycleCase& c, std::ostream* out) {
+    *out << (c.api == config::CmsApi::v1 ? "v1" : "version2") << ", route collision " << c.route_collision_status;
+  }
+};
+
+class Lifecycle : public CmsSimTest, public ::testing::WithParamInterface<LifecycleCase> {
+ protected:
+  void start_case(bool approvals = false, bool verify_writes = false) {
+    start([&](StackOptions& o) {
+      o.api = GetParam().api;
+      o.route_collision_status = GetParam().route_collision_status;
+      o.approvals = approvals;
+      o.verify_writes = verify_writes;
+    });
+  }
+};
 
 TEST_P(Lifecycle, CreateConflictUpdateDeleteUndeletePurge) {
-  start([&](StackOptions& o) { o.api = GetParam(); });
+  start_case();
   const std::string key = test_key(1);
   ASSERT_EQ(key.size(), 32u);
 
@@ -69,7 +90,7 @@ TEST_P(Lifecycle, CreateConflictUpdateDeleteUndeletePurge) {
   EXPECT_EQ(v1->at("status").as_string(), "published");
   EXPECT_EQ(v1->at("displayName").as_string(), "First title");
   // v1 sends the rich-text property as {"html": ...}; version2 as a string.
-  const json::value body = GetParam() == config::CmsApi::v1 ? json::value(json::object{{"html", "<p>Hi</p>"}})
+  const json::value body = GetParam().api == config::CmsApi::v1 ? json::value(json::object{{"html", "<p>Hi</p>"}})
                                                             : json::value("<p>Hi</p>");
   EXPECT_EQ(json::serialize(v1->at("properties")),
             json::serialize(json::object{{"Heading", "First title"}, {"Body", body}, {"CmpGuid", "guid-" + key}}));
@@ -154,7 +175,7 @@ TEST_P(Lifecycle, CreateConflictUpdateDeleteUndeletePurge) {
 // collide ("already in use") and dead-letter. The second is written with a segment derived from
 // its content key, deterministically, and both are published.
 TEST_P(Lifecycle, SameRouteSegmentInOneContainerGivesTheSecondADerivedOne) {
-  start([&](StackOptions& o) { o.api = GetParam(); });
+  start_case();
   auto first_request = upsert_request(test_key(11), "Same title", false);
   first_request.document.route_segment = "same-title";
   auto second_request = upsert_request(test_key(12), "Same title", false);
@@ -166,16 +187,25 @@ TEST_P(Lifecycle, SameRouteSegmentInOneContainerGivesTheSecondADerivedOne) {
   EXPECT_EQ(first->route_segment, "same-title");
   EXPECT_EQ(second->route_segment, "same-title-" + test_key(12).substr(0, 6));
   EXPECT_EQ(second->status, cms::WriteStatus::published);
+  EXPECT_TRUE(second->created);  // a 409 naming the segment is not "the key exists"
+  // The simulator refused the taken segment the way this case asked, once.
+  EXPECT_EQ(s().requests_with_status(GetParam().route_collision_status), 1u) << json::serialize(s().counters());
+
+  // A new version of the first item that takes the second's derived segment: refused the same
+  // way, and written with the first item's own derived segment.
+  auto clash = upsert_request(test_key(11), "Same title", true);
+  clash.document.route_segment = "same-title-" + test_key(12).substr(0, 6);
+  auto moved = s().upsert(std::move(clash));
+  ASSERT_TRUE(moved.has_value()) << moved.error().message;
+  EXPECT_EQ(moved->route_segment, "same-title-" + test_key(12).substr(0, 6) + "-" + test_key(11).substr(0, 6));
+  EXPECT_EQ(moved->status, cms::WriteStatus::published);
+  EXPECT_EQ(s().requests_with_status(GetParam().route_collision_status), 2u);
 }
 
 // Issue 16: `publish: ready` on a content type with an approval sequence leaves the version in
 // review; that is the goal reached, not a failed status change.
 TEST_P(Lifecycle, ReadyOnAContentTypeWithApprovalsIsInReview) {
-  start([&](StackOptions& o) {
-    o.api = GetParam();
-    o.approvals = true;
-    o.verify_writes = true;
-  });
+  start_case(/*approvals=*/true, /*verify_writes=*/true);
   auto request = upsert_request(test_key(21), "Needs approval", false);
   request.document.publish = "ready";
   auto result = s().upsert(std::move(request));
@@ -186,8 +216,15 @@ TEST_P(Lifecycle, ReadyOnAContentTypeWithApprovalsIsInReview) {
   EXPECT_EQ(item->at("versions").as_array().front().at("status").as_string(), "inReview");
 }
 
-INSTANTIATE_TEST_SUITE_P(BothDialects, Lifecycle, ::testing::Values(config::CmsApi::version2, config::CmsApi::v1),
-                         [](const auto& info) { return info.param == config::CmsApi::v1 ? "v1" : "version2"; });
+INSTANTIATE_TEST_SUITE_P(BothDialects, Lifecycle,
+                         ::testing::Values(LifecycleCase{config::CmsApi::version2, 400},
+                                           LifecycleCase{config::CmsApi::version2, 409},
+                                           LifecycleCase{config::CmsApi::v1, 400},
+                                           LifecycleCase{config::CmsApi::v1, 409}),
+                         [](const auto& info) {
+                           return std::string(info.param.api == config::CmsApi::v1 ? "v1" : "version2") +
+                                  "_route_collision_" + std::to_string(info.param.route_collision_status);
+                         });
 
 // ---- 2. Token expiry under load -------------------------------------------------------------
 

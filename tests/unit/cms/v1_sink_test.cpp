@@ -104,6 +104,48 @@ TEST_F(V1SinkTest, ConflictWritesAWrappedVersionWithoutStatus) {
   EXPECT_EQ(call(2).url, kItem + "/versions/4:publish");
 }
 
+// Issue 16: a service may answer a taken route segment with 409. On create that is not "the key
+// exists": the create is sent again with the derived segment, never continued as a new version.
+const std::string kDerived = "hello-world-" + std::string(kKey).substr(0, 6);
+
+TEST_F(V1SinkTest, AConflictNamingTheRouteSegmentIsATakenSegmentNotAnExistingKey) {
+  const json::object taken{{"title", "Conflict"},
+                           {"detail", "The routeSegment 'hello-world' is already in use in this container."}};
+  cms_.reply(problem_reply(409, taken));
+  cms_.reply_json(201, {{"key", kKey}, {"initialVersion", v1_record("3", "draft", kDerived)}});
+  cms_.reply_json(200, v1_record("3", "published", kDerived));
+  auto outcome = upsert(*sink(), upsert_request(false));
+  ASSERT_TRUE(outcome.has_value()) << outcome.error().message;
+  EXPECT_TRUE(outcome->created);
+  EXPECT_EQ(outcome->route_segment, kDerived);
+  ASSERT_EQ(cms_.calls.size(), 3u);
+  EXPECT_EQ(call(1).url, kContent);  // created again, not a version of an item that does not exist
+  EXPECT_EQ(parse_object(call(1).body).at("initialVersion").at("routeSegment").as_string(), kDerived);
+
+  // The derived segment taken as well: the write fails with the CMS's words, it does not go on
+  // as if the key existed.
+  cms_.reply(problem_reply(409, taken));
+  cms_.reply(problem_reply(409, taken));
+  auto failed = upsert(*sink(), upsert_request(false));
+  ASSERT_FALSE(failed.has_value());
+  EXPECT_EQ(failed.error().status, 409);
+  EXPECT_THAT(failed.error().message, HasSubstr("already in use"));
+  EXPECT_EQ(cms_.calls.size(), 5u);
+}
+
+// The same on a new version of a known item.
+TEST_F(V1SinkTest, AConflictNamingTheRouteSegmentOnANewVersionIsWrittenAgainWithTheDerivedOne) {
+  cms_.reply(problem_reply(409, {{"title", "Conflict"},
+                                 {"errors", {{{"field", "routeSegment"}, {"detail", "already in use"}}}}}));
+  cms_.reply_json(201, v1_record("4", "draft", kDerived));
+  cms_.reply_json(200, v1_record("4", "published", kDerived));
+  auto outcome = upsert(*sink(), upsert_request(true));
+  ASSERT_TRUE(outcome.has_value()) << outcome.error().message;
+  ASSERT_EQ(cms_.calls.size(), 3u);
+  EXPECT_EQ(call(1).url, kItem + "/versions");
+  EXPECT_EQ(parse_object(call(1).body).at("routeSegment").as_string(), kDerived);
+}
+
 TEST_F(V1SinkTest, PublishModesMapToActions) {
   cms_.reply_json(201, v1_record("5", "draft"));
   cms_.reply_json(200, v1_record("5", "ready"));

@@ -99,6 +99,7 @@ TEST(ExampleConfig, StatedDefaultsAreTheRealDefaults) {
   EXPECT_EQ(blog.overlap, plain.overlap);
   EXPECT_EQ(blog.publish, plain.publish);
   EXPECT_EQ(blog.delete_mode, plain.delete_mode);
+  EXPECT_EQ(blog.route_segment, plain.route_segment);
   EXPECT_EQ(blog.delete_guard.min, plain.delete_guard.min);
   EXPECT_EQ(blog.delete_guard.ratio, plain.delete_guard.ratio);
 }

@@ -253,6 +253,24 @@ TEST(LoadConfig, PublishAndDeleteModesReadAndPrintByTheSameNames) {
   EXPECT_EQ(to_string(DeleteMode::keep), "keep");
 }
 
+// Issue 16: the route segment stays unless the feed says it follows the mapping.
+TEST(LoadConfig, RouteSegmentKeepsByDefaultAndFollowsWhenAsked) {
+  const std::string with_segment = std::string(kMinimal) + "      routeSegment: title | slug\n";
+  EXPECT_EQ(load(with_segment).feeds[0].route_segment, RouteSegmentMode::keep);
+  for (const auto name : kRouteSegmentModeNames) {
+    const Config config = load(with_segment + "    route_segment: " + std::string(name) + "\n");
+    EXPECT_EQ(to_string(config.feeds[0].route_segment), name);
+    EXPECT_THAT(config.warnings, IsEmpty());
+  }
+  EXPECT_EQ(testing::error_of(with_segment + "    route_segment: move\n"),
+            "feedsync.yaml:17:20: feeds[0].route_segment: expected keep or follow, got \"move\"");
+  // Without a mapped segment the CMS picks one itself: nothing to follow.
+  const Config bare = load(std::string(kMinimal) + "    route_segment: follow\n");
+  EXPECT_THAT(bare.warnings, ElementsAre("feedsync.yaml:16:20: feeds[0].route_segment: follow has no effect without "
+                                         "mapping.routeSegment (the CMS chooses the segment itself)"));
+  EXPECT_THAT(load(std::string(kMinimal) + "    route_segment: keep\n").warnings, IsEmpty());
+}
+
 TEST(LoadConfig, KeysAreNotExpanded) {
   EXPECT_THAT(testing::error_of(std::string(kMinimal) + "${X}: 1\n",
                                 fake_env({{"CMS_SECRET", "s"}, {"X", "log"}})),

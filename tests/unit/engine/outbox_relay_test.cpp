@@ -179,6 +179,47 @@ TEST_F(OutboxRelayTest, ATitleEditKeepsTheRouteSegmentTheItemWasPublishedUnder) 
   EXPECT_EQ(canonical_http_.calls().size(), 1u);  // the URL did not change: nothing to post again
 }
 
+// Issue 16: `route_segment: follow` lets the URL follow the mapping; the new URL is posted.
+TEST_F(OutboxRelayTest, WithFollowATitleEditMovesTheSegmentAndPostsTheNewUrl) {
+  auto o = options();
+  o.route_segment_follows = {"blog"};
+  article("a1", store::OpKind::upsert);
+  auto r = relay(o);
+  drain(*r);
+  article("a1", store::OpKind::upsert, /*pushed_before=*/true, "PIXELKEY", "a-new-title");
+  drain(*r);
+  ASSERT_EQ(sink_.calls().size(), 2u);
+  EXPECT_EQ(sink_.calls()[1].document.route_segment, "a-new-title");
+  const auto row = store_.article("blog", "a1");
+  EXPECT_EQ(row->route_segment, "a-new-title");
+  EXPECT_EQ(row->canonical_url, "https://www.example.com/en/a-new-title");
+  ASSERT_EQ(canonical_http_.calls().size(), 2u);
+  EXPECT_THAT(canonical_http_.calls()[1].request.url, HasSubstr("a-new-title"));
+  EXPECT_EQ(r->stats().canonical_posted, 2u);
+}
+
+// Issue 16: the CMS status of what was written is kept, so `status` can show what waits in the
+// CMS (in review, drafts, scheduled); a deletion in the CMS clears it.
+TEST_F(OutboxRelayTest, TheCmsStatusOfTheVersionWrittenIsKeptAndADeleteClearsIt) {
+  sink_.upsert_status = cms::WriteStatus::in_review;
+  article("a1", store::OpKind::upsert);
+  auto r = relay(options());
+  drain(*r);
+  EXPECT_EQ(store_.article("blog", "a1")->cms_status, "inReview");
+  EXPECT_TRUE(canonical_http_.calls().empty());  // not live: no canonical link yet
+
+  sink_.upsert_status = cms::WriteStatus::published;
+  article("a1", store::OpKind::upsert, /*pushed_before=*/true);
+  drain(*r);
+  EXPECT_EQ(store_.article("blog", "a1")->cms_status, "published");
+
+  article("a1", store::OpKind::delete_, /*pushed_before=*/true);
+  drain(*r);
+  const auto row = store_.article("blog", "a1");
+  EXPECT_FALSE(row->cms_status.has_value());
+  EXPECT_EQ(row->cms_version, "v2");  // still known: a return restores the item
+}
+
 TEST_F(OutboxRelayTest, NoCanonicalLinkForDraftsArticlesWithoutPixelOrWhenDisabled) {
   sink_.upsert_status = cms::WriteStatus::draft;
   article("a1", store::OpKind::upsert);

@@ -64,6 +64,7 @@ TEST(AfterUpsert, RecordsTheVersionAndDecidesTheCanonicalLink) {
     ASSERT_EQ(after.row.has_value(), c.row.has_value()) << c.name;
     if (after.row) {
       EXPECT_EQ(after.row->cms_version, "v2") << c.name;
+      EXPECT_EQ(after.row->cms_status, std::string(cms::to_string(c.outcome.status))) << c.name;
       EXPECT_EQ(after.row->route_segment, c.outcome.route_segment ? c.outcome.route_segment : c.row->route_segment)
           << c.name;
       EXPECT_EQ(after.row->updated_at, kNow) << c.name;
@@ -80,6 +81,15 @@ TEST(AfterUpsert, RecordsTheVersionAndDecidesTheCanonicalLink) {
   }
 }
 
+// `status` shows the articles waiting in the CMS by these words (the CMS's own).
+TEST(AfterUpsert, RecordsTheCmsStatusInTheCmsWord) {
+  const CanonicalRule rule{true, kTemplate};
+  EXPECT_EQ(after_upsert(row(), written(cms::WriteStatus::in_review), link(), rule, kNow).row->cms_status, "inReview");
+  EXPECT_EQ(after_upsert(row(), written(cms::WriteStatus::scheduled), link(), rule, kNow).row->cms_status,
+            "scheduled");
+  EXPECT_EQ(after_upsert(row(), written(cms::WriteStatus::draft), link(), rule, kNow).row->cms_status, "draft");
+}
+
 TEST(AfterUpsert, TheLinkUsesEveryPlaceholder) {
   const CanonicalRule rule{true, "https://www.example.com/{locale}/{key}/{guid}/{route_segment}{meta_url}"};
   const auto after = after_upsert(row(), written(cms::WriteStatus::published), link(), rule, kNow);
@@ -87,24 +97,40 @@ TEST(AfterUpsert, TheLinkUsesEveryPlaceholder) {
   EXPECT_EQ(after.canonical->url, "https://www.example.com/en/k1/g1/title/blog/g1");
 }
 
-TEST(KeepPublishedRouteSegment, OnlyAKnownItemKeepsTheStoredSegment) {
+TEST(ChooseRouteSegment, KeepStaysWithTheStoredSegmentFollowTakesTheMappedOne) {
+  using config::RouteSegmentMode;
+  const std::string key = "0123456789abcdef0123456789abcdef";
   struct Case {
     const char* name;
+    RouteSegmentMode mode;
     std::optional<std::string> sent;
     std::optional<std::string> stored;
     bool known;
     std::optional<std::string> expected;
   };
   const std::vector<Case> cases = {
-      {"known item keeps its published segment", "new-title", "old-title", true, "old-title"},
-      {"a new item takes the mapped one", "new-title", "old-title", false, "new-title"},
-      {"nothing stored yet", "new-title", std::nullopt, true, "new-title"},
-      {"no mapped segment: left to the CMS", std::nullopt, "old-title", true, std::nullopt},
+      {"keep: a known item keeps its published segment", RouteSegmentMode::keep, "new-title", "old-title", true,
+       "old-title"},
+      {"keep: a new item takes the mapped one", RouteSegmentMode::keep, "new-title", "old-title", false, "new-title"},
+      {"keep: nothing stored yet", RouteSegmentMode::keep, "new-title", std::nullopt, true, "new-title"},
+      {"keep: no mapped segment, left to the CMS", RouteSegmentMode::keep, std::nullopt, "old-title", true,
+       std::nullopt},
+      {"follow: a title edit moves the segment", RouteSegmentMode::follow, "new-title", "old-title", true,
+       "new-title"},
+      {"follow: the item's deduplicated segment stays while the mapping gives the same",
+       RouteSegmentMode::follow, "same-title", "same-title-012345", true, "same-title-012345"},
+      {"follow: another item's suffix is not this one's", RouteSegmentMode::follow, "same-title",
+       "same-title-abcdef", true, "same-title"},
+      {"follow: a new title leaves the deduplicated one", RouteSegmentMode::follow, "new-title", "same-title-012345",
+       true, "new-title"},
+      {"follow: no mapped segment, left to the CMS", RouteSegmentMode::follow, std::nullopt, "old-title", true,
+       std::nullopt},
   };
   for (const auto& c : cases) {
     ArticleDocument doc;
+    doc.key = key;
     doc.route_segment = c.sent;
-    keep_published_route_segment(doc, c.stored, c.known);
+    choose_route_segment(doc, c.stored, c.known, c.mode);
     EXPECT_EQ(doc.route_segment, c.expected) << c.name;
   }
 }

@@ -85,6 +85,7 @@ struct Poll {
 struct FeedSpec {
   std::string name;
   std::string interval = "60s";
+  std::string keys = {};  // more keys of the feed, each line indented by 4
 };
 
 class SyncEngineTest : public ::testing::Test {
@@ -120,8 +121,8 @@ class SyncEngineTest : public ::testing::Test {
     for (const auto& feed : feeds) {
       yaml += "  - name: " + feed.name + "\n    feed_id: id" + feed.name + "\n    interval: " + feed.interval +
               "\n    full_scan_interval: 1h\n    content_type: ArticlePage\n"
-              "    container: 98eb33cfa7df48d1b987442c522984c8\n    locale: en\n"
-              "    mapping:\n      displayName: title\n";
+              "    container: 98eb33cfa7df48d1b987442c522984c8\n    locale: en\n" + feed.keys +
+              "    mapping:\n      displayName: title\n      routeSegment: title | slug\n";
     }
     return yaml;
   }
@@ -352,6 +353,25 @@ TEST_F(SyncEngineTest, AReloadKeepsQueuedWorkAndTheSchedule) {
   const auto writes = engine_->progress().writes;
   EXPECT_EQ(writes.created, 3u);
   EXPECT_EQ(writes.retried, 3u);
+}
+
+// feeds[].route_segment reaches the relay from the configuration (issue 16): a title edit moves
+// the segment of a feed that follows the mapping, not that of a feed that keeps it.
+TEST_F(SyncEngineTest, RouteSegmentFollowInTheConfigurationReachesTheRelay) {
+  api_.feeds["idkept"].add(1, kNewest);
+  api_.feeds["idmoved"].add(1, kNewest);
+  run(config({{"kept", "60s", "    route_segment: keep\n"}, {"moved", "60s", "    route_segment: follow\n"}}));
+  ASSERT_TRUE(time_.run_until(io_, [&] { return sink_.calls().size() == 2; }, 1min));
+  for (const char* id : {"idkept", "idmoved"}) {
+    auto& article = api_.feeds[id].articles.at(0);
+    article.title = "New title";
+    article.modified_at += 5000;
+  }
+  ASSERT_TRUE(time_.run_until(io_, [&] { return sink_.calls().size() == 4; }, 5min));
+  std::map<std::string, std::optional<std::string>> sent;  // feed -> segment of its second write
+  for (std::size_t i = 2; i < 4; ++i) sent[sink_.calls()[i].article.feed] = sink_.calls()[i].document.route_segment;
+  EXPECT_EQ(sent["kept"], "title");
+  EXPECT_EQ(sent["moved"], "new-title");
 }
 
 }  // namespace

@@ -202,6 +202,33 @@ TEST_F(DaemonBackendTest, PollsCountByChangeAndGaugesComeFromTheStore) {
   EXPECT_THAT(page, HasSubstr("feedsync_feed_paused{feed=\"blog\"} 1\n"));
 }
 
+// Issue 16: articles in review (publish: ready with approvals), drafts, ... per feed, at scrape.
+TEST_F(DaemonBackendTest, ArticlesNotPublishedAreCountedByCmsStatusFromTheStore) {
+  auto article = [&](const std::string& guid, const std::string& cms_status) {
+    store::ArticleRow row;
+    row.feed = "blog";
+    row.guid = guid;
+    row.title = "T";
+    row.cms_key = "0123456789abcdef0123456789abcdef";
+    row.cms_status = cms_status;
+    store_.upsert_article(row);
+  };
+  EXPECT_THAT(metrics_.render(), HasSubstr("feedsync_articles_not_published{feed=\"blog\",cms_status=\"inReview\"} 0\n"));
+  article("g1", "inReview");
+  article("g2", "inReview");
+  article("g3", "draft");
+  article("g4", "published");
+  auto page = metrics_.render();
+  EXPECT_THAT(page, HasSubstr("feedsync_articles_not_published{feed=\"blog\",cms_status=\"inReview\"} 2\n"));
+  EXPECT_THAT(page, HasSubstr("feedsync_articles_not_published{feed=\"blog\",cms_status=\"draft\"} 1\n"));
+  EXPECT_THAT(page, HasSubstr("feedsync_articles_not_published{feed=\"blog\",cms_status=\"scheduled\"} 0\n"));
+  EXPECT_THAT(page, Not(HasSubstr("cms_status=\"published\"")));
+  // Approved and published: the gauge goes back to 0 at the next scrape.
+  article("g1", "published");
+  article("g2", "published");
+  EXPECT_THAT(metrics_.render(), HasSubstr("feedsync_articles_not_published{feed=\"blog\",cms_status=\"inReview\"} 0\n"));
+}
+
 TEST_F(DaemonBackendTest, AReloadAddsTheNewFeedsSeries) {
   EXPECT_THAT(metrics_.render(), Not(HasSubstr("feed=\"news\"")));
   config_.set(with_feeds(base_config(dir_.path()), {"blog", "news"}));

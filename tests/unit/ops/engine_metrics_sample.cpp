@@ -15,6 +15,7 @@ int main() {
   blog.polls_success.inc();
   blog.poll_duration.observe(0.8);
   blog.last_success_timestamp.set(1.7e9);
+  blog.not_published[2]->set(3);  // inReview
   metrics.init_feed("news").consecutive_failures.set(2);
   metrics.observe_http("cms", "POST", 201, 0.12);
   metrics.observe_http("feed", "GET", 0, 30);

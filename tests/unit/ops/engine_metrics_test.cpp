@@ -33,6 +33,7 @@ TEST(EngineMetricsTest, RegistersEveryFamilyOnce) {
       {"feedsync_entries_rejected_total", "counter"},
       {"feedsync_feed_paused", "gauge"},
       {"feedsync_deletes_held", "gauge"},
+      {"feedsync_articles_not_published", "gauge"},
       {"feedsync_http_requests_total", "counter"},
       {"feedsync_http_request_duration_seconds", "histogram"},
       {"feedsync_http_429_total", "counter"},
@@ -79,6 +80,10 @@ TEST(EngineMetricsTest, InitFeedCreatesEverySeriesAtZero) {
   for (auto change : kArticleChanges)
     EXPECT_TRUE(has(page, "feedsync_articles_seen_total{feed=\"blog\",change=\"" + std::string(change) + "\"} 0"))
         << change;
+  for (auto status : kNotPublishedCmsStatuses)
+    EXPECT_TRUE(has(page, "feedsync_articles_not_published{feed=\"blog\",cms_status=\"" + std::string(status) +
+                              "\"} 0"))
+        << status;
 }
 
 TEST(EngineMetricsTest, InitFeedIsIdempotentAndCachesTheChildren) {

@@ -121,5 +121,46 @@ TEST_F(StatusTest, LagAndDeadLettersComeFromTheOutbox) {
   EXPECT_EQ(json.at("dead_letters").as_array().at(0).at("guid").as_string(), "g1");
 }
 
+// Issue 16: `publish: ready` on a content type with approvals leaves articles in review; that is
+// success, and status says how many wait, per feed, with the other statuses that are not live.
+TEST_F(StatusTest, ArticlesNotPublishedInTheCmsAreCountedByStatus) {
+  auto store = open();
+  store.ensure_feed("good", "goodid");
+  store.ensure_feed("paused", "pausedid");
+  store.record_poll_success("good", kNow, std::nullopt, true);
+  int n = 0;
+  auto article = [&](const char* feed, std::optional<std::string> cms_status) {
+    store::ArticleRow row;
+    row.feed = feed;
+    row.guid = "g" + std::to_string(++n);
+    row.title = "T";
+    row.cms_key = "0123456789abcdef0123456789abcdef";
+    row.cms_status = std::move(cms_status);
+    store.upsert_article(row);
+  };
+  for (int i = 0; i < 3; ++i) article("good", "inReview");
+  article("good", "draft");
+  article("good", "published");
+  article("good", std::nullopt);
+  article("paused", "scheduled");
+
+  auto report = build_status(config_, &store, kNow);
+  EXPECT_EQ(find(report, "good").not_published,
+            (std::map<std::string, std::int64_t, std::less<>>{{"draft", 1}, {"inReview", 3}}));
+  const auto text = render_status_text(report);
+  EXPECT_THAT(text, HasSubstr("good: not published in the CMS: 1 draft, 3 inReview (waiting for approval)\n"));
+  EXPECT_THAT(text, HasSubstr("paused: not published in the CMS: 1 scheduled\n"));
+  EXPECT_THAT(text, Not(HasSubstr("fresh: not published")));
+
+  auto json = boost::json::parse(render_status_json(report)).as_object();
+  const auto& good = json.at("feeds").as_array().at(1).as_object();
+  ASSERT_EQ(good.at("name").as_string(), "good");
+  const auto& statuses = good.at("articles").at("cms_status").as_object();
+  EXPECT_EQ(statuses, (boost::json::object{{"draft", 1}, {"ready", 0}, {"inReview", 3}, {"scheduled", 0},
+                                           {"rejected", 0}}));
+  // A feed never polled has every count, at 0.
+  EXPECT_EQ(json.at("feeds").as_array().at(0).at("articles").at("cms_status").at("inReview").as_int64(), 0);
+}
+
 }  // namespace
 }  // namespace feedsync::ops

@@ -70,6 +70,37 @@ TEST_F(CmsV1Test, CreateAnswersWithLocationUnlessARepresentationIsPreferred) {
   EXPECT_EQ(created.at("initialVersion").at("routeSegment"), "hello-again");
 }
 
+// --cms-route-collision 409: a taken segment is a conflict naming routeSegment, on create and on
+// a new version alike; the key-exists conflict stays as it was.
+TEST_F(CmsV1Test, ATakenRouteSegmentCanBeAnsweredAsAConflict) {
+  create();
+  on_loop([](CmsSim& cms) {
+    cms.set_route_collision_status(409);
+    return 0;
+  });
+  auto body = create_body();
+  body["key"] = "0123456789abcdef0123456789abcdef";
+  auto same = post(v1("/content"), body);
+  ASSERT_EQ(same.status, 409) << same.body;
+  auto problem = same.object();
+  EXPECT_EQ(problem.at("title"), "Conflict");
+  EXPECT_NE(str(problem.at("detail")).find("routeSegment 'hello'"), std::string::npos) << same.body;
+  EXPECT_EQ(problem.at("errors").at(0).at("field"), "initialVersion.routeSegment");
+
+  body["initialVersion"].as_object()["routeSegment"] = "other";
+  ASSERT_EQ(post(v1("/content"), body).status, 201);
+  json::object next{{"locale", "en"}, {"displayName", "Hello"}, {"routeSegment", "hello"},
+                    {"properties", json::object{{"Heading", json::object{{"value", "Again"}}}}}};
+  auto version = post(v1("/content/0123456789abcdef0123456789abcdef/versions"), next);
+  ASSERT_EQ(version.status, 409) << version.body;
+  EXPECT_EQ(version.object().at("errors").at(0).at("field"), "routeSegment");
+
+  auto exists = post(v1("/content"), body);  // the key again: a conflict without routeSegment
+  ASSERT_EQ(exists.status, 409) << exists.body;
+  EXPECT_FALSE(exists.object().contains("errors")) << exists.body;
+  EXPECT_EQ(exists.body.find("routeSegment"), std::string::npos) << exists.body;
+}
+
 TEST_F(CmsV1Test, UnwrappedValuesAreRejectedWithAFieldList) {
   auto reply = post(v1("/content"), create_body({{"Heading", "Hello"}}));
   ASSERT_EQ(reply.status, 400) << reply.body;

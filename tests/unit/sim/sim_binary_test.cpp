@@ -150,6 +150,32 @@ TEST(SimBinary, CmsRefuseStatusOnCreateFlag) {
   EXPECT_EQ(child.wait(10s), 0);
 }
 
+TEST(SimBinary, CmsRouteCollisionFlag) {
+  Child child({FEEDSYNC_SIM_BIN, "--print-ports", "--log-level", "warn", "--cms-route-collision", "409"});
+  const std::string line = child.read_line(20s);
+  ASSERT_FALSE(line.empty()) << "no port line";
+  const auto port = static_cast<unsigned short>(boost::json::parse(line).at("port").as_int64());
+  auto [token_status, token_body] =
+      send(port, "POST", "/_cms/version2/oauth/token",
+           R"({"grant_type":"client_credentials","client_id":"sim-client","client_secret":"sim-secret"})");
+  ASSERT_EQ(token_status, 200) << token_body;
+  const std::string token(boost::json::parse(token_body).at("access_token").as_string());
+  auto create = [&](const std::string& key) {
+    return send(port, "POST", "/_cms/version2/content",
+                R"({"key":")" + key + R"(","contentType":"ArticlePage","container":"43f936c99b234ea397b261c538ad07c9",)"
+                R"("locale":"en","displayName":"Hello","routeSegment":"hello"})",
+                token);
+  };
+  EXPECT_EQ(create("6946107a8ad6414f8f1786364dab1ec2").first, 201);
+  auto [status, body] = create("0123456789abcdef0123456789abcdef");
+  EXPECT_EQ(status, 409) << body;
+  EXPECT_TRUE(boost::json::parse(body).at("errors").as_object().contains("routeSegment")) << body;
+  ::kill(child.pid(), SIGTERM);
+  EXPECT_EQ(child.wait(10s), 0);
+  Child bad({FEEDSYNC_SIM_BIN, "--cms-route-collision", "418"});
+  EXPECT_EQ(bad.wait(10s), 2);
+}
+
 TEST(SimBinary, FeedApiSwitchesFromTheCommandLine) {
   Child child({FEEDSYNC_SIM_BIN, "--print-ports", "--log-level", "warn", "--page-cap", "233", "--fields", "flat"});
   const std::string line = child.read_line(20s);

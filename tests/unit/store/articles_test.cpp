@@ -16,6 +16,7 @@ TEST_F(StoreTest, UpsertArticleRoundTripsEveryColumn) {
   row.canonical_url = "https://www.example.com/en/my-article";
   row.deleted_at = 1'700'000'003'000;
   row.fetched_at = 1'700'000'002'500;
+  row.cms_status = "inReview";
   store.upsert_article(row);
   EXPECT_EQ(store.article("blog", "guid-1"), row);
 
@@ -69,6 +70,45 @@ TEST_F(StoreTest, ArticleCountsSplitActiveAndDeleted) {
   store.upsert_article(make_article("news", "other"));
   EXPECT_EQ(store.article_counts("blog"), (ArticleCounts{3, 2}));
   EXPECT_EQ(store.article_counts("news"), (ArticleCounts{1, 0}));
+}
+
+TEST_F(StoreTest, CmsStatusCountsArePerFeedForTheStatusesAsked) {
+  Store store = open_with_feeds();
+  auto add = [&](const char* feed, const std::string& guid, std::optional<std::string> status) {
+    ArticleRow row = make_article(feed, guid);
+    row.cms_status = std::move(status);
+    store.upsert_article(row);
+  };
+  for (int i = 0; i < 3; ++i) add("blog", "review-" + std::to_string(i), "inReview");
+  add("blog", "draft", "draft");
+  add("blog", "live", "published");
+  add("blog", "never-written", std::nullopt);
+  add("news", "review", "inReview");
+  add("news", "scheduled", "scheduled");
+
+  const std::vector<std::string_view> asked{"draft", "inReview", "scheduled", "ready"};
+  EXPECT_EQ(store.cms_status_counts(asked), (std::vector<CmsStatusCount>{{"blog", "draft", 1},
+                                                                          {"blog", "inReview", 3},
+                                                                          {"news", "inReview", 1},
+                                                                          {"news", "scheduled", 1}}));
+  EXPECT_EQ(store.cms_status_counts(asked, "news"),
+            (std::vector<CmsStatusCount>{{"news", "inReview", 1}, {"news", "scheduled", 1}}));
+  EXPECT_EQ(store.cms_status_counts({"published"}, "blog"), (std::vector<CmsStatusCount>{{"blog", "published", 1}}));
+  EXPECT_TRUE(store.cms_status_counts({}).empty());
+  EXPECT_THAT(message_of<StoreError>([&] { store.cms_status_counts(asked, "nope"); }), ::testing::HasSubstr("nope"));
+}
+
+// The status reports ask for the few articles not published; the index must spare them the rest.
+TEST_F(StoreTest, CmsStatusCountsReadOnlyTheRowsOfThatStatus) {
+  { Store store = open_with_feeds(); }
+  Database db(db_path);
+  for (const char* feed : {"?2", "NULL"}) {
+    Statement st(db, std::string("EXPLAIN QUERY PLAN SELECT feed, count(*) FROM articles WHERE cms_status = ?1 AND (") +
+                         feed + " IS NULL OR feed = " + feed + ") GROUP BY feed ORDER BY feed");
+    std::string plan;
+    while (st.step()) plan += st.text(3) + "\n";
+    EXPECT_THAT(plan, ::testing::HasSubstr("USING COVERING INDEX articles_cms_status (cms_status=?)")) << plan;
+  }
 }
 
 TEST_F(StoreTest, RequestResyncMarksActiveArticlesChangedAndForcesAFullScan) {

@@ -52,7 +52,7 @@ TEST_F(StoreTest, CreatesMissingDatabaseWithMode0600AndCurrentSchema) {
   EXPECT_EQ(mode_of(db_path), 0600u);
   auto names = schema_objects(db_path);
   for (const char* expected : {"schema_version", "feeds", "articles", "outbox", "journal", "outbox_claim",
-                               "outbox_article", "outbox_stats"}) {
+                               "outbox_article", "outbox_stats", "articles_cms_status"}) {
     EXPECT_TRUE(names.count(expected)) << expected;
   }
   EXPECT_EQ(query_int(db_path, "SELECT max(version) FROM schema_version"), kSchemaVersion);
@@ -81,6 +81,11 @@ TEST_F(StoreTest, ReopenIsANoOpAndKeepsData) {
   EXPECT_EQ(query_int(db_path, "SELECT count(*) FROM schema_version"), kSchemaVersion);
 }
 
+// What schema version 5 added (the CMS status), dropped again: a database as version 4 left it.
+constexpr const char* kDropVersion5 =
+    "DROP INDEX articles_cms_status; ALTER TABLE articles DROP COLUMN cms_status; "
+    "DELETE FROM schema_version WHERE version = 5";
+
 // What schema version 4 added (the Deleted Feed's own bookkeeping), dropped again: a database as
 // version 3 left it.
 constexpr const char* kDropVersion4 =
@@ -99,6 +104,7 @@ TEST_F(StoreTest, Version1DatabaseIsMigratedKeepingItsRows) {
   {
     // Turn it back into what the first release wrote: no deletes_approved, version 1.
     Database db(db_path);
+    db.exec(kDropVersion5);
     db.exec(kDropVersion4);
     db.exec("ALTER TABLE feeds DROP COLUMN deletes_approved; ALTER TABLE articles DROP COLUMN fetched_at; "
             "DELETE FROM schema_version WHERE version >= 2");
@@ -120,6 +126,7 @@ TEST_F(StoreTest, Version2DatabaseGainsFetchedAtKeepingItsArticles) {
   }
   {
     Database db(db_path);
+    db.exec(kDropVersion5);
     db.exec(kDropVersion4);
     db.exec("ALTER TABLE articles DROP COLUMN fetched_at; DELETE FROM schema_version WHERE version = 3");
   }
@@ -141,10 +148,11 @@ TEST_F(StoreTest, Version3DatabaseGainsTheDeletedFeedsBookkeeping) {
   }
   {
     Database db(db_path);
+    db.exec(kDropVersion5);
     db.exec(kDropVersion4);
   }
   Store store = open();
-  EXPECT_EQ(store.schema_version(), 4);
+  EXPECT_EQ(store.schema_version(), kSchemaVersion);
   auto row = *store.feed("blog");
   EXPECT_EQ(row.watermark, 900);
   EXPECT_FALSE(row.deleted_watermark.has_value());
@@ -171,6 +179,31 @@ TEST_F(StoreTest, Version3DatabaseGainsTheDeletedFeedsBookkeeping) {
   store.record_deleted_feed_read("blog", "del-2", 6'000, std::nullopt);
   EXPECT_FALSE(store.feed("blog")->deleted_watermark.has_value());
   EXPECT_EQ(store.feed("blog")->deleted_feed_id, "del-2");
+}
+
+TEST_F(StoreTest, Version4DatabaseGainsTheCmsStatusOfItsArticles) {
+  {
+    Store store = open();
+    store.ensure_feed("blog", "id-1");
+    auto row = make_article("blog", "g1");
+    row.cms_version = "7";
+    store.upsert_article(row);
+  }
+  {
+    Database db(db_path);
+    db.exec(kDropVersion5);
+  }
+  Store store = open();
+  EXPECT_EQ(store.schema_version(), 5);
+  EXPECT_TRUE(schema_objects(db_path).count("articles_cms_status"));
+  auto row = *store.article("blog", "g1");
+  EXPECT_EQ(row.cms_version, "7");
+  EXPECT_FALSE(row.cms_status.has_value());  // written before the status was kept: unknown
+  EXPECT_TRUE(store.cms_status_counts({"published", "inReview"}).empty());
+  row.cms_status = "inReview";
+  store.upsert_article(row);
+  EXPECT_EQ(store.article("blog", "g1")->cms_status, "inReview");
+  EXPECT_EQ(store.cms_status_counts({"inReview"}), (std::vector<CmsStatusCount>{{"blog", "inReview", 1}}));
 }
 
 TEST_F(StoreTest, EmptyExistingFileIsInitialised) {
