@@ -1,5 +1,7 @@
 #include "cms/version_record.hpp"
 
+#include <algorithm>
+
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
 #include <boost/url/parse.hpp>
@@ -85,10 +87,30 @@ std::vector<VersionRecord> listed_versions(std::string_view body, std::string_vi
   return out;
 }
 
+namespace {
+
+// Version ids as the CMS numbers them ("7" < "12"); ids that are not plain numbers still order
+// deterministically (longer first, then by text).
+bool older(const VersionRecord& a, const VersionRecord& b) {
+  const auto digits = [](const std::string& s) {
+    return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+  };
+  if (digits(a.version) && digits(b.version)) {
+    const auto a_trim = a.version.substr(std::min(a.version.find_first_not_of('0'), a.version.size() - 1));
+    const auto b_trim = b.version.substr(std::min(b.version.find_first_not_of('0'), b.version.size() - 1));
+    if (a_trim.size() != b_trim.size()) return a_trim.size() < b_trim.size();
+    return a_trim < b_trim;
+  }
+  if (a.version.size() != b.version.size()) return a.version.size() < b.version.size();
+  return a.version < b.version;
+}
+
+}  // namespace
+
 std::optional<VersionRecord> newest_version(std::string_view body, std::string_view locale, bool wrapped) {
   auto all = listed_versions(body, locale, wrapped);
   if (all.empty()) return std::nullopt;
-  return std::move(all.front());
+  return std::move(*std::max_element(all.begin(), all.end(), older));
 }
 
 std::optional<std::string> version_from_location(std::string_view location) {

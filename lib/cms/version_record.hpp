@@ -25,8 +25,10 @@ struct VersionRecord {
 // or carries no version information at all.
 std::optional<VersionRecord> read_version_record(std::string_view body, bool wrapped);
 
-// From a versions listing ({"items": [...]} or a bare array; newest first, api-notes.md): the
-// first record of `locale` ("" = any).
+// From a versions listing ({"items": [...]} or a bare array): the newest record of `locale`
+// ("" = any). The definition does not say in which order versions are listed, so the newest is
+// the highest version number (ids are compared as numbers when both are; else the longer, then
+// the greater string), not the first listed.
 std::optional<VersionRecord> newest_version(std::string_view body, std::string_view locale, bool wrapped);
 
 // Every record of such a listing of `locale` ("" = any), in the order listed.

@@ -149,6 +149,14 @@ TEST(VersionRecord, ReadsRecordsNestedRecordsAndListings) {
   auto newest = newest_version(R"({"items":[{"locale":"sv","version":"9"},{"locale":"en","version":"8"}]})", "en", false);
   ASSERT_TRUE(newest.has_value());
   EXPECT_EQ(newest->version, "8");
+  // The listing's order is not specified: the newest is the highest number wherever it stands.
+  for (const char* listing : {R"([{"version":"9"},{"version":"12"},{"version":"10"}])",
+                              R"([{"version":"12"},{"version":"9"},{"version":"10"}])",
+                              R"({"items":[{"version":"10"},{"version":"9"},{"version":"012"}]})"}) {
+    auto found = newest_version(listing, "", false);
+    ASSERT_TRUE(found.has_value()) << listing;
+    EXPECT_EQ(std::stoi(found->version), 12) << listing;
+  }
 }
 
 TEST(VersionRecord, LocationAndDroppedProperties) {
