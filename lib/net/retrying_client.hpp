@@ -67,8 +67,20 @@ class RetryingHttpClient final : public HttpClient {
   std::map<std::string, RateLimiter::Stats, std::less<>> limiter_stats() const;
 
  private:
+  // The steps of send(), in order (retrying_client.cpp).
+  struct SendState;
+  SendState start_send(Request request);
+  static Result cancelled(const SendState& state);
+  // A permit from the origin's limiter, or the result to finish with when none came in time.
+  boost::asio::awaitable<Expected<RateLimiter::Permit, Result>> admit(SendState& state);
+  boost::asio::awaitable<Result> send_attempt(SendState& state, int attempt,
+                                              RateLimiter::Permit permit);
+  // How long to wait before the next attempt (logged), or nullopt when `result` is final.
+  std::optional<std::chrono::milliseconds> retry_delay(const SendState& state, int attempt,
+                                                       const Result& result);
+  boost::asio::awaitable<void> back_off(SendState& state, std::chrono::milliseconds delay);
   RateLimiter* limiter_for(const std::string& origin);  // nullptr for "" (unparseable URL)
-  Result finish(SendReport& report, Result result) const;
+  Result finish(SendState& state, Result result) const;
 
   HttpClient& inner_;
   const Clock& clock_;
