@@ -90,92 +90,108 @@ Outcome finish(http::response<http::string_body>&& beast, const ExchangeLimits& 
   return out;
 }
 
-template <class Stream>
-boost::asio::awaitable<Outcome> exchange_on(Stream* stream, Connection* conn,
-                                            const BeastRequest* request, ExchangeLimits limits) {
+using Parser = http::response_parser<http::string_body>;
+
+// Why writing the request failed.
+Failure write_failure(const boost::system::error_code& ec, const ExchangeLimits& limits) {
   const std::string& host = limits.host;
-  const Deadline& deadline = limits.deadline;
-  boost::system::error_code ec;
-
-  conn->tcp().expires_at(deadline.at);
-  co_await http::async_write(*stream, *request, redirect_error(use_awaitable, ec));
   if (ec == boost::beast::error::timeout)
-    co_return unexpected(failure(
-        ErrorKind::timeout,
-        timeout_error("sending the request to " + host, deadline, deadline.at, {}, {}).message));
-  if (is_cancelled(ec))
-    co_return unexpected(failure(ErrorKind::cancelled, "cancelled while sending to " + host));
-  if (ec)
-    co_return unexpected(
-        failure(ErrorKind::connect,
-                "connection to " + host + " lost while sending the request: " + ec.message(),
-                is_closed(ec)));
+    return failure(ErrorKind::timeout,
+                   timeout_error("sending the request to " + host, limits.deadline,
+                                 limits.deadline.at, {}, {})
+                       .message);
+  if (is_cancelled(ec)) return failure(ErrorKind::cancelled, "cancelled while sending to " + host);
+  return failure(ErrorKind::connect,
+                 "connection to " + host + " lost while sending the request: " + ec.message(),
+                 is_closed(ec));
+}
 
-  // 1xx interim responses (103 Early Hints) precede the real one: skip them.
-  std::optional<http::response_parser<http::string_body>> parser;
+// Why reading the response header failed; `got_some`: the parser had seen bytes of it.
+Failure header_failure(const boost::system::error_code& ec, bool got_some,
+                       const ExchangeLimits& limits) {
+  const std::string& host = limits.host;
+  if (ec == boost::beast::error::timeout)
+    return failure(ErrorKind::timeout,
+                   timeout_error("waiting for the response from " + host, limits.deadline,
+                                 limits.deadline.at, {}, {})
+                       .message);
+  if (is_cancelled(ec)) return failure(ErrorKind::cancelled, "cancelled while waiting for " + host);
+  if (ec == http::error::body_limit)
+    return failure(ErrorKind::body_too_large, "response body from " + host +
+                                                  " declares more than the " +
+                                                  std::to_string(limits.max_body) + "-byte cap");
+  if (is_closed(ec) && !got_some)
+    return failure(ErrorKind::truncated, "connection to " + host + " closed before any response",
+                   true);
+  if (is_closed(ec) || ec == http::error::partial_message)
+    return failure(ErrorKind::truncated,
+                   "connection to " + host + " closed in the response header");
+  return failure(ErrorKind::protocol, "bad response header from " + host + ": " + ec.message());
+}
+
+// Why reading the response body failed after `got` bytes of it.
+Failure body_failure(const boost::system::error_code& ec, std::size_t got,
+                     const ExchangeLimits& limits) {
+  const std::string& host = limits.host;
+  auto fail = [&](ErrorKind kind, std::string message) {
+    Failure f = failure(kind, std::move(message));
+    f.wire_bytes = got;
+    return f;
+  };
+  if (ec == boost::beast::error::timeout)
+    return fail(ErrorKind::timeout,
+                timeout_error("reading the response body from " + host + " (" +
+                                  std::to_string(got) + " bytes received)",
+                              limits.deadline, limits.deadline.at, {}, {})
+                    .message);
+  if (is_cancelled(ec)) return fail(ErrorKind::cancelled, "cancelled while reading from " + host);
+  if (ec == http::error::body_limit)
+    return fail(ErrorKind::body_too_large, "response body from " + host + " exceeds the " +
+                                               std::to_string(limits.max_body) + "-byte cap");
+  if (is_closed(ec) || ec == http::error::partial_message)
+    return fail(ErrorKind::truncated, "connection to " + host +
+                                          " closed before the end of the response body (" +
+                                          std::to_string(got) + " bytes received)");
+  return fail(ErrorKind::protocol, "bad response body from " + host + ": " + ec.message());
+}
+
+// Reads response headers until the final one: 1xx interim responses (103 Early Hints) precede
+// it and are skipped. On success `parser` holds the final response's header.
+template <class Stream>
+boost::asio::awaitable<boost::system::error_code> read_final_header(
+    Stream* stream, Connection* conn, std::optional<Parser>& parser, const ExchangeLimits& limits) {
+  boost::system::error_code ec;
   for (;;) {
     parser.emplace();
     parser->header_limit(kHeaderLimit);
     parser->body_limit(limits.max_body);
     // A response to HEAD has no body whatever its Content-Length says.
     if (limits.head) parser->skip(true);
-    conn->tcp().expires_at(deadline.at);
+    conn->tcp().expires_at(limits.deadline.at);
     co_await http::async_read_header(*stream, conn->buffer, *parser,
                                      redirect_error(use_awaitable, ec));
-    if (!ec) {
-      const int status = parser->get().result_int();
-      if (status >= 100 && status < 200 && status != 101) continue;
-      break;
-    }
-    if (ec == boost::beast::error::timeout)
-      co_return unexpected(failure(
-          ErrorKind::timeout,
-          timeout_error("waiting for the response from " + host, deadline, deadline.at, {}, {})
-              .message));
-    if (is_cancelled(ec))
-      co_return unexpected(failure(ErrorKind::cancelled, "cancelled while waiting for " + host));
-    if (ec == http::error::body_limit)
-      co_return unexpected(failure(ErrorKind::body_too_large,
-                                   "response body from " + host + " declares more than the " +
-                                       std::to_string(limits.max_body) + "-byte cap"));
-    if (is_closed(ec) && !parser->got_some())
-      co_return unexpected(failure(ErrorKind::truncated,
-                                   "connection to " + host + " closed before any response", true));
-    if (is_closed(ec) || ec == http::error::partial_message)
-      co_return unexpected(failure(ErrorKind::truncated,
-                                   "connection to " + host + " closed in the response header"));
-    co_return unexpected(
-        failure(ErrorKind::protocol, "bad response header from " + host + ": " + ec.message()));
+    if (ec) co_return ec;
+    const int status = parser->get().result_int();
+    if (status < 100 || status >= 200 || status == 101) co_return ec;
   }
+}
+
+template <class Stream>
+boost::asio::awaitable<Outcome> exchange_on(Stream* stream, Connection* conn,
+                                            const BeastRequest* request, ExchangeLimits limits) {
+  boost::system::error_code ec;
+  conn->tcp().expires_at(limits.deadline.at);
+  co_await http::async_write(*stream, *request, redirect_error(use_awaitable, ec));
+  if (ec) co_return unexpected(write_failure(ec, limits));
+
+  std::optional<Parser> parser;
+  ec = co_await read_final_header(stream, conn, parser, limits);
+  if (ec) co_return unexpected(header_failure(ec, parser->got_some(), limits));
 
   if (!parser->is_done()) {
-    conn->tcp().expires_at(deadline.at);
+    conn->tcp().expires_at(limits.deadline.at);
     co_await http::async_read(*stream, conn->buffer, *parser, redirect_error(use_awaitable, ec));
-    if (ec) {
-      const std::size_t got = parser->get().body().size();
-      auto fail = [&](ErrorKind kind, std::string message) {
-        Failure f = failure(kind, std::move(message));
-        f.wire_bytes = got;
-        return unexpected(std::move(f));
-      };
-      if (ec == boost::beast::error::timeout)
-        co_return fail(ErrorKind::timeout,
-                       timeout_error("reading the response body from " + host + " (" +
-                                         std::to_string(got) + " bytes received)",
-                                     deadline, deadline.at, {}, {})
-                           .message);
-      if (is_cancelled(ec))
-        co_return fail(ErrorKind::cancelled, "cancelled while reading from " + host);
-      if (ec == http::error::body_limit)
-        co_return fail(ErrorKind::body_too_large, "response body from " + host + " exceeds the " +
-                                                      std::to_string(limits.max_body) +
-                                                      "-byte cap");
-      if (is_closed(ec) || ec == http::error::partial_message)
-        co_return fail(ErrorKind::truncated, "connection to " + host +
-                                                 " closed before the end of the response body (" +
-                                                 std::to_string(got) + " bytes received)");
-      co_return fail(ErrorKind::protocol, "bad response body from " + host + ": " + ec.message());
-    }
+    if (ec) co_return unexpected(body_failure(ec, parser->get().body().size(), limits));
   }
   const bool keep_alive = parser->keep_alive();
   co_return finish(parser->release(), limits, keep_alive);
