@@ -95,6 +95,14 @@ TEST_F(StoreTest, CmsStatusCountsArePerFeedForTheStatusesAsked) {
             (std::vector<CmsStatusCount>{{"news", "inReview", 1}, {"news", "scheduled", 1}}));
   EXPECT_EQ(store.cms_status_counts({"published"}, "blog"), (std::vector<CmsStatusCount>{{"blog", "published", 1}}));
   EXPECT_TRUE(store.cms_status_counts({}).empty());
+
+  const auto waiting = store.articles_with_cms_status({"draft", "scheduled"}, 10);
+  ASSERT_EQ(waiting.size(), 2u);
+  EXPECT_EQ(waiting[0].guid, "draft");
+  EXPECT_EQ(waiting[1].guid, "scheduled");
+  EXPECT_EQ(waiting[1].cms_status, "scheduled");
+  EXPECT_EQ(store.articles_with_cms_status({"inReview"}, 2).size(), 2u);
+  EXPECT_TRUE(store.articles_with_cms_status({"rejected"}, 10).empty());
   EXPECT_THAT(message_of<StoreError>([&] { store.cms_status_counts(asked, "nope"); }), ::testing::HasSubstr("nope"));
 }
 
