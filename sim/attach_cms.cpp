@@ -80,6 +80,22 @@ ServerResponse route_collision(CmsSim& cms, const ServerRequest& r) {
   return reply(200, json::object{{"status", *status}});
 }
 
+// POST /_sim/cms/items/{key}:publish [{"locale":"en"}]
+ServerResponse editor_publish(CmsSim& cms, const ServerRequest& r) {
+  std::string locale;
+  if (!r.body.empty()) {
+    auto body = control::object_body(r);
+    if (!body) return body.error();
+    if (const auto* value = body->if_contains("locale")) {
+      if (!value->is_string()) return error(400, "locale must be a string");
+      locale = std::string(value->get_string());
+    }
+  }
+  auto published = cms.editor_publish(r.params.get("key").value_or(""), locale);
+  if (!published) return error(404, published.error());
+  return reply(200, json::object{{"version", *published}, {"status", "published"}});
+}
+
 }  // namespace
 
 std::shared_ptr<CmsSim> attach_cms_sim(Simulator& sim, CmsSimOptions options) {
@@ -109,6 +125,7 @@ std::shared_ptr<CmsSim> attach_cms_sim(Simulator& sim, CmsSimOptions options) {
   add(Method::post, "/_sim/cms/containers", [c](ServerRequest r) { return add_container(*c, r); });
   add(Method::put, "/_sim/cms/refuse-status-on-create", [c](ServerRequest r) { return refuse_status(*c, r); });
   add(Method::put, "/_sim/cms/route-collision", [c](ServerRequest r) { return route_collision(*c, r); });
+  add(Method::post, "/_sim/cms/items/{key}:publish", [c](ServerRequest r) { return editor_publish(*c, r); });
   add(Method::delete_, "/_sim/cms/items", [c](ServerRequest) {
     c->reset();
     return control::no_content();

@@ -135,4 +135,18 @@ void CmsSim::set_route_collision_status(int status) {
 }
 void CmsSim::reset() { store_->clear(); }
 
+Expected<std::string, std::string> CmsSim::editor_publish(std::string_view key, std::string_view locale) {
+  const std::int64_t now = now_ms();
+  store_->settle(now);
+  CmsItem* item = store_->find(normalise_key(std::string(key)).value_or(std::string(key)), false);
+  if (!item) return unexpected(std::string("no such item"));
+  CmsVersion* newest = nullptr;
+  for (auto& version : item->versions)
+    if ((locale.empty() || version.locale == locale) && (!newest || version.number > newest->number)) newest = &version;
+  if (!newest) return unexpected("no version of locale '" + std::string(locale) + "'");
+  if (auto problem = store_->set_status(*item, *newest, CmsStatus::published, std::nullopt, CmsActor{"editor", now}))
+    return unexpected(problem->detail);
+  return newest->id();
+}
+
 }  // namespace feedsync::sim

@@ -141,6 +141,10 @@ class CmsSim {
   void set_refuse_status_on_create(bool on);
   void set_route_collision_status(int status);  // 400 or 409 (CmsSimOptions)
   void reset();  // forgets every item (tokens and settings stay)
+  // An editor publishes the newest version of `locale` ("" = of any locale) of item `key`, as
+  // the CMS's UI would (issue 19): the version id published, or an error message (no such item
+  // or version, or a transition the CMS refuses).
+  Expected<std::string, std::string> editor_publish(std::string_view key, std::string_view locale);
 
  private:
   struct Parts;  // the two dialects and the route table (cms_sim.cpp)

@@ -75,4 +75,20 @@ class CmsSink {
   virtual boost::asio::awaitable<CmsResult> remove(ArticleRef article, bool permanent) = 0;
 };
 
+// A published version of an item in one locale, as the CMS lists it.
+struct PublishedVersionInfo {
+  std::string version;
+  std::optional<std::string> route_segment;
+};
+using PublishedResult = Expected<std::optional<PublishedVersionInfo>, CmsError>;
+
+// Whether an item has a published version in a locale (issue 19: the pending canonical check
+// finds articles an editor or a scheduled time published). One request per article.
+class PublishedVersionSource {
+ public:
+  virtual ~PublishedVersionSource() = default;
+  // nullopt: no published version of `locale` (a 404: the item is gone, so none either).
+  virtual boost::asio::awaitable<PublishedResult> published_version(ArticleRef article, std::string locale) = 0;
+};
+
 }  // namespace feedsync::cms

@@ -48,13 +48,15 @@ struct SinkOptions {
   const Clock* clock = nullptr;
 };
 
-class RestCmsSink final : public CmsSink {
+class RestCmsSink final : public CmsSink, public PublishedVersionSource {
  public:
   RestCmsSink(std::unique_ptr<CmsDialect> dialect, CmsTransport transport, SinkOptions options);
 
   boost::asio::awaitable<CmsResult> upsert(UpsertRequest request) override;
   boost::asio::awaitable<CmsResult> undelete(ArticleRef article) override;
   boost::asio::awaitable<CmsResult> remove(ArticleRef article, bool permanent) override;
+  // GET /content/{key}/versions?locales=L&statuses=published (rest_sink_schedule.cpp).
+  boost::asio::awaitable<PublishedResult> published_version(ArticleRef article, std::string locale) override;
 
   const CmsDialect& dialect() const { return *dialect_; }
 

@@ -2,6 +2,8 @@
 // new CMS version, but a version scheduled earlier stays scheduled: left alone, it would publish
 // the old content at its (old) time, over the version just written. So after writing a version of
 // a feed that schedules, the other versions of that locale still scheduled go back to draft.
+//
+// Also the pending canonical check's lookup (issue 19): is a version of the locale published now?
 
 #include "cms/problem_details.hpp"
 #include "cms/rest_sink.hpp"
@@ -40,6 +42,21 @@ asio::awaitable<Expected<int, CmsError>> RestCmsSink::cancel_other_schedules(Pay
               {{"feed", article.feed}, {"guid", article.guid}, {"cms_key", article.key}, {"version", record.version}});
   }
   co_return cancelled;
+}
+
+asio::awaitable<PublishedResult> RestCmsSink::published_version(ArticleRef article, std::string locale) {
+  net::Request list = dialect_->list_versions(article.key, locale, "published");
+  const std::string ctx = context("published version lookup", article, list);
+  auto reply = co_await transport_.send(std::move(list), ctx);
+  if (!reply) co_return unexpected(std::move(reply.error()));
+  if (reply->status == 404) co_return std::optional<PublishedVersionInfo>{};
+  if (reply->status < 200 || reply->status > 299) co_return unexpected(error_from_response(*reply, ctx));
+  // A service that ignores the statuses filter lists everything: only a published one counts.
+  for (auto& record : listed_versions(reply->body, locale, dialect_->wrapped_properties())) {
+    if (record.status == "published")
+      co_return std::optional<PublishedVersionInfo>{PublishedVersionInfo{record.version, record.route_segment}};
+  }
+  co_return std::optional<PublishedVersionInfo>{};
 }
 
 }  // namespace feedsync::cms

@@ -117,6 +117,9 @@ struct CanonicalConfig {
   bool enabled = true;
   std::string endpoint = "https://js-snippets.optimizely.com/customer_canonical_link";
   std::string url_template;  // required when enabled: {locale} {route_segment} {key} {guid} {meta_url}
+  // How often the CMS is asked whether articles feedsync left unpublished (draft, ready, in
+  // review, scheduled) were published since, by an editor or a scheduled time (issue 19).
+  Duration pending_check_interval = std::chrono::minutes(5);
 };
 
 // How the daemon runs its work (DESIGN.md §3, §4): poll concurrency, failure backoff, shutdown.

@@ -16,7 +16,7 @@ const std::vector<KnownKeys>& known_keys() {
        {"api", "base_url", "token_url", "client_id", "client_secret", "client_secret_file", "act_as",
         "rate_limit", "max_in_flight", "timeout", "verify_writes", "token_request", "articles_in_several_feeds", "token_refresh_skew",
         "key_namespace"}},
-      {"canonical", {"enabled", "endpoint", "url_template"}},
+      {"canonical", {"enabled", "endpoint", "url_template", "pending_check_interval"}},
       {"engine", {"max_concurrent_polls", "max_poll_backoff", "max_retry_backoff", "shutdown_timeout"}},
       {"feeds[]",
        {"name", "feed_id", "deleted_feed_id", "interval", "full_scan_interval", "deleted_interval", "overlap",

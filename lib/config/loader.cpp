@@ -253,6 +253,8 @@ class Loader {
     auto& canonical = config_.canonical;
     canonical.enabled = read_bool(map, "enabled", canonical.enabled);
     canonical.endpoint = read_url(map, "endpoint", canonical.endpoint);
+    canonical.pending_check_interval =
+        read_duration(map, "pending_check_interval", canonical.pending_check_interval, Zero::rejected);
     if (auto value = map.get("url_template")) {
       canonical.url_template = checked(*value, detail::parse_url_template_value(value->scalar()));
     } else if (canonical.enabled) {

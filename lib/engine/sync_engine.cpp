@@ -8,6 +8,7 @@
 #include "core/poll_schedule.hpp"
 #include "engine/clients.hpp"
 #include "engine/feed_target.hpp"
+#include "engine/pending_canonical_check.hpp"
 #include "log/log.hpp"
 #include "store/store.hpp"
 
@@ -36,6 +37,23 @@ RelayOptions relay_options(const config::Config& config) {
   return options;
 }
 
+// The article's locale is the feed's; a feed with a locale_map gives "" (any locale: one item
+// holds one article, so its published version is the article's).
+PendingCheckOptions pending_check_options(const config::Config& config) {
+  PendingCheckOptions options;
+  options.interval = std::chrono::duration_cast<milliseconds>(config.canonical.pending_check_interval);
+  options.canonical_enabled = config.canonical.enabled;
+  options.url_template = config.canonical.url_template;
+  std::map<std::string, std::string, std::less<>> locales;
+  for (const auto& feed : config.feeds) locales[feed.name] = feed.locale.value_or("");
+  options.locale_of = [locales = std::move(locales)](std::string_view feed) -> std::optional<std::string> {
+    auto found = locales.find(feed);
+    if (found == locales.end()) return std::nullopt;
+    return found->second;
+  };
+  return options;
+}
+
 std::size_t planned_ops(const CycleReport& report) {
   return report.created + report.updated + report.undeleted + report.deleted;
 }
@@ -61,6 +79,9 @@ struct SyncEngine::FeedSlot {
 struct SyncEngine::RelayHolder {
   std::shared_ptr<Clients> clients;  // what the relay's calls go through
   std::unique_ptr<OutboxRelay> relay;
+  // Asks the CMS about articles left unpublished (issue 19); null when the sink cannot list
+  // published versions (a test's fake).
+  std::unique_ptr<PendingCanonicalCheck> pending;
   bool running = false;              // its run() has not returned yet
 };
 
@@ -102,6 +123,11 @@ std::shared_ptr<SyncEngine::RelayHolder> SyncEngine::make_relay() {
   options.on_outcome = observers_.cms_outcome;
   holder->relay = std::make_unique<OutboxRelay>(executor_, store_, *clients_->sink, clients_->canonical,
                                                 &clients_->tokens, clock_, std::move(options));
+  if (auto* published = dynamic_cast<cms::PublishedVersionSource*>(clients_->sink.get())) {
+    auto pending = pending_check_options(*config_);
+    pending.on_queued = [relay = holder->relay.get()] { relay->wake(); };
+    holder->pending = std::make_unique<PendingCanonicalCheck>(executor_, store_, *published, clock_, std::move(pending));
+  }
   return holder;
 }
 
@@ -163,6 +189,13 @@ void SyncEngine::start_relay() {
     holder->running = false;
     wake();
   });
+  // The check handles the store's failures itself (a round that fails is retried).
+  if (holder->pending) asio::co_spawn(executor_, holder->pending->run(), [holder](std::exception_ptr) {});
+}
+
+void SyncEngine::stop_relay(RelayHolder& holder) {
+  holder.relay->stop();
+  if (holder.pending) holder.pending->stop();
 }
 
 asio::awaitable<void> SyncEngine::supervise_relay(std::shared_ptr<RelayHolder> holder) {
@@ -399,7 +432,7 @@ void SyncEngine::wake_relay() { relay_->relay->wake(); }
 
 void SyncEngine::stop() {
   stopping_ = true;
-  relay_->relay->stop();
+  stop_relay(*relay_);
   wake();
 }
 
@@ -422,7 +455,7 @@ void SyncEngine::reload(std::shared_ptr<const config::Config> config) {
   config_.set(std::move(config));
   clients_ = std::move(clients);
   // The old relay stops claiming; its calls in flight finish on the old clients.
-  relay_->relay->stop();
+  stop_relay(*relay_);
   retired_.push_back(relay_);
   relay_ = make_relay();
   apply_feeds(*config_);

@@ -131,6 +131,7 @@ class SyncEngine {
 
   void apply_feeds(const config::Config& config);
   void start_relay();
+  void stop_relay(RelayHolder& holder);  // the relay and its pending canonical check
   boost::asio::awaitable<void> supervise_relay(std::shared_ptr<RelayHolder> holder);
   std::shared_ptr<RelayHolder> make_relay();
   void start_poll(FeedSlot& slot);

@@ -96,6 +96,7 @@ std::string DaemonMetrics::render() const {
     m.deleted_feed_failures.set(values.deleted_feed_failures);
   }
   set_not_published();
+  set_awaiting_canonical();
   return registry_.render();
 }
 
@@ -112,6 +113,24 @@ void DaemonMetrics::set_not_published() const {
     if (at == std::end(kNotPublishedCmsStatuses)) continue;  // not asked for: cannot happen
     it->second.not_published[static_cast<std::size_t>(at - std::begin(kNotPublishedCmsStatuses))]->set(
         static_cast<double>(c.articles));
+  }
+}
+
+void DaemonMetrics::set_awaiting_canonical() const {
+  for (const auto& [name, m] : feeds_) {
+    m.awaiting_canonical->set(0);
+    m.awaiting_canonical_oldest_age->set(0);
+  }
+  if (!config_.get()->canonical.enabled) return;  // nothing waits: no link is ever posted
+  const std::vector<std::string_view> statuses(std::begin(kAwaitingCanonicalCmsStatuses),
+                                               std::end(kAwaitingCanonicalCmsStatuses));
+  const std::int64_t now = now_ms();
+  for (const auto& waiting : store_.awaiting_publication(statuses)) {
+    const auto it = feeds_.find(waiting.feed);
+    if (it == feeds_.end()) continue;  // a feed no longer configured
+    it->second.awaiting_canonical->set(static_cast<double>(waiting.articles));
+    it->second.awaiting_canonical_oldest_age->set(
+        static_cast<double>(std::max<std::int64_t>(0, now - waiting.oldest_updated_at)) / 1000.0);
   }
 }
 

@@ -68,6 +68,8 @@ class DaemonMetrics {
   void roll_request_month() const;
   // feedsync_articles_not_published as the store has it now.
   void set_not_published() const;
+  // feedsync_articles_awaiting_canonical{,_oldest_age_seconds} as the store has them now.
+  void set_awaiting_canonical() const;
 
   store::Store& store_;
   const config::LiveConfig& config_;

@@ -195,6 +195,14 @@ EngineMetrics register_engine_metrics(Registry& registry, OutboxSnapshotFn outbo
       http.request_duration,       http.throttled,                   http.rate_limiter_wait,
       http.token_refreshes,        http.cms_writes,                  budget.requests_month,
       budget.requests_month_projected, budget.requests_month_budget,
+      registry.gauge("feedsync_articles_awaiting_canonical",
+                     "Articles waiting for their canonical link: written to the CMS but not published yet (draft, "
+                     "ready, inReview, scheduled), with canonical links enabled.",
+                     {"feed"}),
+      registry.gauge("feedsync_articles_awaiting_canonical_oldest_age_seconds",
+                     "How long the oldest article waiting for its canonical link has waited (since its row last "
+                     "changed); 0 when none waits.",
+                     {"feed"}),
   };
   create_known_series(m);
   register_outbox_gauges(registry, std::move(outbox));
@@ -221,6 +229,8 @@ FeedMetrics EngineMetrics::init_feed(std::string_view f) {
   };
   for (std::size_t i = 0; i < m.not_published.size(); ++i)
     m.not_published[i] = &articles_not_published.with({f, kNotPublishedCmsStatuses[i]});
+  m.awaiting_canonical = &articles_awaiting_canonical.with({f});
+  m.awaiting_canonical_oldest_age = &articles_awaiting_canonical_oldest_age.with({f});
   return m;
 }
 

@@ -39,6 +39,10 @@ inline constexpr std::string_view kOutboxOps[] = {"upsert", "delete", "undelete"
 inline constexpr std::string_view kNotPublishedCmsStatuses[] = {"draft", "ready", "inReview", "scheduled",
                                                                 "rejected"};
 
+// The CMS statuses of articles waiting for their canonical link: not published yet, but an
+// editor or a scheduled time may publish them (the pending canonical check asks about these).
+inline constexpr std::string_view kAwaitingCanonicalCmsStatuses[] = {"draft", "ready", "inReview", "scheduled"};
+
 // One feed's children, looked up once.
 struct FeedMetrics {
   Gauge& last_success_timestamp;  // Unix seconds of the last successful poll
@@ -58,6 +62,8 @@ struct FeedMetrics {
   Gauge& deleted_feed_failures;  // failed reads of the Deleted Feed in a row (0: reading)
   // Articles not published in the CMS, one gauge per kNotPublishedCmsStatuses, in that order.
   std::array<Gauge*, std::size(kNotPublishedCmsStatuses)> not_published{};
+  Gauge* awaiting_canonical = nullptr;             // articles waiting for their canonical link
+  Gauge* awaiting_canonical_oldest_age = nullptr;  // seconds the oldest of them has waited
 };
 
 // The families. Use the per-feed ones through init_feed(); the others through with().
@@ -82,6 +88,9 @@ struct EngineMetrics {
   CounterFamily& feed_requests_month;        // feedsync_feed_requests_month_total (reset monthly)
   GaugeFamily& feed_requests_month_projected;  // feedsync_feed_requests_month_projected
   GaugeFamily& feed_requests_month_budget;     // feedsync_feed_requests_month_budget
+  GaugeFamily& articles_awaiting_canonical;    // feedsync_articles_awaiting_canonical{feed}
+  // feedsync_articles_awaiting_canonical_oldest_age_seconds{feed}
+  GaugeFamily& articles_awaiting_canonical_oldest_age;
 
   // Creates (or finds) every series of `feed` at 0 and returns them. Idempotent.
   FeedMetrics init_feed(std::string_view feed);

@@ -83,6 +83,17 @@ std::string not_published_text(const std::map<std::string, std::int64_t, std::le
   return text;
 }
 
+// By feed; empty when canonical links are off or there is no database.
+std::map<std::string, store::AwaitingPublication, std::less<>> awaiting_canonical(const config::Config& config,
+                                                                                  const store::Store* store) {
+  std::map<std::string, store::AwaitingPublication, std::less<>> by_feed;
+  if (!store || !config.canonical.enabled) return by_feed;
+  const std::vector<std::string_view> statuses(std::begin(kAwaitingCanonicalCmsStatuses),
+                                               std::end(kAwaitingCanonicalCmsStatuses));
+  for (auto& waiting : store->awaiting_publication(statuses)) by_feed.emplace(waiting.feed, std::move(waiting));
+  return by_feed;
+}
+
 void pad(std::ostringstream& out, const std::string& text, std::size_t width) {
   out << text;
   out << std::string(text.size() < width ? width - text.size() : 0, ' ') << "  ";
@@ -106,11 +117,16 @@ StatusReport build_status(const config::Config& config, const store::Store* stor
     rows.erase(it);
     return row;
   };
+  const auto awaiting = awaiting_canonical(config, store);
   auto fill = [&](FeedStatus& feed) {
     if (store && feed.row) {
       feed.articles = store->article_counts(feed.name);
       feed.not_published = not_published(*store, feed.name);
       feed.outbox = store->outbox_stats(feed.name);
+      if (const auto it = awaiting.find(feed.name); it != awaiting.end()) {
+        feed.awaiting_canonical = it->second.articles;
+        feed.awaiting_canonical_age_ms = std::max<std::int64_t>(0, now_ms - it->second.oldest_updated_at);
+      }
       if (feed.outbox.oldest_pending_created_at)
         feed.lag_ms = std::max<std::int64_t>(0, now_ms - *feed.outbox.oldest_pending_created_at);
     }
@@ -188,6 +204,9 @@ std::string render_status_text(const StatusReport& report) {
           << "; the live feed syncs on, its deletions wait\n";
     if (const auto waiting = not_published_text(feed.not_published); !waiting.empty())
       out << feed.name << ": not published in the CMS: " << waiting << "\n";
+    if (feed.awaiting_canonical > 0)
+      out << feed.name << ": waiting for their canonical link: " << feed.awaiting_canonical << " articles, oldest "
+          << format_duration(Duration(feed.awaiting_canonical_age_ms.value_or(0) / 1000 * 1000)) << "\n";
     if (!feed.configured)
       out << feed.name << ": in the state database but not in the configuration\n";
   }
@@ -238,6 +257,8 @@ std::string render_status_json(const StatusReport& report) {
         {"articles", {{"active", feed.articles.active}, {"deleted", feed.articles.deleted}, {"cms_status", cms_status}}},
         {"outbox", {{"total", json_counts(feed.outbox.total)}, {"by_op", std::move(by_op)}}},
         {"lag_seconds", json_seconds(feed.lag_ms)},
+        {"canonical_pending",
+         {{"articles", feed.awaiting_canonical}, {"oldest_age_seconds", json_seconds(feed.awaiting_canonical_age_ms)}}},
     };
     feeds.push_back(std::move(entry));
   }

@@ -28,6 +28,10 @@ struct FeedStatus {
   // kNotPublishedCmsStatuses: drafts, ready, in review i.e. waiting for approval, scheduled,
   // rejected); a status no article has is absent.
   std::map<std::string, std::int64_t, std::less<>> not_published;
+  // Articles waiting for their canonical link (canonical.enabled; kAwaitingCanonicalCmsStatuses,
+  // with a pixel key), and how long the oldest has waited since its row last changed.
+  std::int64_t awaiting_canonical = 0;
+  std::optional<std::int64_t> awaiting_canonical_age_ms;
   store::OutboxStats outbox;
   // One word an operator can act on, most urgent first: "misconfigured", "deletes-held",
   // "paused", "never-polled", "failing", "deleted-feed-failing", "stale", "ok",

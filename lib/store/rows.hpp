@@ -81,6 +81,16 @@ struct ArticleCounts {
   bool operator==(const ArticleCounts&) const = default;
 };
 
+// The articles of a feed waiting for their canonical link (Store::awaiting_publication): live in
+// the feed, with a pixel key, their CMS version in one of the statuses asked for.
+struct AwaitingPublication {
+  std::string feed;
+  std::int64_t articles = 0;
+  std::int64_t oldest_updated_at = 0;  // unix ms: the earliest updated_at among them
+
+  bool operator==(const AwaitingPublication&) const = default;
+};
+
 // How many articles of a feed have one CMS status (Store::cms_status_counts).
 struct CmsStatusCount {
   std::string feed;

@@ -1,5 +1,7 @@
 #include "store/store.hpp"
 
+#include <algorithm>
+#include <map>
 #include <cerrno>
 #include <cstring>
 #include <string>
@@ -407,6 +409,42 @@ std::vector<CmsStatusCount> Store::cms_status_counts(const std::vector<std::stri
     while (st.step()) counts.push_back({st.text(0), std::string(status), st.int64(1)});
   }
   return counts;
+}
+
+std::vector<AwaitingPublication> Store::awaiting_publication(const std::vector<std::string_view>& statuses) const {
+  Database::Operation label(impl_->db, "count articles awaiting publication");
+  std::map<std::string, AwaitingPublication, std::less<>> by_feed;
+  for (const auto status : statuses) {
+    Statement st(impl_->db,
+                 "SELECT feed, count(*), min(updated_at) FROM articles WHERE cms_status = ?1 AND status = 'active' "
+                 "AND pixel_key IS NOT NULL GROUP BY feed");
+    st.bind(1, status);
+    while (st.step()) {
+      auto [it, added] = by_feed.try_emplace(st.text(0), AwaitingPublication{st.text(0), 0, st.int64(2)});
+      it->second.articles += st.int64(1);
+      it->second.oldest_updated_at = std::min(it->second.oldest_updated_at, st.int64(2));
+    }
+  }
+  std::vector<AwaitingPublication> result;
+  for (auto& [feed, waiting] : by_feed) result.push_back(std::move(waiting));
+  return result;
+}
+
+std::vector<ArticleRow> Store::articles_with_cms_status(const std::vector<std::string_view>& statuses,
+                                                       std::size_t limit) const {
+  Database::Operation label(impl_->db, "read articles by CMS status");
+  std::vector<ArticleRow> rows;
+  for (const auto status : statuses) {
+    Statement st(impl_->db, "SELECT " ARTICLE_COLUMNS " FROM articles WHERE cms_status = ?1 "
+                            "ORDER BY updated_at, feed, guid LIMIT ?2");
+    st.bind_all(status, static_cast<std::int64_t>(limit));
+    while (st.step()) rows.push_back(read_article(impl_->db, st));
+  }
+  std::stable_sort(rows.begin(), rows.end(), [](const ArticleRow& a, const ArticleRow& b) {
+    return a.updated_at < b.updated_at;
+  });
+  if (rows.size() > limit) rows.resize(limit);
+  return rows;
 }
 
 // --- journal ---

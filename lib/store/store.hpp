@@ -116,6 +116,13 @@ class Store {
   // status no article has is left out. Reads only the rows with those statuses.
   std::vector<CmsStatusCount> cms_status_counts(const std::vector<std::string_view>& statuses,
                                                 std::optional<std::string_view> feed = std::nullopt) const;
+  // Per feed (by name; feeds with none left out): the active articles with a pixel key whose
+  // cms_status is one of `statuses`, and the oldest updated_at among them.
+  std::vector<AwaitingPublication> awaiting_publication(const std::vector<std::string_view>& statuses) const;
+  // The articles whose cms_status is one of `statuses`, oldest change (updated_at) first, at most
+  // `limit`. Reads only those rows (articles_cms_status), e.g. the ones waiting to be published.
+  std::vector<ArticleRow> articles_with_cms_status(const std::vector<std::string_view>& statuses,
+                                                   std::size_t limit) const;
   // `resync`: the active articles of the feed (or the one guid) look changed to the next poll,
   // which is made a full scan, so they are fetched, mapped and pushed again even if their
   // payload is the same. Returns how many articles were marked (0: unknown guid).

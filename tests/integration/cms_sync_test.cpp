@@ -9,11 +9,14 @@
 #include <gtest/gtest.h>
 
 #include <memory>
+#include <set>
 #include <string>
 
 #include "core/mapping.hpp"
 #include "engine/feed_target.hpp"
 #include "engine/outbox_relay.hpp"
+#include "engine/pending_canonical_check.hpp"
+#include "cms/cms_sink.hpp"
 #include "engine/poll_cycle.hpp"
 #include "feed/feed_client.hpp"
 #include "integration/cms_sim_stack.hpp"
@@ -45,6 +48,7 @@ class SyncMatrix : public ::testing::TestWithParam<config::CmsApi> {
   ~SyncMatrix() override {
     if (!stack_) return;
     stack_->on_loop([&] {
+      pending_.reset();
       relay_.reset();
       feeds_.reset();
       return 0;
@@ -71,6 +75,13 @@ class SyncMatrix : public ::testing::TestWithParam<config::CmsApi> {
       if (feed_.route_segment == config::RouteSegmentMode::follow) relay.route_segment_follows.insert(feed_.name);
       relay_ = std::make_unique<engine::OutboxRelay>(stack_->executor(), *store_, stack_->sink(), stack_->canonical(),
                                                      &stack_->tokens(), time_, std::move(relay));
+      engine::PendingCheckOptions pending;
+      pending.interval = std::chrono::milliseconds(0);  // each round asks about every waiting article
+      pending.url_template = kUrlTemplate;
+      pending.locale_of = [](std::string_view) -> std::optional<std::string> { return "en"; };
+      auto& published = dynamic_cast<cms::PublishedVersionSource&>(stack_->sink());
+      pending_ = std::make_unique<engine::PendingCanonicalCheck>(stack_->executor(), *store_, published, time_,
+                                                                 std::move(pending));
       return 0;
     });
   }
@@ -119,6 +130,17 @@ class SyncMatrix : public ::testing::TestWithParam<config::CmsApi> {
     return report ? *report : engine::CycleReport{};
   }
 
+  // One round of the pending canonical check, then the relay until nothing is left to do; how
+  // many articles the round found published.
+  std::size_t check_pending() {
+    const auto found = stack_->await(pending_->check_due_articles());
+    engine::OutboxRelay::RunOptions run;
+    run.until_empty = true;
+    run.deadline = time_.steady_now() + std::chrono::seconds(30);
+    EXPECT_EQ(stack_->await(relay_->run(run)), engine::RelayExit::drained);
+    return found;
+  }
+
   std::string key(const std::string& guid) const { return engine::payload_target(feed_, guid).key; }
   // The article's CMS item as the simulator holds it; versions newest first.
   json::object item(const std::string& guid) {
@@ -163,6 +185,7 @@ class SyncMatrix : public ::testing::TestWithParam<config::CmsApi> {
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<feed::FeedClient> feeds_;
   std::unique_ptr<engine::OutboxRelay> relay_;
+  std::unique_ptr<engine::PendingCanonicalCheck> pending_;
 };
 
 // Import, update, and a title edit under the default `route_segment: keep`: the published URL
@@ -294,8 +317,44 @@ TEST_P(SyncMatrix, AScheduledArticleWaitsForItsTime) {
   EXPECT_TRUE(canonical_links("t1").empty());
   EXPECT_EQ(store_->cms_status_counts({"scheduled"}, feed_.name),
             (std::vector<store::CmsStatusCount>{{feed_.name, "scheduled", 1}}));
+  EXPECT_EQ(check_pending(), 0u);  // the time has not come: no link
+  EXPECT_TRUE(canonical_links("t1").empty());
   stack_->advance(std::chrono::hours(3));
   EXPECT_EQ(newest_version("t1").at("status").as_string(), "published");
+  // Issue 19: the pending canonical check finds it published and its link is posted, once.
+  EXPECT_EQ(check_pending(), 1u);
+  EXPECT_EQ(row("t1").cms_status, "published");
+  EXPECT_EQ(canonical_links("t1"), (std::vector<std::string>{"https://www.example.com/en/timed-story"}));
+  EXPECT_EQ(check_pending(), 0u);
+  EXPECT_EQ(canonical_links("t1").size(), 1u);
+}
+
+// Issue 19: `publish: draft`, 20 articles; an editor publishes 5 of them in the CMS. The pending
+// canonical check posts exactly those 5 links, once each.
+TEST_P(SyncMatrix, AnEditorPublishingDraftsGetsExactlyThoseCanonicalLinksPosted) {
+  feed_.publish = config::PublishMode::draft;
+  start();
+  for (int i = 0; i < 20; ++i) publish("d" + std::to_string(i), "Draft story " + std::to_string(i));
+  EXPECT_EQ(sync().created, 20u);
+  EXPECT_EQ(check_pending(), 0u);
+  for (int i = 0; i < 20; ++i) EXPECT_TRUE(canonical_links("d" + std::to_string(i)).empty());
+
+  const std::set<int> edited{1, 4, 9, 13, 18};
+  for (int i : edited) control(net::Method::post, "/_sim/cms/items/" + key("d" + std::to_string(i)) + ":publish");
+  EXPECT_EQ(check_pending(), 5u);
+  EXPECT_EQ(check_pending(), 0u);  // nothing new: nothing posted twice
+  for (int i = 0; i < 20; ++i) {
+    const std::string guid = "d" + std::to_string(i);
+    if (edited.count(i)) {
+      EXPECT_EQ(canonical_links(guid),
+                (std::vector<std::string>{"https://www.example.com/en/draft-story-" + std::to_string(i)}))
+          << guid;
+      EXPECT_EQ(row(guid).cms_status, "published") << guid;
+    } else {
+      EXPECT_TRUE(canonical_links(guid).empty()) << guid;
+      EXPECT_EQ(row(guid).cms_status, "draft") << guid;
+    }
+  }
 }
 
 // `publish: ready` on a content type with an approval sequence: the version waits in review,

@@ -188,5 +188,38 @@ TEST_F(ScheduleSinkTest, V1SchedulesThroughPublishWithTheTime) {
   EXPECT_TRUE(cms_.calls.back().body.empty());
 }
 
+// The pending canonical check's lookup (issue 19): one listing of the locale's published versions.
+TEST_F(ScheduleSinkTest, PublishedVersionListsTheLocalesPublishedVersions) {
+  auto s = sink();
+  const ArticleRef article{"blog", "g1", kKey};
+  json::object listing{{"items", json::array{flat_record("7", "published", "live-title")}}};
+  cms_.reply_json(200, listing);
+  auto found = run_to_completion(s->published_version(article, "en"));
+  ASSERT_TRUE(found.has_value()) << found.error().message;
+  ASSERT_TRUE(found->has_value());
+  EXPECT_EQ((*found)->version, "7");
+  EXPECT_EQ((*found)->route_segment, "live-title");
+  EXPECT_EQ(call(0).method, net::Method::get);
+  EXPECT_EQ(call(0).url, item() + "/versions?locales=en&statuses=published");
+}
+
+TEST_F(ScheduleSinkTest, PublishedVersionIsNoneForADraftOnlyListingOrAMissingItem) {
+  auto s = sink();
+  const ArticleRef article{"blog", "g1", kKey};
+  // A service that ignores the statuses filter lists the draft too: it does not count.
+  json::object drafts{{"items", json::array{flat_record("7", "draft")}}};
+  cms_.reply_json(200, drafts);
+  auto draft_only = run_to_completion(s->published_version(article, "en"));
+  ASSERT_TRUE(draft_only.has_value()) << draft_only.error().message;
+  EXPECT_FALSE(draft_only->has_value());
+  cms_.reply_json(404, json::object{{"title", "Not Found"}});
+  auto missing = run_to_completion(s->published_version(article, "en"));
+  ASSERT_TRUE(missing.has_value()) << missing.error().message;
+  EXPECT_FALSE(missing->has_value());
+  cms_.reply_json(400, json::object{{"title", "Bad Request"}});
+  EXPECT_FALSE(run_to_completion(s->published_version(article, "en")).has_value());
+}
+
 }  // namespace
 }  // namespace feedsync::cms
+

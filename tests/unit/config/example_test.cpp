@@ -88,6 +88,7 @@ TEST(ExampleConfig, StatedDefaultsAreTheRealDefaults) {
   EXPECT_EQ(example.cms.timeout, defaults.cms.timeout);
   EXPECT_EQ(example.canonical.enabled, defaults.canonical.enabled);
   EXPECT_EQ(example.canonical.endpoint, defaults.canonical.endpoint);
+  EXPECT_EQ(example.canonical.pending_check_interval, defaults.canonical.pending_check_interval);
   EXPECT_EQ(example.engine.max_concurrent_polls, defaults.engine.max_concurrent_polls);
   EXPECT_EQ(example.engine.max_poll_backoff, defaults.engine.max_poll_backoff);
   EXPECT_EQ(example.engine.max_retry_backoff, defaults.engine.max_retry_backoff);

@@ -54,6 +54,7 @@ TEST(LoadConfig, DefaultsForEverythingOptional) {
   EXPECT_EQ(config.canonical.endpoint,
             "https://js-snippets.optimizely.com/customer_canonical_link");
   EXPECT_EQ(config.canonical.url_template, "https://www.example.com/{locale}/{route_segment}");
+  EXPECT_EQ(config.canonical.pending_check_interval, 5min);
 
   ASSERT_EQ(config.feeds.size(), 1u);
   const FeedConfig& feed = config.feeds[0];
@@ -269,6 +270,19 @@ TEST(LoadConfig, RouteSegmentKeepsByDefaultAndFollowsWhenAsked) {
   EXPECT_THAT(bare.warnings, ElementsAre("feedsync.yaml:16:20: feeds[0].route_segment: follow has no effect without "
                                          "mapping.routeSegment (the CMS chooses the segment itself)"));
   EXPECT_THAT(load(std::string(kMinimal) + "    route_segment: keep\n").warnings, IsEmpty());
+}
+
+TEST(LoadConfig, PendingCheckIntervalIsAPositiveDuration) {
+  const std::string minimal = kMinimal;
+  const std::string canonical = "canonical:\n";
+  const auto with = [&](std::string_view value) {
+    std::string text = minimal;
+    text.insert(text.find(canonical) + canonical.size(), "  pending_check_interval: " + std::string(value) + "\n");
+    return text;
+  };
+  EXPECT_EQ(load(with("90s")).canonical.pending_check_interval, 90s);
+  EXPECT_THAT(testing::error_of(with("0s")), HasSubstr("canonical.pending_check_interval"));
+  EXPECT_THAT(testing::error_of(with("soon")), HasSubstr("canonical.pending_check_interval"));
 }
 
 TEST(LoadConfig, KeysAreNotExpanded) {

@@ -229,6 +229,32 @@ TEST_F(DaemonBackendTest, ArticlesNotPublishedAreCountedByCmsStatusFromTheStore)
   EXPECT_THAT(metrics_.render(), HasSubstr("feedsync_articles_not_published{feed=\"blog\",cms_status=\"inReview\"} 0\n"));
 }
 
+// Issue 19: articles waiting for their canonical link, and how long the oldest has waited.
+TEST_F(DaemonBackendTest, ArticlesAwaitingTheirCanonicalLinkAreCountedWithTheOldestAge) {
+  auto article = [&](const std::string& guid, const std::string& cms_status, std::int64_t age_ms) {
+    store::ArticleRow row;
+    row.feed = "blog";
+    row.guid = guid;
+    row.title = "T";
+    row.cms_key = "0123456789abcdef0123456789abcdef";
+    row.pixel_key = "PIXEL";
+    row.cms_status = cms_status;
+    row.updated_at = now_ms() - age_ms;
+    store_.upsert_article(row);
+  };
+  EXPECT_THAT(metrics_.render(), HasSubstr("feedsync_articles_awaiting_canonical{feed=\"blog\"} 0\n"));
+  article("g1", "draft", 120'000);
+  article("g2", "scheduled", 5'000);
+  article("g3", "published", 600'000);
+  auto page = metrics_.render();
+  EXPECT_THAT(page, HasSubstr("feedsync_articles_awaiting_canonical{feed=\"blog\"} 2\n"));
+  EXPECT_THAT(page, HasSubstr("feedsync_articles_awaiting_canonical_oldest_age_seconds{feed=\"blog\"} 120\n"));
+  article("g1", "published", 0);  // an editor published it and the check recorded it
+  page = metrics_.render();
+  EXPECT_THAT(page, HasSubstr("feedsync_articles_awaiting_canonical{feed=\"blog\"} 1\n"));
+  EXPECT_THAT(page, HasSubstr("feedsync_articles_awaiting_canonical_oldest_age_seconds{feed=\"blog\"} 5\n"));
+}
+
 TEST_F(DaemonBackendTest, AReloadAddsTheNewFeedsSeries) {
   EXPECT_THAT(metrics_.render(), Not(HasSubstr("feed=\"news\"")));
   config_.set(with_feeds(base_config(dir_.path()), {"blog", "news"}));

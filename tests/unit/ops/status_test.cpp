@@ -163,4 +163,41 @@ TEST_F(StatusTest, ArticlesNotPublishedInTheCmsAreCountedByStatus) {
 }
 
 }  // namespace
+// Issue 19: articles waiting for their canonical link (a pixel key, not published yet), with
+// the age of the oldest, in the text and the JSON; none while canonical links are off.
+TEST_F(StatusTest, ArticlesWaitingForTheirCanonicalLinkAreCountedWithTheOldestAge) {
+  auto store = open();
+  store.ensure_feed("good", "goodid");
+  store.record_poll_success("good", kNow, std::nullopt, true);
+  int n = 0;
+  auto article = [&](std::string cms_status, std::int64_t age_ms, std::optional<std::string> pixel = "PIXEL") {
+    store::ArticleRow row;
+    row.feed = "good";
+    row.guid = "g" + std::to_string(++n);
+    row.title = "T";
+    row.cms_key = "0123456789abcdef0123456789abcdef";
+    row.pixel_key = std::move(pixel);
+    row.cms_status = std::move(cms_status);
+    row.updated_at = kNow - age_ms;
+    store.upsert_article(row);
+  };
+  article("draft", 90'000);
+  article("scheduled", 30'000);
+  article("published", 900'000);
+  article("draft", 900'000, std::nullopt);  // no pixel key: CMP waits for nothing
+
+  auto report = build_status(config_, &store, kNow);
+  EXPECT_EQ(find(report, "good").awaiting_canonical, 2);
+  EXPECT_EQ(find(report, "good").awaiting_canonical_age_ms, 90'000);
+  EXPECT_THAT(render_status_text(report), HasSubstr("good: waiting for their canonical link: 2 articles, oldest 1m30s\n"));
+  auto json = boost::json::parse(render_status_json(report)).as_object();
+  const auto& good = json.at("feeds").as_array().at(1).as_object();
+  EXPECT_EQ(good.at("canonical_pending").at("articles").as_int64(), 2);
+  EXPECT_EQ(good.at("canonical_pending").at("oldest_age_seconds").to_number<double>(), 90.0);
+
+  auto off = config_;
+  off.canonical.enabled = false;
+  EXPECT_EQ(find(build_status(off, &store, kNow), "good").awaiting_canonical, 0);
+}
+
 }  // namespace feedsync::ops

@@ -26,13 +26,14 @@ class SimWithCms : public ::testing::Test {
     if (r.status != 200) throw std::runtime_error("token: " + r.body);
     return "Authorization: Bearer " + std::string(r.json().at("access_token").as_string()) + "\r\n";
   }
-  Reply create(const std::string& auth, const std::string& key, const std::string& guid) {
+  Reply create(const std::string& auth, const std::string& key, const std::string& guid,
+               const std::string& status = "published") {
     json::object body{{"key", key},
                       {"contentType", "ArticlePage"},
                       {"locale", "en"},
                       {"container", kCmsRootContainer},
                       {"displayName", "Article " + guid},
-                      {"status", "published"},
+                      {"status", status},
                       {"properties", json::object{{"Heading", "h"}, {"CmpGuid", guid}}}};
     return h.request("POST", std::string(kFlat) + "/content", json::serialize(body), "application/json", auth);
   }
@@ -89,6 +90,25 @@ TEST_F(SimWithCms, TokensExpireOnTheSimulatedClockAndOnDemand) {
   EXPECT_EQ(h.request("GET", items, {}, {}, auth).status, 200);
   EXPECT_EQ(h.post("/_sim/cms/tokens:expire").status, 204);
   EXPECT_EQ(h.request("GET", items, {}, {}, auth).status, 401);
+}
+
+// Issue 19: an editor publishes a draft in the CMS, as tests of the pending canonical check play it.
+TEST_F(SimWithCms, AnEditorPublishesTheNewestVersionOfALocale) {
+  const auto auth = bearer();
+  const std::string key = "0123456789abcdef0123456789abcd01";
+  ASSERT_EQ(create(auth, key, "g1", "draft").status, 201);
+  const std::string published = std::string(kFlat) + "/content/" + key + "/versions?locales=en&statuses=published";
+  EXPECT_TRUE(h.request("GET", published, {}, {}, auth).json().at("items").as_array().empty());
+
+  auto reply = h.post("/_sim/cms/items/" + key + ":publish", R"({"locale":"en"})");
+  ASSERT_EQ(reply.status, 200) << reply.body;
+  const auto listing = h.request("GET", published, {}, {}, auth).json();
+  ASSERT_EQ(listing.at("items").as_array().size(), 1u);
+  EXPECT_EQ(listing.at("items").at(0).at("status").as_string(), "published");
+  EXPECT_EQ(reply.json().at("version"), listing.at("items").at(0).at("version"));
+
+  EXPECT_EQ(h.post("/_sim/cms/items/" + key + ":publish", R"({"locale":"de"})").status, 404);
+  EXPECT_EQ(h.post("/_sim/cms/items/0123456789abcdef0123456789abcd99:publish").status, 404);
 }
 
 }  // namespace

@@ -95,6 +95,30 @@ TEST_F(StoreTest, CmsStatusCountsArePerFeedForTheStatusesAsked) {
             (std::vector<CmsStatusCount>{{"news", "inReview", 1}, {"news", "scheduled", 1}}));
   EXPECT_EQ(store.cms_status_counts({"published"}, "blog"), (std::vector<CmsStatusCount>{{"blog", "published", 1}}));
   EXPECT_TRUE(store.cms_status_counts({}).empty());
+
+  const auto waiting = store.articles_with_cms_status({"draft", "scheduled"}, 10);
+  ASSERT_EQ(waiting.size(), 2u);
+  EXPECT_EQ(waiting[0].guid, "draft");
+  EXPECT_EQ(waiting[1].guid, "scheduled");
+  EXPECT_EQ(waiting[1].cms_status, "scheduled");
+  EXPECT_EQ(store.articles_with_cms_status({"inReview"}, 2).size(), 2u);
+  EXPECT_TRUE(store.articles_with_cms_status({"rejected"}, 10).empty());
+
+  // Only articles with a pixel key wait for a canonical link (the rows above have none).
+  auto waiting_row = [&](const char* feed, const char* guid, const char* status, std::int64_t age) {
+    ArticleRow row = make_article(feed, guid);
+    row.cms_status = status;
+    row.pixel_key = "PIXEL";
+    row.updated_at -= age;
+    store.upsert_article(row);
+  };
+  waiting_row("news", "older-draft", "draft", 60'000);
+  waiting_row("news", "newer-review", "inReview", 0);
+  waiting_row("blog", "scheduled", "scheduled", 5'000);
+  waiting_row("blog", "live-one", "published", 90'000);
+  const auto updated = make_article("blog", "x").updated_at;
+  EXPECT_EQ(store.awaiting_publication({"draft", "inReview", "scheduled"}),
+            (std::vector<AwaitingPublication>{{"blog", 1, updated - 5'000}, {"news", 2, updated - 60'000}}));
   EXPECT_THAT(message_of<StoreError>([&] { store.cms_status_counts(asked, "nope"); }), ::testing::HasSubstr("nope"));
 }
 

@@ -1,0 +1,121 @@
+// The pending canonical check on simulated time, against a fake CMS lookup and a real store: it
+// asks about waiting articles once per interval, and an article found published is recorded and
+// its canonical op queued once.
+#include "engine/pending_canonical_check.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <gtest/gtest.h>
+
+#include "cms/cms_sink.hpp"
+#include "core/outbox_payload.hpp"
+#include "store/store.hpp"
+#include "support/simulated_time_system.hpp"
+#include "support/temp_dir.hpp"
+
+namespace feedsync::engine {
+namespace {
+
+using namespace std::chrono_literals;
+
+// Answers from `published` (by content key); records every key asked about.
+class FakePublishedSource final : public cms::PublishedVersionSource {
+ public:
+  boost::asio::awaitable<cms::PublishedResult> published_version(cms::ArticleRef article, std::string locale) override {
+    asked.push_back(article.key + "/" + locale);
+    auto found = published.find(article.key);
+    if (found == published.end()) co_return std::optional<cms::PublishedVersionInfo>{};
+    co_return std::optional<cms::PublishedVersionInfo>{found->second};
+  }
+  std::map<std::string, cms::PublishedVersionInfo> published;
+  std::vector<std::string> asked;
+};
+
+class PendingCanonicalCheckTest : public ::testing::Test {
+ protected:
+  PendingCanonicalCheckTest() : store_(store::Store::open(dir_ / "state.db", {.access = store::Access::exclusive})) {
+    store_.ensure_feed("blog", "feed1");
+  }
+  void article(const std::string& guid, std::optional<std::string> cms_status) {
+    store::ArticleRow row;
+    row.feed = "blog";
+    row.guid = guid;
+    row.title = guid;
+    row.pixel_key = "PIXEL-" + guid;
+    row.cms_key = "key-" + guid;
+    row.cms_version = "1";
+    row.cms_status = std::move(cms_status);
+    store_.upsert_article(row);
+  }
+  PendingCheckOptions options() {
+    PendingCheckOptions o;
+    o.interval = 60s;
+    o.url_template = "https://www.example.com/{locale}/{route_segment}";
+    o.locale_of = [](std::string_view feed) -> std::optional<std::string> {
+      if (feed == "blog") return "en";
+      return std::nullopt;
+    };
+    o.on_queued = [this] { ++wakes_; };
+    return o;
+  }
+  std::vector<store::OutboxOp> queued() {
+    return store_.claim_due(std::numeric_limits<std::int64_t>::max() / 2, 100);
+  }
+
+  testing::TempDir dir_{testing::TempDir::Backing::memory};
+  store::Store store_;
+  testing::SimulatedTimeSystem time_;
+  boost::asio::io_context io_;
+  FakePublishedSource cms_;
+  int wakes_ = 0;
+};
+
+TEST_F(PendingCanonicalCheckTest, AsksOncePerIntervalAndQueuesTheLinkOfWhatWasPublished) {
+  article("a1", "draft");
+  article("a2", "ready");
+  article("a3", "published");  // live already: never asked about
+  PendingCanonicalCheck check(io_.get_executor(), store_, cms_, time_, options());
+  bool done = false;
+  boost::asio::co_spawn(io_, check.run(), [&](std::exception_ptr) { done = true; });
+  ASSERT_TRUE(time_.run_until(io_, [&] { return cms_.asked.size() == 2; }));
+  EXPECT_EQ(cms_.asked, (std::vector<std::string>{"key-a1/en", "key-a2/en"}));
+
+  cms_.published["key-a1"] = {"2", "live-a1"};
+  time_.advance_and_run(io_, 30s);  // half an interval: nobody is asked
+  EXPECT_EQ(cms_.asked.size(), 2u);
+  EXPECT_TRUE(queued().empty());
+
+  time_.advance_and_run(io_, 30s);
+  ASSERT_EQ(cms_.asked.size(), 4u);
+  const auto a1 = store_.article("blog", "a1");
+  EXPECT_EQ(a1->cms_status, "published");
+  EXPECT_EQ(a1->cms_version, "2");
+  EXPECT_EQ(a1->route_segment, "live-a1");
+  auto ops = queued();
+  ASSERT_EQ(ops.size(), 1u);
+  EXPECT_EQ(ops[0].guid, "a1");
+  EXPECT_EQ(ops[0].op, store::OpKind::canonical);
+  EXPECT_EQ(ops[0].payload_hash, "https://www.example.com/en/live-a1");
+  EXPECT_EQ(wakes_, 1);
+
+  time_.advance_and_run(io_, 60s);  // a1 is published: only a2 is asked about again
+  EXPECT_EQ(cms_.asked.back(), "key-a2/en");
+  EXPECT_EQ(cms_.asked.size(), 5u);
+  EXPECT_EQ(wakes_, 1);
+  check.stop();
+  EXPECT_TRUE(time_.run_until(io_, [&] { return done; }));
+}
+
+TEST_F(PendingCanonicalCheckTest, NothingIsAskedWhenCanonicalLinksAreOff) {
+  article("a1", "draft");
+  auto o = options();
+  o.canonical_enabled = false;
+  PendingCanonicalCheck check(io_.get_executor(), store_, cms_, time_, o);
+  bool done = false;
+  boost::asio::co_spawn(io_, check.run(), [&](std::exception_ptr) { done = true; });
+  EXPECT_TRUE(time_.run_until(io_, [&] { return done; }));
+  EXPECT_TRUE(cms_.asked.empty());
+}
+
+}  // namespace
+}  // namespace feedsync::engine
