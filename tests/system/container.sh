@@ -129,11 +129,13 @@ cached_rootfs() {
       rm -rf "$building"
       fail_showing "$WORK/debootstrap.log" 15 "debootstrap failed (network, or the mirror $MIRROR; FEEDSYNC_SYSTEM_TEST_MIRROR sets another)"
     fi
+    local downloaded
+    downloaded=$(du -sm "$building/var/cache/apt/archives" | cut -f1)
     apt_clean_root "$building"
     touch "$building/.feedsync-system-test-complete"
     find "$CACHE_DIR" -mindepth 1 -maxdepth 1 -type d -name "$SUITE-*" -exec rm -rf {} +
     mv "$building" "$root"
-    ROOTFS_HOW="debootstrap in $(seconds_since "$started") s"
+    ROOTFS_HOW="debootstrap in $(seconds_since "$started") s, $downloaded MB of packages downloaded"
   fi
   flock -u "$ROOT_LOCK"
   ROOTFS=$root

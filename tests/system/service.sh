@@ -131,6 +131,14 @@ journal_priority() {
     jq -r --arg t "$2" 'select((.MESSAGE | type) == "string" and (.MESSAGE | startswith($t))) | .PRIORITY' | tail -1
 }
 
+# requeue_logged UNIT PID: process PID logged how many CMS operations the last stop cut off and
+# it queued again; sets `requeued` (the caller's local) to that count.
+requeue_logged() {
+  requeued=$(in_ct journalctl "_SYSTEMD_UNIT=$1" "_PID=$2" -o cat --no-pager |
+    sed -n 's/^CMS operations interrupted by the last stop were queued again count=\([0-9]*\).*/\1/p' | tail -1)
+  [ -n "$requeued" ]
+}
+
 # polled_every_feed UNIT PID N: the process PID finished at least one poll of N feeds.
 polled_every_feed() {
   local polled
@@ -244,18 +252,20 @@ EOF
   done
 }
 
-# configure_instance NAME SIM CLIENT_ID: feedsync@NAME against simulator SIM, laid out as
-# systemd/feedsync@.service says.
+# configure_instance NAME SIM CLIENT_ID NAME:FEED_ID...: feedsync@NAME against simulator SIM, laid
+# out as systemd/feedsync@.service says.
 configure_instance() {
   local name=$1 sim=$2 client=$3 url_var=SIM_URL_$2
+  shift 3
   install_secret "/etc/feedsync/credentials/$name" cms_client_secret "$(sim_secret "$sim")"
   install_secret "/etc/feedsync/credentials/$name" admin_token "$(random_hex 32)"
   printf 'CMS_CLIENT_ID=%s\n' "$client" > "$CT_ROOT/etc/default/feedsync@$name"
-  service_config "${!url_var}" "/var/lib/feedsync/$name/state.db" "demo:$SIM_FEED" > "$CT_ROOT/etc/feedsync/$name.yaml"
+  service_config "${!url_var}" "/var/lib/feedsync/$name/state.db" "$@" > "$CT_ROOT/etc/feedsync/$name.yaml"
 }
 
 # Two instances, each with its own user, state directory and secrets, and neither able to read
-# the other's; each authenticated to its own organization's CMS only.
+# the other's; each authenticated to its own organization's CMS only (org-a: simulator A,
+# org-b: B).
 check_instances_apart() {
   local a b
   a=$(process_uid "$(unit_prop feedsync@org-a.service MainPID)")
@@ -269,14 +279,14 @@ check_instances_apart() {
   expect [ "$(in_ct readlink /var/lib/feedsync/org-a)" = ../private/feedsync/org-a ]
   local pid_a
   pid_a=$(unit_prop feedsync@org-a.service MainPID)
-  [ "$(as_service_user "$pid_a" "$a" cat /run/credentials/feedsync@org-a.service/cms_client_secret)" = "$(sim_secret B)" ] ||
+  [ "$(as_service_user "$pid_a" "$a" cat /run/credentials/feedsync@org-a.service/cms_client_secret)" = "$(sim_secret A)" ] ||
     fail "feedsync@org-a cannot read its own secret"
   as_service_user "$pid_a" "$a" cat /run/credentials/feedsync@org-b.service/cms_client_secret > /dev/null 2>&1 &&
     fail "feedsync@org-a's user can read feedsync@org-b's secret"
   as_service_user "$pid_a" "$a" ls /var/lib/private/feedsync/org-b > /dev/null 2>&1 &&
     fail "feedsync@org-a's user can list feedsync@org-b's state"
   local sim
-  for sim in B C; do
+  for sim in A B; do
     local url_var=SIM_URL_$sim
     curl -s "${!url_var}/_sim/requests?api=token" |
       jq -e '(.entries | length) > 0 and all(.entries[]; .status == 200)' >/dev/null ||
