@@ -17,6 +17,9 @@
 #include "support/temp_dir.hpp"
 
 namespace feedsync::net::testing {
+
+extern template class BasicClient<asio::ssl::stream<tcp::socket>>;  // server_test_support.cpp
+
 namespace {
 
 namespace ssl = asio::ssl;

@@ -4,7 +4,8 @@
 // connection per request, so every test sees exactly the bytes the server sent.
 //
 // The sim and its fake clock live on the server's loop thread: tests move the clock and read
-// state back through loop().call(), never directly.
+// state back through loop().call(), never directly. The bodies are compiled once, in
+// cms_test_support.cpp (feedsync_sim_test_support).
 
 #include <gtest/gtest.h>
 
@@ -49,30 +50,12 @@ struct Reply {
 
 // The envelope both dialects give a 400 (RFC 9457 problem details); returns the problem for the
 // dialect's own `errors` checks.
-inline json::object expect_bad_request_problem(const Reply& reply) {
-  EXPECT_EQ(reply.status, 400) << reply.body;
-  EXPECT_EQ(reply.header("Content-Type"), "application/problem+json");
-  auto problem = reply.object();
-  EXPECT_EQ(problem.at("type"), "about:blank");
-  EXPECT_EQ(problem.at("title"), "Bad Request");
-  EXPECT_EQ(problem.at("status"), 400);
-  EXPECT_TRUE(problem.at("detail").is_string());
-  return problem;
-}
+json::object expect_bad_request_problem(const Reply& reply);
 
 class CmsTest : public ::testing::Test {
  protected:
-  explicit CmsTest(CmsSimOptions options = {}) {
-    cms_ = std::make_unique<CmsSim>(clock_, std::move(options));
-    net::Router router;
-    cms_->add_routes([&router](net::Method method, std::string pattern, std::string, net::Handler handler) {
-      router.add(method, pattern, std::move(handler));
-    });
-    server_ = std::make_unique<TestServer>(net::ServerOptions{}, std::move(router));
-  }
-  ~CmsTest() override {
-    server_.reset();  // stops the loop before the sim it calls into goes
-  }
+  explicit CmsTest(CmsSimOptions options = {});
+  ~CmsTest() override;
 
   // Runs `f(cms)` on the loop thread.
   template <class F>
@@ -80,64 +63,23 @@ class CmsTest : public ::testing::Test {
     return server_->loop().call([&] { return f(*cms_); });
   }
   // Moves simulated time; call() then fetches a fresh token, since tokens age on this clock too.
-  void advance(std::chrono::seconds d) {
-    token_.clear();
-    server_->loop().call([&] {
-      clock_.advance(d);
-      return 0;
-    });
-  }
+  void advance(std::chrono::seconds d);
 
   Reply send(net::Method method, const std::string& target, const std::string& body = {},
-             std::vector<net::Header> headers = {}) {
-    std::string request = std::string(net::to_string(method)) + " " + target + " HTTP/1.1\r\nHost: test\r\n";
-    for (const auto& h : headers) request += h.name + ": " + h.value + "\r\n";
-    request += "Content-Length: " + std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
-    auto client = net::testing::connect_client(server_->port());
-    if (auto ec = client->write(request)) throw std::runtime_error("write failed: " + ec.message());
-    auto response = client->read_response();
-    if (!response) throw std::runtime_error("no response to " + target);
-    return Reply{response->status, std::move(response->headers), std::move(response->body)};
-  }
-
+             std::vector<net::Header> headers = {});
   // Sends with the current bearer token (fetched on first use).
   Reply call(net::Method method, const std::string& target, const std::string& body = {},
-             std::vector<net::Header> headers = {}) {
-    if (token_.empty()) token_ = fetch_token();
-    headers.push_back({"Authorization", "Bearer " + token_});
-    return send(method, target, body, std::move(headers));
-  }
-  Reply get(const std::string& target, std::vector<net::Header> headers = {}) {
-    return call(net::Method::get, target, {}, std::move(headers));
-  }
-  Reply post(const std::string& target, const json::value& body, std::vector<net::Header> headers = {}) {
-    headers.push_back({"Content-Type", "application/json"});
-    return call(net::Method::post, target, json::serialize(body), std::move(headers));
-  }
-  Reply merge_patch(const std::string& target, const json::value& body, std::vector<net::Header> headers = {}) {
-    headers.push_back({"Content-Type", "application/merge-patch+json"});
-    return call(net::Method::patch, target, json::serialize(body), std::move(headers));
-  }
-  Reply del(const std::string& target, std::vector<net::Header> headers = {}) {
-    return call(net::Method::delete_, target, {}, std::move(headers));
-  }
+             std::vector<net::Header> headers = {});
+  Reply get(const std::string& target, std::vector<net::Header> headers = {});
+  Reply post(const std::string& target, const json::value& body, std::vector<net::Header> headers = {});
+  Reply merge_patch(const std::string& target, const json::value& body, std::vector<net::Header> headers = {});
+  Reply del(const std::string& target, std::vector<net::Header> headers = {});
 
-  std::string fetch_token(const std::string& id = "sim-client", const std::string& secret = "sim-secret") {
-    json::object body{{"grant_type", "client_credentials"}, {"client_id", id}, {"client_secret", secret}};
-    auto reply = send(net::Method::post, std::string(kFlat) + "/oauth/token", json::serialize(body),
-                      {{"Content-Type", "application/json"}});
-    if (reply.status != 200) throw std::runtime_error("token request failed: " + reply.body);
-    return std::string(reply.object().at("access_token").as_string());
-  }
+  std::string fetch_token(const std::string& id = "sim-client", const std::string& secret = "sim-secret");
   void forget_token() { token_.clear(); }
 
   // A flat create body for an ArticlePage in the root container.
-  static json::object article(const std::string& key, const std::string& name = "Hello") {
-    json::object body{{"contentType", "ArticlePage"}, {"locale", "en"},       {"container", kRoot},
-                      {"displayName", name},         {"properties", json::object{{"Heading", name}}}};
-    if (!key.empty()) body["key"] = key;
-    return body;
-  }
+  static json::object article(const std::string& key, const std::string& name = "Hello");
   static std::string content() { return std::string(kFlat) + "/content"; }
   static std::string content(const std::string& key) { return content() + "/" + key; }
 

@@ -2,6 +2,7 @@
 // An in-process feedsync-sim on port 0 for tests: the simulator runs on its own loop thread (as
 // in the binary), the test talks to it over real loopback sockets with a raw HTTP/1.1 client,
 // and reaches its state only through the loop (SimHarness::on_loop) or the control API.
+// The bodies are compiled once, in sim_test_support.cpp (feedsync_sim_test_support).
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -34,18 +35,8 @@ class SimHarness {
   static constexpr std::chrono::milliseconds kRequestWait{60'000};
 
   // `setup` runs on the loop before start(): the place to attach a CMS.
-  explicit SimHarness(SimulatorOptions options = {}, std::function<void(Simulator&)> setup = {}) {
-    loop_.call([&] {
-      sim_ = std::make_unique<Simulator>(loop_.io(), std::move(options), clock_);
-      if (setup) setup(*sim_);
-      sim_->start();
-      port_ = sim_->port();
-    });
-  }
-  ~SimHarness() {
-    loop_.await(sim_->stop(std::chrono::milliseconds(500)));
-    loop_.call([&] { sim_.reset(); });
-  }
+  explicit SimHarness(SimulatorOptions options = {}, std::function<void(Simulator&)> setup = {});
+  ~SimHarness();
 
   unsigned short port() const { return port_; }
   // Runs `f(simulator)` on the simulator's thread.
@@ -54,25 +45,13 @@ class SimHarness {
     return loop_.call([&] { return f(*sim_); });
   }
   // Moves the simulated clock (atomic: safe from the test thread).
-  void advance_s(std::int64_t seconds) { sim_->clock().advance_ms(seconds * 1000); }
+  void advance_s(std::int64_t seconds);
 
   // `extra_headers`: complete header lines, each ending in CRLF.
   // Bounded by kRequestWait, not the raw client's 5 s: generating thousands of articles under
   // ASan on a loaded 2-core machine has taken longer than that (a test failure with no bug).
   Reply request(std::string_view method, std::string_view target, std::string_view body = {},
-                std::string_view content_type = "application/json", std::string_view extra_headers = {}) {
-    auto client = net::testing::connect_client(port_, kRequestWait);
-    std::string wire = std::string(method) + " " + std::string(target) + " HTTP/1.1\r\nHost: sim\r\n";
-    wire += extra_headers;
-    if (!body.empty() || method == "POST" || method == "PUT" || method == "PATCH")
-      wire += "Content-Type: " + std::string(content_type) + "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n";
-    wire += "\r\n" + std::string(body);
-    if (auto ec = client->write(wire)) throw std::runtime_error("write failed: " + ec.message());
-    boost::system::error_code ec;
-    auto response = client->read_response(&ec, method == "HEAD");
-    if (!response) throw std::runtime_error("no response to " + std::string(target) + ": " + ec.message());
-    return Reply{response->status, response->headers, response->body};
-  }
+                std::string_view content_type = "application/json", std::string_view extra_headers = {});
   Reply get(std::string_view target) { return request("GET", target); }
   Reply post(std::string_view target, std::string_view body = "{}") { return request("POST", target, body); }
   Reply put(std::string_view target, std::string_view body) { return request("PUT", target, body); }
@@ -80,12 +59,7 @@ class SimHarness {
   Reply del(std::string_view target) { return request("DELETE", target); }
 
   // A raw connection for fault tests that need to see how it ends.
-  std::unique_ptr<RawClient> raw(std::string_view target) {
-    auto client = net::testing::connect_client(port_);
-    if (auto ec = client->write(net::testing::get_request(target)))
-      throw std::runtime_error("write failed: " + ec.message());
-    return client;
-  }
+  std::unique_ptr<RawClient> raw(std::string_view target);
 
  private:
   feedsync::testing::FakeClock clock_;
