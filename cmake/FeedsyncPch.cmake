@@ -6,7 +6,9 @@
 # The header sets keep the layering of DESIGN.md §2: no Asio for core/config/store, Beast only
 # for net. Project headers stay out: they change often and would rebuild every PCH.
 #
-#   feedsync_precompile(target [JSON] [URL] [ASIO] [BEAST])
+#   feedsync_precompile(target [JSON] [URL] [ASIO] [BEAST] [GTEST])
+#
+# GTEST adds GoogleTest's headers, for the test binaries with many files (tests/CMakeLists.txt).
 option(FEEDSYNC_PCH "Use precompiled headers for the larger targets" ON)
 
 set(FEEDSYNC_PCH_STD
@@ -20,6 +22,7 @@ set(FEEDSYNC_PCH_ASIO
   <boost/asio/any_io_executor.hpp> <boost/asio/as_tuple.hpp> <boost/asio/awaitable.hpp>
   <boost/asio/co_spawn.hpp> <boost/asio/io_context.hpp> <boost/asio/redirect_error.hpp>
   <boost/asio/steady_timer.hpp> <boost/asio/this_coro.hpp> <boost/asio/use_awaitable.hpp>)
+set(FEEDSYNC_PCH_GTEST <gtest/gtest.h> <gmock/gmock.h>)
 set(FEEDSYNC_PCH_BEAST
   <boost/beast/core/flat_buffer.hpp> <boost/beast/core/tcp_stream.hpp>
   <boost/beast/http/message.hpp> <boost/beast/http/string_body.hpp>)
@@ -28,9 +31,9 @@ function(feedsync_precompile target)
   if(NOT FEEDSYNC_PCH)
     return()
   endif()
-  cmake_parse_arguments(ARG "JSON;URL;ASIO;BEAST" "" "" ${ARGN})
+  cmake_parse_arguments(ARG "JSON;URL;ASIO;BEAST;GTEST" "" "" ${ARGN})
   set(headers ${FEEDSYNC_PCH_STD})
-  foreach(set JSON URL ASIO BEAST)
+  foreach(set JSON URL ASIO BEAST GTEST)
     if(ARG_${set})
       list(APPEND headers ${FEEDSYNC_PCH_${set}})
     endif()

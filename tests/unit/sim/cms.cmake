@@ -8,4 +8,5 @@ feedsync_add_test(sim_cms_test
     ${CMAKE_CURRENT_LIST_DIR}/cms_flat_versions_test.cpp
     ${CMAKE_CURRENT_LIST_DIR}/cms_v1_test.cpp
     ${CMAKE_CURRENT_LIST_DIR}/cms_schema_test.cpp
-  LIBS feedsync_sim_test_support)
+  LIBS feedsync_sim_test_support
+  PCH JSON ASIO)
