@@ -14,7 +14,7 @@ const std::vector<KnownKeys>& known_keys() {
       {"source", {"base_url", "page_size", "index_page_size", "timeout", "rate_limit", "monthly_budget", "headers"}},
       {"cms",
        {"api", "base_url", "token_url", "client_id", "client_secret", "client_secret_file", "act_as",
-        "rate_limit", "max_in_flight", "timeout", "verify_writes", "token_request", "articles_in_several_feeds", "token_refresh_skew",
+        "rate_limit", "max_in_flight", "timeout", "verify_writes", "token_request", "articles_in_several_feeds", "token_refresh_skew", "on_cms_edit",
         "key_namespace"}},
       {"canonical", {"enabled", "endpoint", "url_template", "pending_check_interval"}},
       {"engine", {"max_concurrent_polls", "max_poll_backoff", "max_retry_backoff", "shutdown_timeout"}},

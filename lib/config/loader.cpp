@@ -242,6 +242,7 @@ class Loader {
     cms.token_request = read_choice(map, "token_request", cms.token_request, {"json", "form"});
     cms.articles_in_several_feeds = read_choice(map, "articles_in_several_feeds", cms.articles_in_several_feeds,
                                                 {"item_per_feed", "one_item"});
+    cms.on_cms_edit = read_choice(map, "on_cms_edit", cms.on_cms_edit, {"keep", "overwrite"});
     cms.token_refresh_skew =
         read_duration(map, "token_refresh_skew", cms.token_refresh_skew, Zero::allowed);
     if (auto value = map.get("key_namespace")) {
