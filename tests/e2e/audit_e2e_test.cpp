@@ -14,6 +14,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "core/content_key.hpp"
 #include "support/process.hpp"
 #include "support/sim_process.hpp"
 #include "support/temp_dir.hpp"
@@ -203,6 +204,51 @@ TEST_F(AuditE2E, AnItemDeletedForGoodIsMissingAndCreatedAgainUnderItsKey) {
   EXPECT_EQ(audit_json().second, 0);
   EXPECT_EQ(items()[0].first, all[0].first) << "the same deterministic key";
   EXPECT_TRUE(check().at("ok").as_bool());
+}
+
+// Items in the feed's container that carry a CMP guid under a key the store does not know: the
+// one under feedsync's key for its guid is adopted and written from the feed, the other only
+// reported.
+TEST_F(AuditE2E, OrphansAreReportedAndFeedsyncsOwnAdopted) {
+  ASSERT_EQ(feedsyncd({"once"}).exit_status, 0);
+  const std::string guid = "0123456789abcdef0123456789abcdef";
+  ASSERT_EQ(sim_.post(std::string("/_sim/feeds/") + kFeed + "/articles",
+                      R"({"guid":")" + guid + R"(","title":"Written before the database was lost"})")
+                .status,
+            201);
+  auto token = testing::http_request(
+      "POST", sim_.base_url() + "/_cms/version2/oauth/token",
+      R"({"grant_type":"client_credentials","client_id":"sim-client","client_secret":"sim-secret"})");
+  ASSERT_EQ(token.status, 200) << token.body;
+  const std::string bearer = "Bearer " + std::string(token.json().at("access_token").as_string());
+  auto create = [&](const std::string& key, const std::string& cmp_guid) {
+    boost::json::object body{{"key", key},       {"contentType", "ArticlePage"}, {"container", "43f936c99b234ea397b261c538ad07c9"},
+                             {"locale", "en"},   {"displayName", "Orphan " + cmp_guid},
+                             {"status", "published"},
+                             {"properties", boost::json::object{{"CmpGuid", cmp_guid}, {"Heading", "stale"}}}};
+    return testing::http_request("POST", sim_.base_url() + "/_cms/version2/content", boost::json::serialize(body),
+                                 {{"Authorization", bearer}});
+  };
+  const std::string ours = content_key("demo", guid);
+  ASSERT_EQ(create(ours, guid).status, 201);
+  ASSERT_EQ(create("fedcba9876543210fedcba9876543210", "not-a-guid-of-this-feed").status, 201);
+
+  auto [found, status] = audit_json();
+  EXPECT_EQ(status, 3);
+  const auto& orphans = found.at("feeds").at(0).at("orphans").as_array();
+  ASSERT_EQ(orphans.size(), 2u) << boost::json::serialize(found);
+  std::map<std::string, bool> adoptable;
+  for (const auto& o : orphans) adoptable[std::string(o.at("key").as_string())] = o.at("adoptable").as_bool();
+  EXPECT_EQ(adoptable, (std::map<std::string, bool>{{ours, true}, {"fedcba9876543210fedcba9876543210", false}}));
+
+  auto repair = feedsyncd({"audit", "--repair"});
+  EXPECT_EQ(repair.exit_status, 0) << repair.out << repair.err;
+  EXPECT_THAT(repair.out, HasSubstr("1 orphans adopted"));
+  EXPECT_THAT(repair.out, HasSubstr("0 created, 1 updated")) << "written from the feed under its own key";
+  auto [after, after_status] = audit_json();
+  EXPECT_EQ(after_status, 3) << "the foreign orphan stays reported";
+  EXPECT_EQ(count(after, "ok"), 501);
+  EXPECT_EQ(count(after, "orphans"), 1);
 }
 
 class RebuildE2E : public AuditE2E {
