@@ -63,6 +63,15 @@ int write_marked(const CliRequest& request, const config::Config& config, std::o
   return status;
 }
 
+// The relay writes no CMP change over the editor's version (ArticleRow::cms_edit_kept).
+void keep_edit(store::Store& store, const config::FeedConfig& feed, const engine::AuditFinding& f) {
+  auto row = store.article(feed.name, f.guid);
+  if (!row) return;
+  row->cms_edit_kept = f.published_version.value_or("unknown");
+  row->updated_at = now_ms();
+  store.upsert_article(*row);
+}
+
 void repair_finding(asio::io_context& io, cms::AuditReader& reader, cms::CmsSink& sink, store::Store& store,
                     const config::FeedConfig& feed, const engine::AuditFinding& f, config::OnCmsEdit policy,
                     RepairCounts& counts, std::ostream& out) {
@@ -72,7 +81,9 @@ void repair_finding(asio::io_context& io, cms::AuditReader& reader, cms::CmsSink
     case engine::RepairAction::none:
       if (f.result != engine::AuditResult::edited) return;
       ++counts.kept;
-      out << what << "editor's version left live (cms.on_cms_edit: keep)\n";
+      keep_edit(store, feed, f);
+      out << what << "editor's version left live (cms.on_cms_edit: keep); CMP changes are not written over it"
+          << " until feedsyncd resync " << feed.name << " " << f.guid << "\n";
       log::warn("an editor's published version is left live (cms.on_cms_edit: keep)",
                 {{"feed", feed.name}, {"guid", f.guid}, {"cms_key", f.key}, {"detail", f.detail}});
       return;

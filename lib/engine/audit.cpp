@@ -144,7 +144,8 @@ asio::awaitable<FeedAudit> audit_feed(config::FeedConfig feed, std::vector<store
     }
     const AuditResult result = judge(row, feed.container, *seen);
     out.tally.add(result);
-    out.findings.push_back({feed.name, row.guid, row.cms_key, result, describe(row, feed, *seen, result)});
+    out.findings.push_back(
+        {feed.name, row.guid, row.cms_key, result, describe(row, feed, *seen, result), seen->published_version});
     if (progress) progress(++done, total);
   }
   const auto property = guid_property(feed);

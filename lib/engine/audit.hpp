@@ -26,6 +26,7 @@ struct AuditFinding {
   std::string key;
   AuditResult result = AuditResult::ok;
   std::string detail;  // what the CMS showed, e.g. "published version 12; feedsync wrote 7"
+  std::optional<std::string> published_version;  // the version of the locale the CMS has live
 };
 
 struct AuditOrphan {

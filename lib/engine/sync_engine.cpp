@@ -32,6 +32,7 @@ RelayOptions relay_options(const config::Config& config) {
   options.max_backoff = std::chrono::duration_cast<milliseconds>(config.engine.max_retry_backoff);
   options.canonical_enabled = config.canonical.enabled;
   options.url_template = config.canonical.url_template;
+  options.overwrite_cms_edits = config.cms.on_cms_edit == config::OnCmsEdit::overwrite;
   for (const auto& feed : config.feeds)
     if (feed.route_segment == config::RouteSegmentMode::follow) options.route_segment_follows.insert(feed.name);
   return options;

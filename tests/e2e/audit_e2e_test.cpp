@@ -182,6 +182,18 @@ TEST_F(AuditE2E, FindsEachDriftAndRepairsItPerPolicy) {
     if (result == "edited") edits[guid] = result;
   EXPECT_EQ(drift(kept), edits);
 
+  // A CMP change of an article whose editor's version was kept is not written over it, and the
+  // log and `status` say so.
+  ASSERT_EQ(sim_.patch("/_sim/articles/" + edits.begin()->first, R"({"title":"Changed in CMP"})").status, 200);
+  auto next = feedsyncd({"once"});
+  ASSERT_EQ(next.exit_status, 0) << next.out << next.err;
+  EXPECT_THAT(next.out, HasSubstr("1 changed"));
+  EXPECT_THAT(next.out, HasSubstr("cms: 0 created, 0 updated"));
+  EXPECT_THAT(next.err, HasSubstr("CMP change not written"));
+  auto status = feedsyncd({"status"});
+  EXPECT_THAT(status.out, HasSubstr("editors' versions kept live (cms.on_cms_edit: keep): 5 articles"));
+  EXPECT_EQ(drift(audit_json().first), edits) << "the editors' versions are still live";
+
   // overwrite: feedsync's content over the editors' versions; then clean, and the sim agrees.
   set_on_cms_edit("overwrite");
   auto overwrite = feedsyncd({"audit", "--repair"});
@@ -190,7 +202,8 @@ TEST_F(AuditE2E, FindsEachDriftAndRepairsItPerPolicy) {
   EXPECT_EQ(after_status, 0) << boost::json::serialize(after);
   EXPECT_EQ(count(after, "ok"), 500);
   const auto report = check();
-  EXPECT_TRUE(report.at("ok").as_bool()) << boost::json::serialize(report);
+  EXPECT_TRUE(report.at("ok").as_bool()) << boost::json::serialize(report) << " (the CMP change is live too)";
+  EXPECT_THAT(feedsyncd({"status"}).out, ::testing::Not(HasSubstr("editors' versions kept live")));
 }
 
 TEST_F(AuditE2E, AnItemDeletedForGoodIsMissingAndCreatedAgainUnderItsKey) {
