@@ -135,6 +135,9 @@ struct EngineConfig {
   Duration max_retry_backoff = std::chrono::minutes(10);
   // SIGTERM: CMS calls in flight get this long to finish before they are cancelled.
   Duration shutdown_timeout = std::chrono::seconds(30);
+  // The daemon audits every feed against the CMS this often (issue 22, `feedsyncd audit` without
+  // --repair): metrics per result and a /readyz check. 0: off (the default).
+  Duration audit_interval = Duration::zero();
 };
 
 enum class PublishMode { immediate, draft, ready };

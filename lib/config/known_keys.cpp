@@ -17,7 +17,7 @@ const std::vector<KnownKeys>& known_keys() {
         "rate_limit", "max_in_flight", "timeout", "verify_writes", "token_request", "articles_in_several_feeds", "token_refresh_skew", "on_cms_edit",
         "key_namespace"}},
       {"canonical", {"enabled", "endpoint", "url_template", "pending_check_interval"}},
-      {"engine", {"max_concurrent_polls", "max_poll_backoff", "max_retry_backoff", "shutdown_timeout"}},
+      {"engine", {"max_concurrent_polls", "max_poll_backoff", "max_retry_backoff", "shutdown_timeout", "audit_interval"}},
       {"feeds[]",
        {"name", "feed_id", "deleted_feed_id", "interval", "full_scan_interval", "deleted_interval", "overlap",
         "content_type", "container", "locale", "locale_map", "publish", "schedule", "delete",

@@ -272,6 +272,7 @@ class Loader {
     engine.max_poll_backoff = read_duration(map, "max_poll_backoff", engine.max_poll_backoff, Zero::rejected);
     engine.max_retry_backoff = read_duration(map, "max_retry_backoff", engine.max_retry_backoff, Zero::rejected);
     engine.shutdown_timeout = read_duration(map, "shutdown_timeout", engine.shutdown_timeout, Zero::allowed);
+    engine.audit_interval = read_duration(map, "audit_interval", engine.audit_interval, Zero::allowed);
   }
 
   // Secrets come from the environment (`env_key: ${VAR}`, nothing else) or a file, never from

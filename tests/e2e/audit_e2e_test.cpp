@@ -5,7 +5,11 @@
 // state database lost after an import of 1,000: `audit --rebuild-state` then `once` write nothing
 // to the CMS and post no canonical link again; a later CMP edit flows through as usual.
 #include <algorithm>
+#include <csignal>
 #include <filesystem>
+#include <functional>
+#include <regex>
+#include <thread>
 #include <map>
 #include <set>
 
@@ -295,6 +299,62 @@ TEST_F(RebuildE2E, ALostDatabaseIsRebuiltWithoutWritesOrCanonicalReposts) {
   EXPECT_THAT(after.out, HasSubstr("1 changed"));
   EXPECT_THAT(after.out, HasSubstr("1 updated"));
   EXPECT_TRUE(check().at("ok").as_bool());
+}
+
+
+// engine.audit_interval: the daemon audits on its own; feedsync_audit_articles{feed,result} per
+// result, and /readyz fails "audit:demo" while an item is deleted in the CMS, until repaired.
+class PeriodicAuditE2E : public AuditE2E {
+ protected:
+  PeriodicAuditE2E() : AuditE2E(20) {
+    std::string text = testing::demo_config();
+    const std::string anchor = "  shutdown_timeout: 5s\n";
+    text.replace(text.find(anchor), anchor.size(), anchor + "  audit_interval: 1s\n");
+    set_config(text);
+  }
+
+  std::string get(const std::string& path) { return testing::http_request("GET", base_ + path).body; }
+  int status_of(const std::string& path) { return testing::http_request("GET", base_ + path).status; }
+  bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds timeout = 30s) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+      daemon_->drain();
+      if (condition()) return true;
+      std::this_thread::sleep_for(50ms);  // polling an observable condition, with a deadline
+    }
+    return false;
+  }
+
+  std::optional<testing::Process> daemon_;
+  std::string base_;
+};
+
+TEST_F(PeriodicAuditE2E, TheDaemonAuditsReportsMetricsAndTurnsUnreadyOnDeletedItems) {
+  daemon_.emplace(FEEDSYNC_DAEMON_BIN, std::vector<std::string>{"run", "--config", config_.string()}, env());
+  ASSERT_TRUE(daemon_->wait_for_stderr("http=127.0.0.1:", 30s));
+  std::smatch m;
+  const std::string err = daemon_->stderr_text();
+  ASSERT_TRUE(std::regex_search(err, m, std::regex("http=127\\.0\\.0\\.1:([0-9]+)")));
+  base_ = "http://127.0.0.1:" + m[1].str();
+
+  const std::string ok_line = "feedsync_audit_articles{feed=\"demo\",result=\"ok\"} 20";
+  ASSERT_TRUE(eventually([&] { return get("/metrics").find(ok_line) != std::string::npos; })) << get("/metrics");
+  EXPECT_TRUE(eventually([&] { return status_of("/readyz") == 200; })) << get("/readyz?verbose");
+  EXPECT_THAT(get("/readyz?verbose"), HasSubstr("audit:demo"));
+
+  const auto all = items();
+  ASSERT_EQ(sim_.post("/_sim/cms/items/" + all[0].first + ":delete").status, 200);
+  const std::string deleted_line = "feedsync_audit_articles{feed=\"demo\",result=\"deleted\"} 1";
+  ASSERT_TRUE(eventually([&] { return get("/metrics").find(deleted_line) != std::string::npos; }));
+  EXPECT_TRUE(eventually([&] { return status_of("/readyz") == 503; })) << get("/readyz?verbose");
+  EXPECT_THAT(get("/readyz?verbose"), HasSubstr("1 deleted in the CMS"));
+
+  // Repaired beside the running daemon (the database is shared): ready again at the next audit.
+  auto repair = feedsyncd({"audit", "--repair"});
+  EXPECT_EQ(repair.exit_status, 0) << repair.out << repair.err;
+  EXPECT_TRUE(eventually([&] { return status_of("/readyz") == 200; })) << get("/readyz?verbose");
+  daemon_->signal(SIGTERM);
+  EXPECT_EQ(daemon_->wait().exit_status, 0);
 }
 
 }  // namespace
