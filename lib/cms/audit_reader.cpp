@@ -98,8 +98,24 @@ asio::awaitable<Expected<std::optional<ItemNode>, CmsError>> AuditReader::item(s
   co_return node;
 }
 
+namespace {
+
+// The page's totalCount (v1) or totalItemCount, when it gives one.
+std::optional<std::size_t> total_count(const json::value& value) {
+  const auto* page = value.if_object();
+  if (!page) return std::nullopt;
+  for (const char* name : {"totalCount", "totalItemCount"}) {
+    const auto* total = page->if_contains(name);
+    if (total && total->is_int64() && total->as_int64() >= 0) return static_cast<std::size_t>(total->as_int64());
+    if (total && total->is_uint64()) return static_cast<std::size_t>(total->as_uint64());
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
 asio::awaitable<Expected<std::optional<AuditReader::PublishedByKey>, CmsError>> AuditReader::all_published(
-    std::string locale) {
+    std::string locale, std::size_t per_item_cost) {
   PublishedByKey out;
   for (std::size_t index = 0;; ++index) {
     auto request = dialect_.list_all_versions(locale, "published", index, page_size_);
@@ -110,6 +126,10 @@ asio::awaitable<Expected<std::optional<AuditReader::PublishedByKey>, CmsError>> 
     auto value = parse(**body);
     const json::array* items = value ? page_items(*value) : nullptr;
     const std::size_t listed = items ? items->size() : 0;
+    if (index == 0 && value) {
+      const auto total = total_count(*value);
+      if (total && (*total + page_size_ - 1) / page_size_ > per_item_cost) co_return std::optional<PublishedByKey>{};
+    }
     for (auto& record : listed_versions(**body, locale, dialect_.wrapped_properties())) {
       // A service that ignores the statuses filter lists everything: only a published one counts.
       if (record.status == "published" && !record.key.empty()) out[record.key] = std::move(record);

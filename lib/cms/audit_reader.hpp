@@ -52,9 +52,12 @@ class AuditReader {
   // The item, deleted or not; nullopt when the CMS has no such item (404).
   boost::asio::awaitable<Expected<std::optional<ItemNode>, CmsError>> item(std::string key);
   // v1: the published version of `locale` ("" = any) of every item, by key; nullopt when the
-  // dialect has no listing across items (then ask published() per item).
+  // dialect has no listing across items, or when the first page's totalCount says the listing
+  // (every item of the instance, not only the feed's) would take more pages than `per_item_cost`
+  // requests (then ask published() per item, which costs that many).
   using PublishedByKey = std::map<std::string, VersionRecord>;
-  boost::asio::awaitable<Expected<std::optional<PublishedByKey>, CmsError>> all_published(std::string locale);
+  boost::asio::awaitable<Expected<std::optional<PublishedByKey>, CmsError>> all_published(std::string locale,
+                                                                                          std::size_t per_item_cost);
   // The published version of `locale` ("" = any) of one item; nullopt when none (or no item).
   boost::asio::awaitable<Expected<std::optional<VersionRecord>, CmsError>> published(std::string key,
                                                                                      std::string locale);

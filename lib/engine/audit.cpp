@@ -75,13 +75,14 @@ std::string describe(const store::ArticleRow& row, const config::FeedConfig& fee
   return {};
 }
 
+// `articles`: how many items would be read one by one without the listing across items.
 asio::awaitable<Expected<FeedReads, cms::CmsError>> read_feed(const config::FeedConfig& feed,
-                                                              cms::AuditReader& reader) {
+                                                              cms::AuditReader& reader, std::size_t articles) {
   FeedReads reads;
   auto nodes = co_await reader.container_items(feed.container);
   if (!nodes) co_return unexpected(std::move(nodes.error()));
   for (auto& node : *nodes) reads.in_container.emplace(node.key, std::move(node));
-  auto published = co_await reader.all_published(locale_of(feed));
+  auto published = co_await reader.all_published(locale_of(feed), articles);
   if (!published) co_return unexpected(std::move(published.error()));
   reads.published = std::move(*published);
   co_return reads;
@@ -124,13 +125,13 @@ asio::awaitable<FeedAudit> audit_feed(config::FeedConfig feed, std::vector<store
                                       AuditProgress progress) {
   FeedAudit out;
   out.feed = feed.name;
-  auto reads = co_await read_feed(feed, reader);
+  std::size_t total = 0;
+  for (const auto& row : rows) total += audited(row) ? 1 : 0;
+  auto reads = co_await read_feed(feed, reader, total);
   if (!reads) {
     out.error = "feed " + feed.name + ": " + reads.error().message;
     co_return out;
   }
-  std::size_t total = 0;
-  for (const auto& row : rows) total += audited(row) ? 1 : 0;
   std::size_t done = 0;
   for (const auto& row : rows) {
     if (!audited(row)) {

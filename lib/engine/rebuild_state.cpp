@@ -72,12 +72,13 @@ asio::awaitable<Expected<std::optional<std::string>, cms::CmsError>> try_adopt(
   co_return Why{};
 }
 
-asio::awaitable<Expected<Reads, cms::CmsError>> read_feed(const config::FeedConfig& feed, cms::AuditReader& reader) {
+asio::awaitable<Expected<Reads, cms::CmsError>> read_feed(const config::FeedConfig& feed, cms::AuditReader& reader,
+                                                          std::size_t articles) {
   Reads reads;
   auto nodes = co_await reader.container_items(feed.container);
   if (!nodes) co_return unexpected(std::move(nodes.error()));
   for (auto& node : *nodes) reads.in_container.emplace(node.key, std::move(node));
-  auto published = co_await reader.all_published(feed.locale.value_or(""));
+  auto published = co_await reader.all_published(feed.locale.value_or(""), articles);
   if (!published) co_return unexpected(std::move(published.error()));
   reads.published = std::move(*published);
   co_return reads;
@@ -92,7 +93,7 @@ asio::awaitable<AdoptionReport> adopt_queued(config::FeedConfig feed, config::Ca
   report.feed = feed.name;
   std::optional<Reads> reads;
   if (!ops.empty()) {
-    auto read = co_await read_feed(feed, reader);
+    auto read = co_await read_feed(feed, reader, ops.size());
     if (read) {
       reads = std::move(*read);
     } else {

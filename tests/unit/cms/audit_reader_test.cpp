@@ -107,7 +107,7 @@ TEST_F(AuditReaderTest, V1ListsThePublishedVersionsOfEveryItemByKey) {
   draft["status"] = "draft";  // a service that ignores the statuses filter
   cms_.reply_json(200, {{"items", json::array{published("k1", "4", "g1"), draft}}});
   cms_.reply_json(200, {{"items", json::array{}}});
-  auto listed = run_to_completion(r.all_published("en"));
+  auto listed = run_to_completion(r.all_published("en", 100));
   ASSERT_TRUE(listed && *listed) << (listed ? "" : listed.error().message);
   ASSERT_EQ((*listed)->size(), 1u);
   const auto& record = (*listed)->at("k1");
@@ -118,9 +118,27 @@ TEST_F(AuditReaderTest, V1ListsThePublishedVersionsOfEveryItemByKey) {
             std::string(kV1Base) + "/content/versions?locales=en&statuses=published&pageIndex=0&pageSize=2");
 }
 
+// The listing covers every item of the instance: when it would take more pages than reading the
+// feed's articles one by one, the reader stops after the first page and says so.
+TEST_F(AuditReaderTest, AListingLongerThanPerItemReadsIsGivenUp) {
+  auto& r = reader(true);
+  cms_.reply_json(200, {{"items", json::array{published("k1", "4", "g1"), published("k2", "5", "g2")}},
+                        {"totalCount", 7}});  // 4 pages of 2
+  auto listed = run_to_completion(r.all_published("en", 3));
+  ASSERT_TRUE(listed);
+  EXPECT_FALSE(listed->has_value());
+  EXPECT_EQ(cms_.calls.size(), 1u);
+  cms_.reply_json(200, {{"items", json::array{published("k1", "4", "g1"), published("k2", "5", "g2")}},
+                        {"totalCount", 3}});  // 2 pages
+  cms_.reply_json(200, {{"items", json::array{published("k3", "6", "g3")}}});
+  listed = run_to_completion(r.all_published("en", 3));
+  ASSERT_TRUE(listed && *listed);
+  EXPECT_EQ((*listed)->size(), 3u);
+}
+
 TEST_F(AuditReaderTest, TheFlatDialectHasNoListingAcrossItemsSoItReadsPerItem) {
   auto& r = reader(false);
-  auto listed = run_to_completion(r.all_published("en"));
+  auto listed = run_to_completion(r.all_published("en", 100));
   ASSERT_TRUE(listed);
   EXPECT_FALSE(listed->has_value());
   EXPECT_TRUE(cms_.calls.empty()) << "nothing sent";
