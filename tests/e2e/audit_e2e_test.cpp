@@ -289,6 +289,10 @@ TEST_F(RebuildE2E, ALostDatabaseIsRebuiltWithoutWritesOrCanonicalReposts) {
   EXPECT_TRUE(check().at("ok").as_bool());
   EXPECT_EQ(audit_json().second, 0);
   RecordProperty("rebuild_cms_requests", static_cast<int>(reads));
+  auto again = feedsyncd({"audit", "--rebuild-state"});
+  EXPECT_EQ(again.exit_status, 1) << "a database that knows articles is not rebuilt over";
+  EXPECT_THAT(again.err, HasSubstr("only fills an empty or lost one"));
+  EXPECT_EQ(feedsyncd({"audit", "--repair", "--rebuild-state"}).exit_status, 2);
 
   // An edit in CMP flows through as usual: one new version.
   const auto list = sim_.get(std::string("/_sim/feeds/") + kFeed + "/articles").json();
