@@ -216,9 +216,25 @@ int rebuild_state(const CliRequest& request, const config::Config& config) {
   for (auto& op : store.claim_due(now_ms(), 1'000'000)) by_feed[op.feed].push_back(std::move(op));
   for (auto& [name, ops] : by_feed) {
     const auto* feed = config.find_feed(name);
-    auto report = run_on(io, engine::adopt_queued(*feed, config.canonical, std::move(ops), store, reader, now_ms()));
+    // What CMP has: the entries' customer_canonical_link (one more read of the feed's pages).
+    std::vector<std::string> guids;
+    for (const auto& op : ops) guids.push_back(op.guid);
+    auto fetched = run_on(io, clients.feeds.fetch(feed->feed_id, std::move(guids)));
+    if (!fetched) {
+      // Without them every live article would have its link posted again: adopt nothing.
+      ok = false;
+      for (const auto& op : ops) store.retry_later(op.id, now_ms(), "audit --rebuild-state: feed read failed");
+      std::cout << "feed " << name << ": reading the canonical links CMP has failed: "
+                << log::redact(fetched.error().message, redacted_values(config))
+                << "; nothing adopted: move the database aside and run --rebuild-state again\n";
+      continue;
+    }
+    auto links = engine::canonical_links(fetched->entries);
+    auto report = run_on(io, engine::adopt_queued(*feed, config.canonical, std::move(ops), std::move(links), store,
+                                                  reader, now_ms()));
     std::cout << "feed " << name << ": " << report.adopted << " adopted from the CMS, " << report.left
-              << " left for the next once/run to write\n";
+              << " left for the next once/run to write, " << report.canonical_queued
+              << " canonical links CMP lacks queued\n";
     for (const auto& note : report.left_notes) std::cout << "  " << note << "\n";
     if (!report.error.empty()) {
       ok = false;

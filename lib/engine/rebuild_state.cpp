@@ -35,9 +35,11 @@ asio::awaitable<Found> version_to_match(const Reads& reads, cms::AuditReader& re
   co_return co_await reader.newest(doc.key, doc.locale);
 }
 
-// Records the CMS's version on the article as if feedsync had just written it.
-void adopt(store::Store& store, const store::OutboxOp& op, const UpsertPayload& payload,
-           const cms::VersionRecord& record, const config::CanonicalConfig& canonical, std::int64_t now) {
+// Records the CMS's version on the article as if feedsync had just written it; true when a
+// canonical link CMP does not have was queued.
+bool adopt(store::Store& store, const store::OutboxOp& op, const UpsertPayload& payload,
+           const cms::VersionRecord& record, const config::CanonicalConfig& canonical, const CanonicalLinks& links,
+           std::int64_t now) {
   cms::WriteOutcome outcome;
   outcome.key = payload.document.key;
   outcome.version = record.version;
@@ -47,15 +49,27 @@ void adopt(store::Store& store, const store::OutboxOp& op, const UpsertPayload& 
                                 payload.meta_url.value_or("")};
   auto after = after_upsert(store.article(op.feed, op.guid), outcome, link,
                             CanonicalRule{canonical.enabled, canonical.url_template}, now);
-  if (!after.row) return;
-  if (after.canonical) after.row->canonical_url = after.canonical->url;  // live: CMP was told
+  if (!after.row) return false;
+  const auto known = links.find(op.guid);
+  const bool cmp_has_it = after.canonical && known != links.end() && known->second == after.canonical->url;
+  if (cmp_has_it) after.row->canonical_url = after.canonical->url;
   store.upsert_article(*after.row);
+  if (!after.canonical || cmp_has_it || store.canonical_holder(after.canonical->pixel_key, op.feed, op.guid))
+    return false;
+  store::OutboxOp next;
+  next.feed = op.feed;
+  next.guid = op.guid;
+  next.op = store::OpKind::canonical;
+  next.payload = encode(*after.canonical);
+  next.payload_hash = after.canonical->url;
+  store.enqueue(next, now);
+  return true;
 }
 
 // Why `op` cannot be adopted, or nullopt when it was.
 asio::awaitable<Expected<std::optional<std::string>, cms::CmsError>> try_adopt(
     const store::OutboxOp& op, const Reads& reads, cms::AuditReader& reader, store::Store& store,
-    const config::CanonicalConfig& canonical, std::int64_t now) {
+    const config::CanonicalConfig& canonical, const CanonicalLinks& links, AdoptionReport& report, std::int64_t now) {
   using Why = std::optional<std::string>;
   if (op.op != store::OpKind::upsert) co_return Why(std::string(store::to_string(op.op)) + " queued, not an upsert");
   auto payload = decode_upsert(op.payload);
@@ -67,7 +81,7 @@ asio::awaitable<Expected<std::optional<std::string>, cms::CmsError>> try_adopt(
   if (!*record) co_return Why("item " + payload->document.key + " has no version to compare");
   if (!(*record)->properties || !document_matches(payload->document, *(*record)->properties))
     co_return Why("item " + payload->document.key + " holds other content (version " + (*record)->version + ")");
-  adopt(store, op, *payload, **record, canonical, now);
+  if (adopt(store, op, *payload, **record, canonical, links, now)) ++report.canonical_queued;
   store.complete(op.id);
   co_return Why{};
 }
@@ -86,9 +100,19 @@ asio::awaitable<Expected<Reads, cms::CmsError>> read_feed(const config::FeedConf
 
 }  // namespace
 
+CanonicalLinks canonical_links(const std::vector<FeedEntry>& entries) {
+  CanonicalLinks out;
+  for (const auto& entry : entries) {
+    const auto* link = entry.content.if_contains("customer_canonical_link");
+    if (link && link->is_string() && !link->as_string().empty())
+      out.emplace(entry.index.guid, std::string(link->as_string()));
+  }
+  return out;
+}
+
 asio::awaitable<AdoptionReport> adopt_queued(config::FeedConfig feed, config::CanonicalConfig canonical,
-                                             std::vector<store::OutboxOp> ops, store::Store& store,
-                                             cms::AuditReader& reader, std::int64_t now) {
+                                             std::vector<store::OutboxOp> ops, CanonicalLinks links,
+                                             store::Store& store, cms::AuditReader& reader, std::int64_t now) {
   AdoptionReport report;
   report.feed = feed.name;
   std::optional<Reads> reads;
@@ -103,7 +127,7 @@ asio::awaitable<AdoptionReport> adopt_queued(config::FeedConfig feed, config::Ca
   for (const auto& op : ops) {
     std::optional<std::string> why = "not compared: " + report.error;
     if (reads && report.error.empty()) {
-      auto tried = co_await try_adopt(op, *reads, reader, store, canonical, now);
+      auto tried = co_await try_adopt(op, *reads, reader, store, canonical, links, report, now);
       if (tried) {
         why = std::move(*tried);
       } else {

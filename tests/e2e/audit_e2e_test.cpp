@@ -270,8 +270,34 @@ TEST_F(AuditE2E, OrphansAreReportedAndFeedsyncsOwnAdopted) {
 
 class RebuildE2E : public AuditE2E {
  protected:
-  RebuildE2E() : AuditE2E(1000) {}
+  explicit RebuildE2E(int articles = 1000) : AuditE2E(articles) {}
 };
+
+class SmallRebuildE2E : public RebuildE2E {
+ protected:
+  SmallRebuildE2E() : RebuildE2E(50) {}
+};
+
+// Links CMP does not have (here: canonical links were off during the import) are posted after a
+// rebuild, once each, with still no CMS write.
+TEST_F(SmallRebuildE2E, CanonicalLinksCmpLacksAreQueuedByTheRebuild) {
+  std::string off = testing::demo_config();
+  off.replace(off.find("  enabled: true"), 15, "  enabled: false");
+  set_config(off);
+  ASSERT_EQ(feedsyncd({"once"}).exit_status, 0);
+  EXPECT_EQ(canonical_posts(), 0);
+  set_config(testing::demo_config());
+  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(dir_ / (std::string("state.db") + suffix));
+  ASSERT_EQ(sim_.del("/_sim/requests").status, 204);
+  auto rebuilt = feedsyncd({"audit", "--rebuild-state"});
+  ASSERT_EQ(rebuilt.exit_status, 0) << rebuilt.out << rebuilt.err;
+  EXPECT_THAT(rebuilt.out, HasSubstr("50 adopted from the CMS, 0 left for the next once/run to write, 50 canonical"));
+  auto once = feedsyncd({"once"});
+  ASSERT_EQ(once.exit_status, 0) << once.out << once.err;
+  EXPECT_EQ(cms_writes(), 0);
+  EXPECT_EQ(canonical_posts(), 50);
+  EXPECT_THAT(once.out, HasSubstr("50 canonical links posted"));
+}
 
 TEST_F(RebuildE2E, ALostDatabaseIsRebuiltWithoutWritesOrCanonicalReposts) {
   ASSERT_EQ(feedsyncd({"once"}).exit_status, 0);
@@ -280,7 +306,7 @@ TEST_F(RebuildE2E, ALostDatabaseIsRebuiltWithoutWritesOrCanonicalReposts) {
 
   auto rebuilt = feedsyncd({"audit", "--rebuild-state"});
   ASSERT_EQ(rebuilt.exit_status, 0) << rebuilt.out << rebuilt.err;
-  EXPECT_THAT(rebuilt.out, HasSubstr("1000 adopted from the CMS, 0 left"));
+  EXPECT_THAT(rebuilt.out, HasSubstr("1000 adopted from the CMS, 0 left for the next once/run to write, 0 canonical"));
   const auto reads = cms_requests();
   auto once = feedsyncd({"once"});
   ASSERT_EQ(once.exit_status, 0) << once.out << once.err;
