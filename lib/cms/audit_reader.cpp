@@ -74,7 +74,10 @@ asio::awaitable<Expected<std::optional<std::string>, CmsError>> AuditReader::rea
 asio::awaitable<Expected<std::vector<ItemNode>, CmsError>> AuditReader::container_items(std::string container) {
   std::vector<ItemNode> out;
   for (std::size_t index = 0;; ++index) {
-    auto body = co_await read(dialect_.list_items(container, index, page_size_), "listing of container " + container);
+    // GCC 12: no temporaries inside a co_await full-expression (DESIGN.md §3).
+    net::Request request = dialect_.list_items(container, index, page_size_);
+    std::string what = "listing of container " + container;
+    auto body = co_await read(std::move(request), std::move(what));
     if (!body) co_return unexpected(std::move(body.error()));
     if (!*body) {
       co_return unexpected(make_error(CmsErrorKind::permanent, "CMS container " + container + " does not exist (404)", 404));
@@ -88,7 +91,9 @@ asio::awaitable<Expected<std::vector<ItemNode>, CmsError>> AuditReader::containe
 }
 
 asio::awaitable<Expected<std::optional<ItemNode>, CmsError>> AuditReader::item(std::string key) {
-  auto body = co_await read(dialect_.get_item_or_deleted(key), "read of item " + key);
+  net::Request request = dialect_.get_item_or_deleted(key);
+  std::string what = "read of item " + key;
+  auto body = co_await read(std::move(request), std::move(what));
   if (!body) co_return unexpected(std::move(body.error()));
   if (!*body) co_return std::optional<ItemNode>{};
   auto node = read_item_node(**body);
@@ -120,7 +125,8 @@ asio::awaitable<Expected<std::optional<AuditReader::PublishedByKey>, CmsError>> 
   for (std::size_t index = 0;; ++index) {
     auto request = dialect_.list_all_versions(locale, "published", index, page_size_);
     if (!request) co_return std::optional<PublishedByKey>{};
-    auto body = co_await read(std::move(*request), "listing of published versions");
+    std::string what = "listing of published versions";
+    auto body = co_await read(std::move(*request), std::move(what));
     if (!body) co_return unexpected(std::move(body.error()));
     if (!*body) co_return std::optional<PublishedByKey>{};  // 404: the service has no such listing
     auto value = parse(**body);
@@ -141,7 +147,9 @@ asio::awaitable<Expected<std::optional<AuditReader::PublishedByKey>, CmsError>> 
 
 asio::awaitable<Expected<std::optional<VersionRecord>, CmsError>> AuditReader::published(std::string key,
                                                                                          std::string locale) {
-  auto body = co_await read(dialect_.list_versions(key, locale, "published"), "published version lookup of " + key);
+  net::Request request = dialect_.list_versions(key, locale, "published");
+  std::string what = "published version lookup of " + key;
+  auto body = co_await read(std::move(request), std::move(what));
   if (!body) co_return unexpected(std::move(body.error()));
   if (!*body) co_return std::optional<VersionRecord>{};
   for (auto& record : listed_versions(**body, locale, dialect_.wrapped_properties())) {
@@ -152,7 +160,9 @@ asio::awaitable<Expected<std::optional<VersionRecord>, CmsError>> AuditReader::p
 
 asio::awaitable<Expected<std::optional<VersionRecord>, CmsError>> AuditReader::newest(std::string key,
                                                                                       std::string locale) {
-  auto body = co_await read(dialect_.list_versions(key, locale, ""), "version lookup of " + key);
+  net::Request request = dialect_.list_versions(key, locale, "");
+  std::string what = "version lookup of " + key;
+  auto body = co_await read(std::move(request), std::move(what));
   if (!body) co_return unexpected(std::move(body.error()));
   if (!*body) co_return std::optional<VersionRecord>{};
   co_return newest_version(**body, locale, dialect_.wrapped_properties());

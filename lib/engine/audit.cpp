@@ -21,7 +21,7 @@ std::string locale_of(const config::FeedConfig& feed) { return feed.locale.value
 
 // The published version of `key`: from the listing when there is one, else read.
 asio::awaitable<Expected<std::optional<cms::VersionRecord>, cms::CmsError>> published_of(
-    const FeedReads& reads, cms::AuditReader& reader, const std::string& key, const std::string& locale) {
+    const FeedReads& reads, cms::AuditReader& reader, std::string key, std::string locale) {
   if (reads.published) {
     auto it = reads.published->find(key);
     if (it == reads.published->end()) co_return std::optional<cms::VersionRecord>{};
@@ -32,7 +32,7 @@ asio::awaitable<Expected<std::optional<cms::VersionRecord>, cms::CmsError>> publ
 
 // Where the item is and what of it is published.
 asio::awaitable<Expected<CmsItemSeen, cms::CmsError>> look_up(const config::FeedConfig& feed, const FeedReads& reads,
-                                                              cms::AuditReader& reader, const std::string& key) {
+                                                              cms::AuditReader& reader, std::string key) {
   CmsItemSeen seen;
   auto listed = reads.in_container.find(key);
   if (listed != reads.in_container.end()) {
@@ -46,7 +46,9 @@ asio::awaitable<Expected<CmsItemSeen, cms::CmsError>> look_up(const config::Feed
     seen.container = (*node)->container;
     if (seen.presence == CmsItemSeen::Presence::deleted || seen.container != feed.container) co_return seen;
   }
-  auto published = co_await published_of(reads, reader, key, locale_of(feed));
+  // GCC 12: no temporaries inside a co_await full-expression (DESIGN.md §3).
+  const std::string locale = locale_of(feed);
+  auto published = co_await published_of(reads, reader, key, locale);
   if (!published) co_return unexpected(std::move(published.error()));
   if (*published) {
     seen.published_version = (*published)->version;
@@ -82,7 +84,8 @@ asio::awaitable<Expected<FeedReads, cms::CmsError>> read_feed(const config::Feed
   auto nodes = co_await reader.container_items(feed.container);
   if (!nodes) co_return unexpected(std::move(nodes.error()));
   for (auto& node : *nodes) reads.in_container.emplace(node.key, std::move(node));
-  auto published = co_await reader.all_published(locale_of(feed), articles);
+  std::string locale = locale_of(feed);
+  auto published = co_await reader.all_published(std::move(locale), articles);
   if (!published) co_return unexpected(std::move(published.error()));
   reads.published = std::move(*published);
   co_return reads;
@@ -93,9 +96,10 @@ asio::awaitable<Expected<std::vector<AuditOrphan>, cms::CmsError>> find_orphans(
     const config::FeedConfig& feed, const FeedReads& reads, cms::AuditReader& reader,
     const std::set<std::string>& known_keys, const std::string& property) {
   std::vector<AuditOrphan> out;
+  const std::string locale = locale_of(feed);
   for (const auto& [key, node] : reads.in_container) {
     if (known_keys.contains(key)) continue;
-    auto published = co_await published_of(reads, reader, key, locale_of(feed));
+    auto published = co_await published_of(reads, reader, key, locale);
     if (!published) co_return unexpected(std::move(published.error()));
     if (!*published || !(*published)->properties) continue;
     const auto* guid = (*published)->properties->if_contains(property);

@@ -33,7 +33,10 @@ asio::awaitable<std::vector<FeedAudit>> PeriodicAudit::audit_all() {
   for (const auto& feed : config_->feeds) {
     if (stopping_) break;
     store_.ensure_feed(feed.name, feed.feed_id);
-    auto audit = co_await audit_feed(feed, store_.articles(feed.name), known_keys, reader_, {});
+    // GCC 12: no temporaries inside a co_await full-expression (DESIGN.md §3).
+    auto rows = store_.articles(feed.name);
+    AuditProgress no_progress;
+    auto audit = co_await audit_feed(feed, std::move(rows), known_keys, reader_, std::move(no_progress));
     log::info("audit done", {{"feed", feed.name},
                              {"ok", std::to_string(audit.tally.of(AuditResult::ok))},
                              {"drift", std::to_string(audit.tally.drift())},

@@ -92,7 +92,8 @@ asio::awaitable<Expected<Reads, cms::CmsError>> read_feed(const config::FeedConf
   auto nodes = co_await reader.container_items(feed.container);
   if (!nodes) co_return unexpected(std::move(nodes.error()));
   for (auto& node : *nodes) reads.in_container.emplace(node.key, std::move(node));
-  auto published = co_await reader.all_published(feed.locale.value_or(""), articles);
+  std::string locale = feed.locale.value_or("");  // GCC 12: no temporaries in a co_await (DESIGN.md §3)
+  auto published = co_await reader.all_published(std::move(locale), articles);
   if (!published) co_return unexpected(std::move(published.error()));
   reads.published = std::move(*published);
   co_return reads;
