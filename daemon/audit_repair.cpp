@@ -147,8 +147,13 @@ int repair_drift(asio::io_context& io, cms::AuditReader& reader, cms::CmsSink& s
     const auto* feed = config.find_feed(audit.feed);
     incomplete = incomplete || audit.error.has_value();
     for (const auto& f : audit.findings) {
-      if (f.result != engine::AuditResult::ok)
+      if (f.result != engine::AuditResult::ok) {
         repair_finding(io, reader, sink, store, *feed, f, config.cms.on_cms_edit, counts, out);
+      } else if (auto row = store.article(feed->name, f.guid); row && row->cms_edit_kept) {
+        // feedsync's version is live again (an editor put it back): CMP changes flow again.
+        row->cms_edit_kept.reset();
+        store.upsert_article(*row);
+      }
     }
     for (const auto& orphan : audit.orphans)
       if (orphan.adoptable) adopt_orphan(store, orphan, counts, out);
