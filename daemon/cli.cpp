@@ -93,7 +93,7 @@ std::variant<CliRequest, CliExit> parse_cli(int argc, char** argv) {
   audit->add_flag("--rebuild-state", request.rebuild_state,
                   "Rebuild an empty or lost state database from the feeds and the CMS, writing nothing to the CMS");
   audit->add_option("--timeout", request.once_timeout,
-                    "--repair and --rebuild-state: give up writing after this long")
+                    "--repair: give up writing the articles marked to be written again after this long (as once --timeout)")
       ->capture_default_str();
   add_output_option(*audit, request);
 
