@@ -36,6 +36,7 @@ const char* command_name(Command command) {
     case Command::resume: return "resume";
     case Command::approve_deletes: return "approve-deletes";
     case Command::backup: return "backup";
+    case Command::audit: return "audit";
   }
   return "?";
 }
@@ -85,11 +86,22 @@ std::variant<CliRequest, CliExit> parse_cli(int argc, char** argv) {
   auto* backup = app.add_subcommand("backup", "Write a consistent copy of the state database");
   backup->add_option("path", request.backup_path, "Target file (must not exist)")->required();
 
+  auto* audit = app.add_subcommand("audit", "Compare the CMS with what feedsync wrote; --repair fixes the drift");
+  audit->add_option("--feed", request.feed, "Only this feed");
+  audit->add_flag("--repair", request.repair,
+                  "Fix what drifted: restore deleted or missing items, move moved ones back, adopt orphans");
+  audit->add_flag("--rebuild-state", request.rebuild_state,
+                  "Rebuild an empty or lost state database from the feeds and the CMS, writing nothing to the CMS");
+  audit->add_option("--timeout", request.once_timeout,
+                    "--repair: give up writing the articles marked to be written again after this long (as once --timeout)")
+      ->capture_default_str();
+  add_output_option(*audit, request);
+
   const std::pair<CLI::App*, Command> commands[] = {
       {run, Command::run},         {once, Command::once},       {plan, Command::plan},
       {check, Command::check},     {status, Command::status},   {retry, Command::retry},
       {resync, Command::resync},   {pause, Command::pause},     {resume, Command::resume},
-      {approve, Command::approve_deletes}, {backup, Command::backup}};
+      {approve, Command::approve_deletes}, {backup, Command::backup},   {audit, Command::audit}};
 
   try {
     app.parse(argc, argv);

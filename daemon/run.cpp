@@ -68,6 +68,23 @@ ops::PollObservation poll_observation(const engine::FeedOutcome& outcome) {
   return poll;
 }
 
+// The periodic audit's results as lib/ops keeps them (engine.audit_interval).
+std::vector<ops::AuditSummary> audit_summaries(const std::vector<engine::FeedAudit>& audits) {
+  using engine::AuditResult;
+  std::vector<ops::AuditSummary> out;
+  for (const auto& audit : audits) {
+    ops::AuditSummary summary;
+    summary.feed = audit.feed;
+    for (auto result : {AuditResult::ok, AuditResult::missing, AuditResult::deleted, AuditResult::edited,
+                        AuditResult::unpublished, AuditResult::moved})
+      summary.counts[std::string(engine::to_string(result))] = audit.tally.of(result);
+    summary.counts["orphans"] = audit.tally.orphans;
+    summary.error = audit.error ? std::optional<std::string>(log::redact_secrets(*audit.error)) : std::nullopt;
+    out.push_back(std::move(summary));
+  }
+  return out;
+}
+
 engine::EngineObservers engine_observers(ops::DaemonMetrics& metrics) {
   engine::EngineObservers observers;
   observers.http.attempt = [&metrics](const net::Request& request, const net::Result& result,
@@ -77,6 +94,9 @@ engine::EngineObservers engine_observers(ops::DaemonMetrics& metrics) {
   observers.http.report = [&metrics](const net::SendReport& report) { metrics.observe_send(report); };
   observers.cms_outcome = [&metrics](store::OpKind op, engine::RelayResult result) {
     metrics.observe_cms_write(op, engine::to_string(result));
+  };
+  observers.audit = [&metrics](const std::vector<engine::FeedAudit>& audits) {
+    metrics.observe_audit(audit_summaries(audits));
   };
   return observers;
 }

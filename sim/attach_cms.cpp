@@ -96,6 +96,69 @@ ServerResponse editor_publish(CmsSim& cms, const ServerRequest& r) {
   return reply(200, json::object{{"version", *published}, {"status", "published"}});
 }
 
+// The optional string field `name` of a control body; an error reply when it is not a string.
+Expected<std::optional<std::string>, ServerResponse> optional_string(const json::object& body, std::string_view name) {
+  const auto* value = body.if_contains(name);
+  if (!value || value->is_null()) return std::optional<std::string>{};
+  if (!value->is_string()) return unexpected(error(400, std::string(name) + " must be a string"));
+  return std::optional<std::string>(std::string(value->get_string()));
+}
+
+// The editor actions of issue 22 (CmsSim::editor_*): 200 {"key", ...} or 404 naming why not.
+ServerResponse editor_reply(const Expected<std::string, std::string>& done, std::string_view field) {
+  if (!done) return error(404, done.error());
+  return reply(200, json::object{{field, *done}});
+}
+
+// POST /_sim/cms/items/{key}:delete [{"permanent":true}]
+ServerResponse editor_delete(CmsSim& cms, const ServerRequest& r) {
+  auto body = control::object_body(r);
+  if (!body) return body.error();
+  bool permanent = false;
+  if (const auto* value = body->if_contains("permanent")) {
+    if (!value->is_bool()) return error(400, "permanent must be true or false");
+    permanent = value->get_bool();
+  }
+  return editor_reply(cms.editor_delete(r.params.get("key").value_or(""), permanent), "key");
+}
+
+// POST /_sim/cms/items/{key}:edit [{"locale":"en","displayName":"...","properties":{...}}]
+ServerResponse editor_edit(CmsSim& cms, const ServerRequest& r) {
+  auto body = control::object_body(r);
+  if (!body) return body.error();
+  auto locale = optional_string(*body, "locale");
+  if (!locale) return locale.error();
+  auto name = optional_string(*body, "displayName");
+  if (!name) return name.error();
+  json::object properties;
+  if (const auto* value = body->if_contains("properties")) {
+    if (!value->is_object()) return error(400, "properties must be an object");
+    properties = value->get_object();
+  }
+  auto done = cms.editor_edit(r.params.get("key").value_or(""), locale->value_or(""), *name, properties);
+  if (!done) return error(404, done.error());
+  return reply(200, json::object{{"version", *done}, {"status", "published"}});
+}
+
+// POST /_sim/cms/items/{key}:unpublish [{"locale":"en"}]
+ServerResponse editor_unpublish(CmsSim& cms, const ServerRequest& r) {
+  auto body = control::object_body(r);
+  if (!body) return body.error();
+  auto locale = optional_string(*body, "locale");
+  if (!locale) return locale.error();
+  return editor_reply(cms.editor_unpublish(r.params.get("key").value_or(""), locale->value_or("")), "key");
+}
+
+// POST /_sim/cms/items/{key}:move {"container":"..."}
+ServerResponse editor_move(CmsSim& cms, const ServerRequest& r) {
+  auto body = control::object_body(r);
+  if (!body) return body.error();
+  auto container = optional_string(*body, "container");
+  if (!container) return container.error();
+  if (!*container || (*container)->empty()) return error(400, "container is required");
+  return editor_reply(cms.editor_move(r.params.get("key").value_or(""), **container), "key");
+}
+
 }  // namespace
 
 std::shared_ptr<CmsSim> attach_cms_sim(Simulator& sim, CmsSimOptions options) {
@@ -126,6 +189,10 @@ std::shared_ptr<CmsSim> attach_cms_sim(Simulator& sim, CmsSimOptions options) {
   add(Method::put, "/_sim/cms/refuse-status-on-create", [c](ServerRequest r) { return refuse_status(*c, r); });
   add(Method::put, "/_sim/cms/route-collision", [c](ServerRequest r) { return route_collision(*c, r); });
   add(Method::post, "/_sim/cms/items/{key}:publish", [c](ServerRequest r) { return editor_publish(*c, r); });
+  add(Method::post, "/_sim/cms/items/{key}:delete", [c](ServerRequest r) { return editor_delete(*c, r); });
+  add(Method::post, "/_sim/cms/items/{key}:edit", [c](ServerRequest r) { return editor_edit(*c, r); });
+  add(Method::post, "/_sim/cms/items/{key}:unpublish", [c](ServerRequest r) { return editor_unpublish(*c, r); });
+  add(Method::post, "/_sim/cms/items/{key}:move", [c](ServerRequest r) { return editor_move(*c, r); });
   add(Method::delete_, "/_sim/cms/items", [c](ServerRequest) {
     c->reset();
     return control::no_content();

@@ -1,6 +1,7 @@
 # The CMS (SaaS) REST API part of feedsync-sim (cms_sim.hpp). Included by sim/CMakeLists.txt.
 target_sources(feedsync_sim PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/cms_content_api.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/cms_editor.cpp
   ${CMAKE_CURRENT_LIST_DIR}/cms_flat.cpp
   ${CMAKE_CURRENT_LIST_DIR}/cms_http.cpp
   ${CMAKE_CURRENT_LIST_DIR}/cms_json.cpp

@@ -16,6 +16,24 @@ namespace {
 constexpr std::string_view kReadOnlyItemFields[] = {"key",          "contentType",    "created", "createdBy",
                                                     "lastModified", "lastModifiedBy", "deleted"};
 
+// Whether a read may see a soft-deleted item: the flat `?allowDeleted=true`, or v1's
+// `cms-accept-resource` header naming `deleted` (or `*`) among its comma-separated values.
+bool deleted_accepted(const net::ServerRequest& request) {
+  if (query_flag(request, "allowDeleted")) return true;
+  const auto header = request.headers.get("cms-accept-resource");
+  if (!header) return false;
+  std::string_view rest = *header;
+  while (!rest.empty()) {
+    const auto comma = rest.find(',');
+    std::string_view value = rest.substr(0, comma);
+    while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
+    while (!value.empty() && value.back() == ' ') value.remove_suffix(1);
+    if (value == "deleted" || value == "*") return true;
+    rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
+  }
+  return false;
+}
+
 }  // namespace
 
 void read_item_fields(FieldReader& r, CmsCreateInput& input) {
@@ -61,7 +79,7 @@ Expected<CmsItemVersion, CmsProblem> CmsContentApi::find_version(const CmsCall& 
 }
 
 net::ServerResponse CmsContentApi::get_item(const CmsCall& call) {
-  auto item = find_item(call, query_flag(call.request, "allowDeleted"));
+  auto item = find_item(call, deleted_accepted(call.request));
   if (!item) {
     // A plain container (the root, an added one) is readable like the folder it is in the service.
     const auto key = normalise_key(call.request.params.get("key").value_or(""));
@@ -138,12 +156,25 @@ net::ServerResponse CmsContentApi::delete_locale(const CmsCall& call) {
 net::ServerResponse CmsContentApi::list_versions(const CmsCall& call) {
   auto page = read_page(call.request);
   if (!page) return problem(page.error());
-  auto item = find_item(call, query_flag(call.request, "allowDeleted"));
+  auto item = find_item(call, deleted_accepted(call.request));
   if (!item) return problem(item.error());
   auto versions = select_versions(**item, call.request);
   if (!versions) return problem(versions.error());
   json::array all;
   for (const auto* v : *versions) all.push_back(version_json(**item, *v));
+  return json_response(200, page_json(std::move(all), *page));
+}
+
+net::ServerResponse CmsContentApi::list_all_versions(const CmsCall& call) {
+  auto page = read_page(call.request);
+  if (!page) return problem(page.error());
+  json::array all;
+  for (const auto& [key, item] : store_.items()) {
+    if (item.deleted_ms) continue;
+    auto versions = select_versions(item, call.request);
+    if (!versions) return problem(versions.error());
+    for (const auto* v : *versions) all.push_back(version_json(item, *v));
+  }
   return json_response(200, page_json(std::move(all), *page));
 }
 
@@ -164,7 +195,7 @@ net::ServerResponse CmsContentApi::create_version(const CmsCall& call) {
 }
 
 net::ServerResponse CmsContentApi::get_version(const CmsCall& call) {
-  auto found = find_version(call, query_flag(call.request, "allowDeleted"));
+  auto found = find_version(call, deleted_accepted(call.request));
   if (!found) return problem(found.error());
   return json_response(200, version_json(found->item, found->version), make_etag(found->version.revision));
 }

@@ -44,6 +44,9 @@ class CmsContentApi {
   net::ServerResponse undelete(const CmsCall& call);
   net::ServerResponse list_items(const CmsCall& call);
   net::ServerResponse list_versions(const CmsCall& call);
+  // GET /content/versions (v1 Content_ListAllVersions): the versions of every item not deleted,
+  // by key, each item's newest first, filtered by locales / statuses; routed by v1 only.
+  net::ServerResponse list_all_versions(const CmsCall& call);
   net::ServerResponse create_version(const CmsCall& call);
   net::ServerResponse get_version(const CmsCall& call);
   net::ServerResponse patch_version(const CmsCall& call);

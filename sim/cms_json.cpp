@@ -173,6 +173,7 @@ json::object page_json(json::array all, const CmsPage& page) {
   }
   return json::object{{"items", std::move(items)},
                       {"totalItemCount", total},
+                      {"totalCount", total},  // v1's ContentNodePage / ContentVersionPage name
                       {"pageIndex", page.index},
                       {"pageSize", page.size}};
 }

@@ -63,7 +63,7 @@ struct CmsPage {
 };
 // `pageIndex` / `pageSize` query parameters (size 1..1000); anything else is a 400.
 Expected<CmsPage, CmsProblem> read_page(const net::ServerRequest& request);
-// {"items": [...this page...], "totalItemCount", "pageIndex", "pageSize"}
+// {"items": [...this page...], "totalItemCount", "totalCount" (v1's name), "pageIndex", "pageSize"}
 boost::json::object page_json(boost::json::array all, const CmsPage& page);
 
 }  // namespace feedsync::sim

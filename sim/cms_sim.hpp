@@ -13,7 +13,8 @@
 //          POST   /content/{key}:undelete           GET /content/{key}/items
 //          GET|POST /content/{key}/versions         GET|PATCH|DELETE /content/{key}/versions/{version}
 //          POST   /content/{key}/versions/{version}:publish | :ready | :draft
-//          DELETE /content/{key}/locales/{locale}
+//          DELETE /content/{key}/locales/{locale}       GET /content/versions (every item's)
+//   both   reads of a soft-deleted item with ?allowDeleted=true or `cms-accept-resource: deleted`
 //   both   GET    /contenttypes/{key}               GET /locales/{key}   (v1 `ContentType`, `Locale`)
 //
 // Threading: like every simulator part, a CmsSim lives on the server's io_context thread; the
@@ -145,6 +146,21 @@ class CmsSim {
   // the CMS's UI would (issue 19): the version id published, or an error message (no such item
   // or version, or a transition the CMS refuses).
   Expected<std::string, std::string> editor_publish(std::string_view key, std::string_view locale);
+  // Editors changing an item behind its integration's back (issue 22, so every drift the audit
+  // finds can be produced on demand; cms_editor.cpp). Each answers the item's key, or an error
+  // message (no such item, nothing to do, a change the CMS refuses).
+  // Deletes the item: soft (restorable by :undelete), or for good.
+  Expected<std::string, std::string> editor_delete(std::string_view key, bool permanent);
+  // A new version of `locale` ("" = the item's first) made from its published version (else its
+  // newest): `display_name` (nullopt: the old one + " (edited)") and `properties` merged over
+  // the old ones, published at once. Answers the new version's id.
+  Expected<std::string, std::string> editor_edit(std::string_view key, std::string_view locale,
+                                                 std::optional<std::string> display_name,
+                                                 const boost::json::object& properties);
+  // The published version of `locale` ("" = any) goes back to draft: no version is published.
+  Expected<std::string, std::string> editor_unpublish(std::string_view key, std::string_view locale);
+  // The item moves to `container` (an existing container or item).
+  Expected<std::string, std::string> editor_move(std::string_view key, std::string_view container);
 
  private:
   struct Parts;  // the two dialects and the route table (cms_sim.cpp)

@@ -408,6 +408,15 @@ std::optional<CmsProblem> CmsStore::move(CmsItem& item, const std::string& conta
   return std::nullopt;
 }
 
+void CmsStore::unpublish(CmsItem& item, CmsVersion& version, const CmsActor& actor) {
+  version.status = CmsStatus::draft;
+  version.published_ms.reset();
+  version.modified_ms = actor.now_ms;
+  version.modified_by = actor.name;
+  version.revision = bump();
+  item.revision = bump();
+}
+
 void CmsStore::soft_delete(CmsItem& item, const CmsActor& actor) {
   item.deleted_ms = actor.now_ms;
   item.modified_ms = actor.now_ms;

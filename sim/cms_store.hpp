@@ -122,6 +122,9 @@ class CmsStore {
   std::optional<CmsProblem> delete_version(CmsItem& item, std::string_view id);
   std::optional<CmsProblem> delete_locale(CmsItem& item, std::string_view locale);
   std::optional<CmsProblem> move(CmsItem& item, const std::string& container, const CmsActor& actor);
+  // An editor takes a published version offline (issue 22): it goes back to draft, so no version
+  // of its locale is published any more. Not an API transition (the API refuses it).
+  void unpublish(CmsItem& item, CmsVersion& version, const CmsActor& actor);
   void soft_delete(CmsItem& item, const CmsActor& actor);
   void undelete(CmsItem& item, const CmsActor& actor);
   void erase(const std::string& key);

@@ -102,6 +102,7 @@ class CmsV1Api final : public CmsContentApi {
   void add_dialect_routes(std::vector<CmsRoute>& routes) override {
     using M = net::Method;
     routes.push_back(route(M::delete_, "/content/{key}/locales/{locale}", &CmsV1Api::delete_locale));
+    routes.push_back(route(M::get, "/content/versions", &CmsV1Api::list_all_versions));
     routes.push_back(route(M::post, "/content/{key}/versions/{version}:publish", &CmsV1Api::publish));
     routes.push_back(route(M::post, "/content/{key}/versions/{version}:ready", &CmsV1Api::ready));
     routes.push_back(route(M::post, "/content/{key}/versions/{version}:draft", &CmsV1Api::draft));

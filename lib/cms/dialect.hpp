@@ -22,7 +22,9 @@
 //   find version   GET /content/{key}/versions?locales=L          the same
 //                    [&statuses=S]
 
+#include <cstddef>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -54,6 +56,20 @@ class CmsDialect {
   virtual net::Request get_item(std::string_view key) const = 0;
   // Newest first; `status` "" for any.
   virtual net::Request list_versions(std::string_view key, std::string_view locale, std::string_view status) const = 0;
+
+  // The audit's reads (issue 22).
+  // The item even when soft-deleted (flat: ?allowDeleted=true; v1: cms-accept-resource: deleted),
+  // whose `deleted` field then says so.
+  virtual net::Request get_item_or_deleted(std::string_view key) const = 0;
+  // One page of the items directly in a container (Content_ListItems), not deleted ones.
+  virtual net::Request list_items(std::string_view container, std::size_t page_index, std::size_t page_size) const = 0;
+  // One page of the versions of every item in `locale` ("" = any) with `status`
+  // (v1 Content_ListAllVersions, GET /content/versions); nullopt where the dialect has no such
+  // listing (flat: the audit reads per item).
+  virtual std::optional<net::Request> list_all_versions(std::string_view locale, std::string_view status,
+                                                        std::size_t page_index, std::size_t page_size) const = 0;
+  // The item into another container (PATCH /content/{key} {"container"}, merge patch).
+  virtual net::Request move(std::string_view key, std::string_view container) const = 0;
 };
 
 // `base_url` is cms.base_url, e.g. https://x.cms.optimizely.com/_cms/version2 or

@@ -40,6 +40,21 @@ net::Request DialectBase::list_versions(std::string_view key, std::string_view l
   return request;
 }
 
+net::Request DialectBase::list_items(std::string_view container, std::size_t page_index, std::size_t page_size) const {
+  const std::string index = std::to_string(page_index);
+  const std::string size = std::to_string(page_size);
+  net::Request request;
+  request.url = cms_url(base_, {"content", container, "items"}, {{"pageIndex", index}, {"pageSize", size}});
+  return request;
+}
+
+net::Request DialectBase::move(std::string_view key, std::string_view container) const {
+  auto request = json_request(net::Method::patch, cms_url(base_, {"content", key}),
+                              boost::json::object{{"container", container}}, "application/merge-patch+json");
+  request.idempotent = true;  // moving to where it is changes nothing
+  return request;
+}
+
 net::Request json_request(net::Method method, std::string url, const boost::json::object& body,
                           std::string_view content_type) {
   net::Request request;

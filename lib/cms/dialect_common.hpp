@@ -20,6 +20,8 @@ class DialectBase : public CmsDialect {
   net::Request get_version(std::string_view key, std::string_view version) const final;
   // GET {base}/content/{key}/versions with the locales / statuses filters that are not "".
   net::Request list_versions(std::string_view key, std::string_view locale, std::string_view status) const final;
+  net::Request list_items(std::string_view container, std::size_t page_index, std::size_t page_size) const final;
+  net::Request move(std::string_view key, std::string_view container) const final;
 
  protected:
   const std::string& base() const { return base_; }

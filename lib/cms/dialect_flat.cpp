@@ -52,6 +52,17 @@ class FlatDialect final : public DialectBase {
     return request;
   }
 
+  net::Request get_item_or_deleted(std::string_view key) const override {
+    net::Request request;
+    request.url = cms_url(base(), {"content", key}, {{"allowDeleted", "true"}});
+    return request;
+  }
+
+  std::optional<net::Request> list_all_versions(std::string_view, std::string_view, std::size_t,
+                                                std::size_t) const override {
+    return std::nullopt;  // not documented for the flat model
+  }
+
   net::Request remove(std::string_view key, bool permanent) const override {
     net::Request request;
     request.method = net::Method::delete_;

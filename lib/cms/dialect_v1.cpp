@@ -80,6 +80,27 @@ class V1Dialect final : public DialectBase {
     return request;
   }
 
+  net::Request get_item_or_deleted(std::string_view key) const override {
+    net::Request request;
+    request.url = cms_url(base(), {"content", key});
+    request.headers.set("cms-accept-resource", "deleted");
+    return request;
+  }
+
+  std::optional<net::Request> list_all_versions(std::string_view locale, std::string_view status,
+                                                std::size_t page_index, std::size_t page_size) const override {
+    const std::string index = std::to_string(page_index);
+    const std::string size = std::to_string(page_size);
+    net::Request request;
+    if (locale.empty()) {
+      request.url = cms_url(base(), {"content", "versions"}, {{"statuses", status}, {"pageIndex", index}, {"pageSize", size}});
+    } else {
+      request.url = cms_url(base(), {"content", "versions"},
+                            {{"locales", locale}, {"statuses", status}, {"pageIndex", index}, {"pageSize", size}});
+    }
+    return request;
+  }
+
   net::Request remove(std::string_view key, bool permanent) const override {
     net::Request request;
     request.method = net::Method::delete_;

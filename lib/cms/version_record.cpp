@@ -35,6 +35,9 @@ bool has_version_info(const json::object& o) {
 
 VersionRecord read_record(const json::object& o, bool wrapped) {
   VersionRecord record;
+  if (const auto* key = o.if_contains("key"); key && key->is_string()) record.key = std::string(key->as_string());
+  if (const auto* locale = o.if_contains("locale"); locale && locale->is_string())
+    record.locale = std::string(locale->as_string());
   const json::value* version = o.if_contains("version");
   record.version = id_text(version);
   if (const auto* status = o.if_contains("status"); status && status->is_string())

@@ -12,6 +12,8 @@
 namespace feedsync::cms {
 
 struct VersionRecord {
+  std::string key;     // the item's key, when the record says (listings across items need it)
+  std::string locale;  // "" = not said (or a locale-neutral type)
   std::string version;  // the CMS's version id (a number or a string on the wire); "" = not said
   std::string status;   // "published", "draft", ...; "" = not said
   std::optional<std::string> route_segment;

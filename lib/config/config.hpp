@@ -89,6 +89,9 @@ enum class TokenRequest { json, form };
 // or one item, owned by the first feed to sync it (the others skip it). Either way at most one
 // canonical link is posted per pixel key.
 enum class SharedArticles { item_per_feed, one_item };
+// What `feedsyncd audit --repair` does about a published version an editor wrote over ours
+// (issue 22): leave it live and report it (keep), or publish ours over it again (overwrite).
+enum class OnCmsEdit { keep, overwrite };
 struct CmsConfig {
   // Without `api`: v1, unless base_url is a /_cms/<version> path (the flat dialect that earlier
   // versions defaulted to), so configurations written for them keep working (issue 16).
@@ -106,6 +109,7 @@ struct CmsConfig {
   bool verify_writes = false;
   TokenRequest token_request = TokenRequest::json;
   SharedArticles articles_in_several_feeds = SharedArticles::item_per_feed;
+  OnCmsEdit on_cms_edit = OnCmsEdit::keep;
   // Refresh a token this long before it expires (capped at half its lifetime).
   Duration token_refresh_skew = std::chrono::seconds(30);
   // The UUIDv5 namespace of content keys (core/content_key.hpp). Changing it gives every
@@ -131,6 +135,9 @@ struct EngineConfig {
   Duration max_retry_backoff = std::chrono::minutes(10);
   // SIGTERM: CMS calls in flight get this long to finish before they are cancelled.
   Duration shutdown_timeout = std::chrono::seconds(30);
+  // The daemon audits every feed against the CMS this often (issue 22, `feedsyncd audit` without
+  // --repair): metrics per result and a /readyz check. 0: off (the default).
+  Duration audit_interval = Duration::zero();
 };
 
 enum class PublishMode { immediate, draft, ready };

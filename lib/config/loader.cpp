@@ -242,6 +242,7 @@ class Loader {
     cms.token_request = read_choice(map, "token_request", cms.token_request, {"json", "form"});
     cms.articles_in_several_feeds = read_choice(map, "articles_in_several_feeds", cms.articles_in_several_feeds,
                                                 {"item_per_feed", "one_item"});
+    cms.on_cms_edit = read_choice(map, "on_cms_edit", cms.on_cms_edit, {"keep", "overwrite"});
     cms.token_refresh_skew =
         read_duration(map, "token_refresh_skew", cms.token_refresh_skew, Zero::allowed);
     if (auto value = map.get("key_namespace")) {
@@ -271,6 +272,7 @@ class Loader {
     engine.max_poll_backoff = read_duration(map, "max_poll_backoff", engine.max_poll_backoff, Zero::rejected);
     engine.max_retry_backoff = read_duration(map, "max_retry_backoff", engine.max_retry_backoff, Zero::rejected);
     engine.shutdown_timeout = read_duration(map, "shutdown_timeout", engine.shutdown_timeout, Zero::allowed);
+    engine.audit_interval = read_duration(map, "audit_interval", engine.audit_interval, Zero::allowed);
   }
 
   // Secrets come from the environment (`env_key: ${VAR}`, nothing else) or a file, never from

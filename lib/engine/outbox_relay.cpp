@@ -290,6 +290,12 @@ asio::awaitable<void> OutboxRelay::process_content(store::OutboxOp op) {
   }
   const cms::ArticleRef ref{op.feed, op.guid, payload->document.key};
   const auto before = store_.article(op.feed, op.guid);
+  if (before && before->cms_edit_kept && !options_.overwrite_cms_edits) {
+    auto write = [this, op, kept = *before->cms_edit_kept] { record_edit_kept(op, kept); };
+    co_await record(op.id, std::move(write));
+    outcome(op.op, RelayResult::success);
+    co_return;
+  }
   bool known = before && before->cms_version.has_value();
   const bool undelete = op.op == store::OpKind::undelete;
   if (undelete) {
@@ -325,6 +331,16 @@ asio::awaitable<void> OutboxRelay::process_content(store::OutboxOp op) {
               {"status", std::string(cms::to_string(written->status))}});
 }
 
+// A CMP change held back because an editor's version is kept (cms.on_cms_edit: keep, issue 22).
+void OutboxRelay::record_edit_kept(const store::OutboxOp& op, const std::string& editor_version) {
+  log::warn("CMP change not written: an editor's version is live and kept (cms.on_cms_edit: keep); "
+            "feedsyncd resync FEED GUID writes it over",
+            {{"feed", op.feed}, {"guid", op.guid}, {"editor_version", editor_version}});
+  store_.complete(op.id);
+  store_.append_journal(now_ms(), op.feed, op.guid, store::JournalAction::cms_edit_kept,
+                        "CMP change not written over the editor's version " + editor_version);
+}
+
 // Runs at the group commit. The row may have changed while the CMS call was out (a poll
 // recorded a newer change): after_upsert works on the current one.
 void OutboxRelay::record_upsert(const store::OutboxOp& op, const cms::WriteOutcome& outcome,
@@ -332,6 +348,14 @@ void OutboxRelay::record_upsert(const store::OutboxOp& op, const cms::WriteOutco
   const std::int64_t now = now_ms();
   const CanonicalRule rule{options_.canonical_enabled, options_.url_template};
   auto after = after_upsert(store_.article(op.feed, op.guid), outcome, link, rule, now);
+  if (after.row && after.row->cms_edit_kept) {
+    log::warn("an editor's version kept by the audit was overwritten (cms.on_cms_edit: overwrite)",
+              {{"feed", op.feed}, {"guid", op.guid}, {"cms_key", link.key}, {"editor_version", *after.row->cms_edit_kept},
+               {"version", outcome.version}});
+    store_.append_journal(now, op.feed, op.guid, store::JournalAction::cms_edit_overwritten,
+                          "editor's version " + *after.row->cms_edit_kept + " replaced by " + outcome.version);
+    after.row->cms_edit_kept.reset();
+  }
   if (after.row) store_.upsert_article(*after.row);
   if (after.canonical_error) {
     log::error("canonical URL cannot be built; CMP is not told where the article lives",

@@ -54,6 +54,10 @@ struct RelayOptions {
   std::string url_template;  // canonical.url_template
   // The feeds with `route_segment: follow` (choose_route_segment); every other feed keeps.
   std::set<std::string, std::less<>> route_segment_follows;
+  // cms.on_cms_edit: overwrite. Otherwise (keep) an article whose editor's version the audit
+  // kept (ArticleRow::cms_edit_kept) gets no CMP change written over it: the op is completed,
+  // logged as a warning and journaled (cms-edit-kept); `resync` of the article releases it.
+  bool overwrite_cms_edits = false;
   std::uint32_t seed = std::random_device{}();  // backoff jitter; fixed in tests
   // Every finished attempt, for metrics.
   std::function<void(store::OpKind, RelayResult)> on_outcome;
@@ -123,6 +127,8 @@ class OutboxRelay {
   // What process_content records once the CMS took the write (after_upsert, in the group commit).
   void record_upsert(const store::OutboxOp& op, const cms::WriteOutcome& outcome, const cms::CanonicalVars& link,
                      store::JournalAction action);
+  // The op of an article whose editor's version is kept: completed, logged and journaled, not written.
+  void record_edit_kept(const store::OutboxOp& op, const std::string& editor_version);
   void count_written(store::JournalAction action);
   boost::asio::awaitable<void> process_delete(store::OutboxOp op);
   boost::asio::awaitable<void> process_canonical(store::OutboxOp op);

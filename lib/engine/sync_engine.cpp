@@ -9,6 +9,8 @@
 #include "engine/clients.hpp"
 #include "engine/feed_target.hpp"
 #include "engine/pending_canonical_check.hpp"
+#include "engine/periodic_audit.hpp"
+#include "cms/sink_factory.hpp"
 #include "log/log.hpp"
 #include "store/store.hpp"
 
@@ -32,6 +34,7 @@ RelayOptions relay_options(const config::Config& config) {
   options.max_backoff = std::chrono::duration_cast<milliseconds>(config.engine.max_retry_backoff);
   options.canonical_enabled = config.canonical.enabled;
   options.url_template = config.canonical.url_template;
+  options.overwrite_cms_edits = config.cms.on_cms_edit == config::OnCmsEdit::overwrite;
   for (const auto& feed : config.feeds)
     if (feed.route_segment == config::RouteSegmentMode::follow) options.route_segment_follows.insert(feed.name);
   return options;
@@ -82,6 +85,8 @@ struct SyncEngine::RelayHolder {
   // Asks the CMS about articles left unpublished (issue 19); null when the sink cannot list
   // published versions (a test's fake).
   std::unique_ptr<PendingCanonicalCheck> pending;
+  // The periodic drift audit (engine.audit_interval); null when off.
+  std::unique_ptr<PeriodicAudit> audit;
   bool running = false;              // its run() has not returned yet
 };
 
@@ -127,6 +132,13 @@ std::shared_ptr<SyncEngine::RelayHolder> SyncEngine::make_relay() {
     auto pending = pending_check_options(*config_);
     pending.on_queued = [relay = holder->relay.get()] { relay->wake(); };
     holder->pending = std::make_unique<PendingCanonicalCheck>(executor_, store_, *published, clock_, std::move(pending));
+  }
+  if (config_->engine.audit_interval > Duration::zero()) {
+    const auto& cms = config_->cms;
+    auto dialect = cms.api == config::CmsApi::v1 ? cms::make_v1_dialect(cms.base_url) : cms::make_flat_dialect(cms.base_url);
+    cms::CmsTransport transport(clients_->http, clients_->tokens, cms::cms_client_options(cms).transport);
+    holder->audit = std::make_unique<PeriodicAudit>(executor_, store_, config_.get(), std::move(dialect),
+                                                    std::move(transport), clock_, observers_.audit);
   }
   return holder;
 }
@@ -191,11 +203,13 @@ void SyncEngine::start_relay() {
   });
   // The check handles the store's failures itself (a round that fails is retried).
   if (holder->pending) asio::co_spawn(executor_, holder->pending->run(), [holder](std::exception_ptr) {});
+  if (holder->audit) asio::co_spawn(executor_, holder->audit->run(), [holder](std::exception_ptr) {});
 }
 
 void SyncEngine::stop_relay(RelayHolder& holder) {
   holder.relay->stop();
   if (holder.pending) holder.pending->stop();
+  if (holder.audit) holder.audit->stop();
 }
 
 asio::awaitable<void> SyncEngine::supervise_relay(std::shared_ptr<RelayHolder> holder) {

@@ -35,6 +35,7 @@
 #include "core/clock.hpp"
 #include "core/mapping.hpp"
 #include "core/poll_queue.hpp"
+#include "engine/audit.hpp"
 #include "engine/http_stack.hpp"
 #include "engine/outbox_relay.hpp"
 #include "engine/poll_cycle.hpp"
@@ -86,6 +87,8 @@ struct EngineProgress {
 struct EngineObservers {
   HttpObservers http;
   std::function<void(store::OpKind, RelayResult)> cms_outcome;  // RelayOptions::on_outcome
+  // Each round of the periodic audit (engine.audit_interval, issue 22).
+  std::function<void(const std::vector<FeedAudit>&)> audit;
 };
 
 class SyncEngine {

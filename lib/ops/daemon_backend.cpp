@@ -58,6 +58,13 @@ std::vector<ReadinessCheck> DaemonBackend::readiness() const {
                                     .feed_rows = std::move(rows),
                                     .now_ms = now_ms(),
                                     .uptime = std::chrono::duration_cast<std::chrono::milliseconds>(steady_now - started_)});
+  if (config->engine.audit_interval > Duration::zero()) {
+    const auto& audits = metrics_.last_audits();
+    for (const auto& feed : config->feeds) {
+      const auto it = audits.find(feed.name);
+      checks.push_back(audit_readiness(feed.name, it == audits.end() ? nullptr : &it->second));
+    }
+  }
   // Unauthenticated: feed ids in errors ("feed <id> (offset 0): HTTP 500") are redacted as in
   // the logs (issue 15).
   for (auto& check : checks) check.detail = log::redact_secrets(check.detail);

@@ -17,7 +17,25 @@ DaemonMetrics::DaemonMetrics(store::Store& store, const config::LiveConfig& conf
       metrics_(register_engine_metrics(registry_, [this] { return outbox_snapshot(store_.outbox_stats(), now_ms()); })),
       feed_requests_month_(metrics_.feed_requests_month.with({})),
       request_month_(utc_month_index(now_ms())) {
+  registry_.callback_gauge(
+      "feedsync_audit_articles",
+      "Articles per result of the last periodic drift audit (engine.audit_interval): ok, missing, deleted, edited, "
+      "unpublished, moved, and orphans.",
+      {"feed", "result"}, [this] {
+        std::vector<std::pair<std::vector<std::string>, double>> samples;
+        for (const auto& [feed, audit] : audits_)
+          for (const auto& [result, count] : audit.counts)
+            samples.push_back({{feed, result}, static_cast<double>(count)});
+        return samples;
+      });
   init_feeds();
+}
+
+void DaemonMetrics::observe_audit(std::vector<AuditSummary> audits) {
+  for (auto& audit : audits) {
+    const std::string name = audit.feed;
+    audits_[name] = std::move(audit);
+  }
 }
 
 std::int64_t DaemonMetrics::now_ms() const {

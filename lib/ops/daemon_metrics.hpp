@@ -17,6 +17,7 @@
 #include "core/clock.hpp"
 #include "net/http.hpp"
 #include "net/retrying_client.hpp"
+#include "ops/audit_summary.hpp"
 #include "ops/engine_metrics.hpp"
 #include "ops/metric_routing.hpp"
 #include "ops/metrics.hpp"
@@ -56,6 +57,10 @@ class DaemonMetrics {
   void observe_cms_write(store::OpKind op, std::string_view outcome);
   // Each poll cycle (SyncEngine::on_cycle).
   void observe_poll(const PollObservation& poll);
+  // Each periodic audit round (engine.audit_interval): feedsync_audit_articles{feed,result}.
+  void observe_audit(std::vector<AuditSummary> audits);
+  // The last audit of each feed, for /readyz.
+  const std::map<std::string, AuditSummary, std::less<>>& last_audits() const { return audits_; }
 
   // The Prometheus text page, with the per-feed gauges read from the store now (so CLI changes
   // such as pause or approve-deletes show at once).
@@ -79,6 +84,7 @@ class DaemonMetrics {
   std::map<std::string, FeedMetrics, std::less<>> feeds_;
   Counter& feed_requests_month_;
   mutable std::int64_t request_month_;  // core/request_budget.hpp utc_month_index
+  std::map<std::string, AuditSummary, std::less<>> audits_;  // the last periodic audit, by feed
 };
 
 }  // namespace feedsync::ops

@@ -122,6 +122,7 @@ StatusReport build_status(const config::Config& config, const store::Store* stor
     if (store && feed.row) {
       feed.articles = store->article_counts(feed.name);
       feed.not_published = not_published(*store, feed.name);
+      feed.cms_edits_kept = store->cms_edits_kept(feed.name);
       feed.outbox = store->outbox_stats(feed.name);
       if (const auto it = awaiting.find(feed.name); it != awaiting.end()) {
         feed.awaiting_canonical = it->second.articles;
@@ -207,6 +208,9 @@ std::string render_status_text(const StatusReport& report) {
     if (feed.awaiting_canonical > 0)
       out << feed.name << ": waiting for their canonical link: " << feed.awaiting_canonical << " articles, oldest "
           << format_duration(Duration(feed.awaiting_canonical_age_ms.value_or(0) / 1000 * 1000)) << "\n";
+    if (feed.cms_edits_kept > 0)
+      out << feed.name << ": editors' versions kept live (cms.on_cms_edit: keep): " << feed.cms_edits_kept
+          << " articles; CMP changes to them are not written (feedsyncd resync " << feed.name << " GUID writes one)\n";
     if (!feed.configured)
       out << feed.name << ": in the state database but not in the configuration\n";
   }
@@ -259,6 +263,7 @@ std::string render_status_json(const StatusReport& report) {
         {"lag_seconds", json_seconds(feed.lag_ms)},
         {"canonical_pending",
          {{"articles", feed.awaiting_canonical}, {"oldest_age_seconds", json_seconds(feed.awaiting_canonical_age_ms)}}},
+        {"cms_edits_kept", feed.cms_edits_kept},
     };
     feeds.push_back(std::move(entry));
   }

@@ -32,6 +32,9 @@ struct FeedStatus {
   // with a pixel key), and how long the oldest has waited since its row last changed.
   std::int64_t awaiting_canonical = 0;
   std::optional<std::int64_t> awaiting_canonical_age_ms;
+  // Articles whose editor's version `audit --repair` kept (cms.on_cms_edit: keep, issue 22): CMP
+  // changes to them are not written until `resync`.
+  std::int64_t cms_edits_kept = 0;
   store::OutboxStats outbox;
   // One word an operator can act on, most urgent first: "misconfigured", "deletes-held",
   // "paused", "never-polled", "failing", "deleted-feed-failing", "stale", "ok",

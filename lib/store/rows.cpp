@@ -41,6 +41,8 @@ std::string_view to_string(JournalAction action) {
     case JournalAction::canonical_posted: return "canonical-posted";
     case JournalAction::canonical_skipped: return "canonical-skipped";
     case JournalAction::dead_lettered: return "dead-lettered";
+    case JournalAction::cms_edit_kept: return "cms-edit-kept";
+    case JournalAction::cms_edit_overwritten: return "cms-edit-overwritten";
   }
   return "unknown";
 }

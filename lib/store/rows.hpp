@@ -70,6 +70,11 @@ struct ArticleRow {
   // "rejected", ...). Absent before the first write, once the item is deleted in the CMS, and
   // for rows last written before schema 5.
   std::optional<std::string> cms_status;
+  // The version an editor published over feedsync's that `audit --repair` left live
+  // (cms.on_cms_edit: keep, issue 22): while set, the relay writes no CMP change of the article
+  // over it (it logs and journals that it kept it). Cleared by `resync` of the article and by any
+  // write feedsync makes (cms.on_cms_edit: overwrite).
+  std::optional<std::string> cms_edit_kept;
 
   bool operator==(const ArticleRow&) const = default;
 };
@@ -164,6 +169,8 @@ enum class JournalAction {
   canonical_posted,   // CMP was told the article's canonical URL
   canonical_skipped,  // no canonical URL posted for a published article (the detail says why)
   dead_lettered,      // an op failed for good
+  cms_edit_kept,         // a CMP change not written over an editor's version (cms.on_cms_edit: keep)
+  cms_edit_overwritten,  // feedsync wrote over an editor's version the audit had kept
 };
 
 // One line of the bounded audit trail.
@@ -185,7 +192,7 @@ std::string_view to_string(OpKind kind);
 std::string_view to_string(OpState state);
 std::string_view to_string(ArticleStatus status);
 // "delete-planned", "deletes-held", "created", "updated", "undeleted", "deleted", "purged",
-// "canonical-posted", "canonical-skipped", "dead-lettered".
+// "canonical-posted", "canonical-skipped", "dead-lettered", "cms-edit-kept", "cms-edit-overwritten".
 std::string_view to_string(JournalAction action);
 std::optional<OpKind> parse_op_kind(std::string_view text);
 std::optional<OpState> parse_op_state(std::string_view text);

@@ -115,6 +115,11 @@ ALTER TABLE articles ADD COLUMN cms_status TEXT;
 -- are published, so a lookup by any other status reads only its own rows.
 CREATE INDEX articles_cms_status ON articles (cms_status, feed) WHERE cms_status IS NOT NULL;
 )sql",
+    // 6: an editor's published version that `audit --repair` left live (issue 22,
+    // cms.on_cms_edit: keep): the relay writes no CMP change over it until a resync clears it.
+    R"sql(
+ALTER TABLE articles ADD COLUMN cms_edit_kept TEXT;
+)sql",
 };
 
 bool has_version_table(Database& db) {

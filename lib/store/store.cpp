@@ -147,11 +147,13 @@ ArticleRow read_article(Database& db, const Statement& st) {
   row.updated_at = st.int64(13);
   row.fetched_at = st.opt_int64(14);
   row.cms_status = st.opt_text(15);
+  row.cms_edit_kept = st.opt_text(16);
   return row;
 }
 #define ARTICLE_COLUMNS                                                                                  \
   "feed, guid, entry_modified_at, content_modified_at, title, pixel_key, cms_key, cms_version, "         \
-  "route_segment, payload_hash, status, canonical_url, deleted_at, updated_at, fetched_at, cms_status"
+  "route_segment, payload_hash, status, canonical_url, deleted_at, updated_at, fetched_at, cms_status, "   \
+  "cms_edit_kept"
 
 }  // namespace
 
@@ -336,17 +338,18 @@ void Store::upsert_article(const ArticleRow& row) {
   impl_->require_feed(row.feed);
   Statement(impl_->db,
             "INSERT INTO articles (" ARTICLE_COLUMNS ") "
-            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16) "
+            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17) "
             "ON CONFLICT (feed, guid) DO UPDATE SET "
             "entry_modified_at = excluded.entry_modified_at, content_modified_at = excluded.content_modified_at, "
             "title = excluded.title, pixel_key = excluded.pixel_key, cms_key = excluded.cms_key, "
             "cms_version = excluded.cms_version, route_segment = excluded.route_segment, "
             "payload_hash = excluded.payload_hash, status = excluded.status, "
             "canonical_url = excluded.canonical_url, deleted_at = excluded.deleted_at, "
-            "updated_at = excluded.updated_at, fetched_at = excluded.fetched_at, cms_status = excluded.cms_status")
+            "updated_at = excluded.updated_at, fetched_at = excluded.fetched_at, cms_status = excluded.cms_status, "
+            "cms_edit_kept = excluded.cms_edit_kept")
       .bind_all(row.feed, row.guid, row.entry_modified_at, row.content_modified_at, row.title, row.pixel_key,
                 row.cms_key, row.cms_version, row.route_segment, row.payload_hash, to_string(row.status),
-                row.canonical_url, row.deleted_at, row.updated_at, row.fetched_at, row.cms_status)
+                row.canonical_url, row.deleted_at, row.updated_at, row.fetched_at, row.cms_status, row.cms_edit_kept)
       .run();
 }
 
@@ -375,13 +378,22 @@ std::size_t Store::request_resync(std::string_view feed, std::optional<std::stri
   impl_->require_feed(feed);
   Statement(db,
             "UPDATE articles SET entry_modified_at = 0, content_modified_at = 0, payload_hash = NULL, "
-            "updated_at = ?3 WHERE feed = ?1 AND status = 'active' AND (?2 IS NULL OR guid = ?2)")
+            "cms_edit_kept = NULL, updated_at = ?3 WHERE feed = ?1 AND status = 'active' AND (?2 IS NULL OR guid = ?2)")
       .bind_all(feed, guid, now)
       .run();
   const auto marked = static_cast<std::size_t>(db.changes());
   Statement(db, "UPDATE feeds SET last_full_scan_at = NULL WHERE name = ?1").bind_all(feed).run();
   scope.commit();
   return marked;
+}
+
+std::int64_t Store::cms_edits_kept(std::string_view feed) const {
+  Database::Operation label(impl_->db, "count editors' versions kept in feed " + std::string(feed));
+  impl_->require_feed(feed);
+  Statement st(impl_->db,
+               "SELECT count(*) FROM articles WHERE feed = ?1 AND status = 'active' AND cms_edit_kept IS NOT NULL");
+  st.bind(1, feed).step();
+  return st.int64(0);
 }
 
 ArticleCounts Store::article_counts(std::string_view feed) const {

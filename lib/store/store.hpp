@@ -111,6 +111,8 @@ class Store {
   std::optional<std::string> canonical_holder(std::string_view pixel_key, std::string_view feed,
                                               std::string_view guid) const;
   ArticleCounts article_counts(std::string_view feed) const;
+  // Live articles of the feed whose editor's version `audit --repair` left live (cms_edit_kept).
+  std::int64_t cms_edits_kept(std::string_view feed) const;
   // How many articles have each of `statuses` as their cms_status (CMS words: "inReview"), per
   // feed (`feed` only, when given; StoreError if unknown). By status as given, then feed; a
   // status no article has is left out. Reads only the rows with those statuses.
@@ -125,7 +127,8 @@ class Store {
                                                    std::size_t limit) const;
   // `resync`: the active articles of the feed (or the one guid) look changed to the next poll,
   // which is made a full scan, so they are fetched, mapped and pushed again even if their
-  // payload is the same. Returns how many articles were marked (0: unknown guid).
+  // payload is the same, also over an editor's version kept by `audit --repair` (cms_edit_kept
+  // is cleared). Returns how many articles were marked (0: unknown guid).
   std::size_t request_resync(std::string_view feed, std::optional<std::string_view> guid, std::int64_t now);
 
   // --- outbox ---

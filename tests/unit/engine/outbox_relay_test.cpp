@@ -434,5 +434,35 @@ TEST(RelayStatsTest, AddingAddsEveryField) {
   EXPECT_EQ(sum.store_errors, 88u);
 }
 
+
+// Issue 22: an editor's version the audit kept (cms.on_cms_edit: keep) gets no CMP change written
+// over it, and says so; under overwrite the change is written and the mark goes, also said.
+TEST_F(OutboxRelayTest, AnEditorsKeptVersionIsNotOverwrittenUnlessThePolicySaysSo) {
+  article("a1", store::OpKind::upsert);
+  auto r = relay(options());
+  drain(*r);
+  auto row = *store_.article("blog", "a1");
+  row.cms_edit_kept = "v9";
+  store_.upsert_article(row);
+
+  article("a1", store::OpKind::upsert, /*pushed_before=*/true);
+  drain(*r);
+  EXPECT_EQ(sink_.calls().size(), 1u) << "nothing written over the editor's version";
+  EXPECT_EQ(store_.outbox_stats().total, store::OpCounts{}) << "the op is done, not retried";
+  EXPECT_EQ(store_.article("blog", "a1")->cms_edit_kept, "v9");
+  EXPECT_EQ(journal_actions().back(), "cms-edit-kept a1");
+
+  auto overwriting = options();
+  overwriting.overwrite_cms_edits = true;
+  auto r2 = relay(overwriting);
+  article("a1", store::OpKind::upsert, /*pushed_before=*/true);
+  drain(*r2);
+  ASSERT_EQ(sink_.calls().size(), 2u);
+  EXPECT_TRUE(sink_.calls()[1].known);
+  EXPECT_FALSE(store_.article("blog", "a1")->cms_edit_kept.has_value());
+  const auto actions = journal_actions();
+  EXPECT_NE(std::find(actions.begin(), actions.end(), "cms-edit-overwritten a1"), actions.end());
+}
+
 }  // namespace
 }  // namespace feedsync::engine

@@ -111,5 +111,89 @@ TEST_F(SimWithCms, AnEditorPublishesTheNewestVersionOfALocale) {
   EXPECT_EQ(h.post("/_sim/cms/items/0123456789abcdef0123456789abcd99:publish").status, 404);
 }
 
+
+// Issue 22: editors change items behind the integration's back; both dialects see it.
+class SimEditor : public SimWithCms {
+ protected:
+  const std::string key = "0123456789abcdef0123456789abcd01";
+  std::string auth;
+  void SetUp() override {
+    auth = bearer();
+    ASSERT_EQ(create(auth, key, "g1").status, 201);
+  }
+  Reply read(const std::string& path, const std::string& extra = {}) {
+    return h.request("GET", path, {}, {}, auth + extra);
+  }
+  json::array published(const std::string& base) {
+    auto listing = read(base + "/content/" + key + "/versions?locales=en&statuses=published").json();
+    return listing.at("items").as_array();
+  }
+};
+
+TEST_F(SimEditor, DeleteIsSoftAndSeenByBothDialects) {
+  ASSERT_EQ(h.post("/_sim/cms/items/" + key + ":delete").status, 200);
+  EXPECT_EQ(read(std::string(kFlat) + "/content/" + key).status, 404);
+  EXPECT_EQ(read("/v1/content/" + key).status, 404);
+  auto flat = read(std::string(kFlat) + "/content/" + key + "?allowDeleted=true");
+  ASSERT_EQ(flat.status, 200);
+  EXPECT_TRUE(flat.json().at("deleted").is_string());
+  auto v1 = read("/v1/content/" + key, "cms-accept-resource: inherited, deleted\r\n");
+  ASSERT_EQ(v1.status, 200);
+  EXPECT_TRUE(v1.json().at("deleted").is_string());
+  EXPECT_EQ(h.post("/_sim/cms/items/" + key + ":delete").status, 404);  // already deleted
+  EXPECT_EQ(h.post("/_sim/cms/items/" + key + ":delete", R"({"permanent":true})").status, 200);
+  EXPECT_EQ(read(std::string(kFlat) + "/content/" + key + "?allowDeleted=true").status, 404);
+}
+
+TEST_F(SimEditor, EditPublishesANewVersionWithOtherContent) {
+  const auto before = published(kFlat);
+  ASSERT_EQ(before.size(), 1u);
+  auto reply = h.post("/_sim/cms/items/" + key + ":edit", R"({"properties":{"Heading":"by hand"}})");
+  ASSERT_EQ(reply.status, 200) << reply.body;
+  const auto after = published(kFlat);
+  ASSERT_EQ(after.size(), 1u);
+  EXPECT_EQ(after.at(0).at("version"), reply.json().at("version"));
+  EXPECT_NE(after.at(0).at("version"), before.at(0).at("version"));
+  EXPECT_EQ(after.at(0).at("properties").at("Heading").as_string(), "by hand");
+  EXPECT_EQ(after.at(0).at("properties").at("CmpGuid").as_string(), "g1");  // the rest kept
+  EXPECT_EQ(after.at(0).at("displayName").as_string(), "Article g1 (edited)");
+  EXPECT_EQ(published("/v1").at(0).at("properties").at("Heading").at("value").as_string(), "by hand");
+  EXPECT_EQ(h.post("/_sim/cms/items/" + key + ":edit", R"({"properties":[1]})").status, 400);
+}
+
+TEST_F(SimEditor, UnpublishLeavesNoPublishedVersion) {
+  ASSERT_EQ(h.post("/_sim/cms/items/" + key + ":unpublish", R"({"locale":"en"})").status, 200);
+  EXPECT_TRUE(published(kFlat).empty());
+  EXPECT_TRUE(published("/v1").empty());
+  EXPECT_EQ(read(std::string(kFlat) + "/content/" + key).status, 200);  // the item stays
+  EXPECT_EQ(h.post("/_sim/cms/items/" + key + ":unpublish").status, 404);  // nothing published now
+}
+
+TEST_F(SimEditor, MoveChangesTheContainer) {
+  const std::string other = "98eb33cfa7df48d1b987442c522984c8";
+  EXPECT_EQ(h.post("/_sim/cms/items/" + key + ":move", R"({"container":")" + other + "\"}").status, 404);
+  ASSERT_EQ(h.post("/_sim/cms/containers", R"({"key":")" + other + "\"}").status, 201);
+  ASSERT_EQ(h.post("/_sim/cms/items/" + key + ":move", R"({"container":")" + other + "\"}").status, 200);
+  EXPECT_EQ(read("/v1/content/" + key).json().at("container").as_string(), other);
+  const auto root = read(std::string(kFlat) + "/content/" + kCmsRootContainer + "/items").json();
+  EXPECT_TRUE(root.at("items").as_array().empty());
+  EXPECT_EQ(h.post("/_sim/cms/items/" + key + ":move", "{}").status, 400);
+  EXPECT_EQ(h.post("/_sim/cms/items/0123456789abcdef0123456789abcd99:move", R"({"container":")" + other + "\"}").status,
+            404);
+}
+
+TEST_F(SimEditor, V1ListsPublishedVersionsOfEveryItemInOneRequest) {
+  ASSERT_EQ(create(auth, "0123456789abcdef0123456789abcd02", "g2").status, 201);
+  ASSERT_EQ(create(auth, "0123456789abcdef0123456789abcd03", "g3", "draft").status, 201);
+  auto page = read("/v1/content/versions?locales=en&statuses=published&pageSize=1").json();
+  EXPECT_EQ(page.at("totalCount").to_number<std::uint64_t>(), 2u);
+  ASSERT_EQ(page.at("items").as_array().size(), 1u);
+  EXPECT_EQ(page.at("items").at(0).at("key").as_string(), key);
+  ASSERT_EQ(h.post("/_sim/cms/items/" + key + ":delete").status, 200);
+  page = read("/v1/content/versions?locales=en&statuses=published").json();
+  ASSERT_EQ(page.at("items").as_array().size(), 1u);  // deleted items are not listed
+  EXPECT_EQ(page.at("items").at(0).at("key").as_string(), "0123456789abcdef0123456789abcd02");
+}
+
 }  // namespace
 }  // namespace feedsync::sim::testing

@@ -82,6 +82,10 @@ TEST_F(StoreTest, ReopenIsANoOpAndKeepsData) {
 }
 
 // What schema version 5 added (the CMS status), dropped again: a database as version 4 left it.
+// What schema version 6 added (an editor's version kept, issue 22), dropped again.
+constexpr const char* kDropVersion6 =
+    "ALTER TABLE articles DROP COLUMN cms_edit_kept; DELETE FROM schema_version WHERE version = 6";
+
 constexpr const char* kDropVersion5 =
     "DROP INDEX articles_cms_status; ALTER TABLE articles DROP COLUMN cms_status; "
     "DELETE FROM schema_version WHERE version = 5";
@@ -104,6 +108,7 @@ TEST_F(StoreTest, Version1DatabaseIsMigratedKeepingItsRows) {
   {
     // Turn it back into what the first release wrote: no deletes_approved, version 1.
     Database db(db_path);
+    db.exec(kDropVersion6);
     db.exec(kDropVersion5);
     db.exec(kDropVersion4);
     db.exec("ALTER TABLE feeds DROP COLUMN deletes_approved; ALTER TABLE articles DROP COLUMN fetched_at; "
@@ -126,6 +131,7 @@ TEST_F(StoreTest, Version2DatabaseGainsFetchedAtKeepingItsArticles) {
   }
   {
     Database db(db_path);
+    db.exec(kDropVersion6);
     db.exec(kDropVersion5);
     db.exec(kDropVersion4);
     db.exec("ALTER TABLE articles DROP COLUMN fetched_at; DELETE FROM schema_version WHERE version = 3");
@@ -148,6 +154,7 @@ TEST_F(StoreTest, Version3DatabaseGainsTheDeletedFeedsBookkeeping) {
   }
   {
     Database db(db_path);
+    db.exec(kDropVersion6);
     db.exec(kDropVersion5);
     db.exec(kDropVersion4);
   }
@@ -191,10 +198,11 @@ TEST_F(StoreTest, Version4DatabaseGainsTheCmsStatusOfItsArticles) {
   }
   {
     Database db(db_path);
+    db.exec(kDropVersion6);
     db.exec(kDropVersion5);
   }
   Store store = open();
-  EXPECT_EQ(store.schema_version(), 5);
+  EXPECT_EQ(store.schema_version(), kSchemaVersion);
   EXPECT_TRUE(schema_objects(db_path).count("articles_cms_status"));
   auto row = *store.article("blog", "g1");
   EXPECT_EQ(row.cms_version, "7");
@@ -204,6 +212,35 @@ TEST_F(StoreTest, Version4DatabaseGainsTheCmsStatusOfItsArticles) {
   store.upsert_article(row);
   EXPECT_EQ(store.article("blog", "g1")->cms_status, "inReview");
   EXPECT_EQ(store.cms_status_counts({"inReview"}), (std::vector<CmsStatusCount>{{"blog", "inReview", 1}}));
+}
+
+TEST_F(StoreTest, Version5DatabaseGainsTheEditorsVersionKept) {
+  {
+    Store store = open();
+    store.ensure_feed("blog", "id-1");
+    auto row = make_article("blog", "g1");
+    row.cms_version = "7";
+    row.cms_status = "published";
+    store.upsert_article(row);
+  }
+  {
+    Database db(db_path);
+    db.exec(kDropVersion6);
+  }
+  Store store = open();
+  EXPECT_EQ(store.schema_version(), kSchemaVersion);
+  auto row = *store.article("blog", "g1");
+  EXPECT_EQ(row.cms_status, "published");
+  EXPECT_FALSE(row.cms_edit_kept.has_value());
+  EXPECT_EQ(store.cms_edits_kept("blog"), 0);
+  row.cms_edit_kept = "9";
+  store.upsert_article(row);
+  EXPECT_EQ(store.article("blog", "g1")->cms_edit_kept, "9");
+  EXPECT_EQ(store.cms_edits_kept("blog"), 1);
+  // resync writes feedsync's content over the editor's version: the mark goes.
+  EXPECT_EQ(store.request_resync("blog", std::string_view("g1"), 5'000), 1u);
+  EXPECT_FALSE(store.article("blog", "g1")->cms_edit_kept.has_value());
+  EXPECT_EQ(store.cms_edits_kept("blog"), 0);
 }
 
 TEST_F(StoreTest, EmptyExistingFileIsInitialised) {
