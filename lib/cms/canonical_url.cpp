@@ -76,6 +76,11 @@ Expected<std::string, std::string> render_canonical_url(std::string_view url_tem
       [&](std::string_view name) -> std::optional<std::string> {
         const std::string& value = *value_of(name, vars);
         if (value.empty()) return "canonical URL: {" + std::string(name) + "} is empty for this article";
+        // "." and ".." are unreserved: encoding leaves them as they are, and as a path segment
+        // they would move the link up the site ("/articles/{guid}" with guid ".." is the root).
+        if (name != "meta_url" && (value == "." || value == ".."))
+          return "canonical URL: {" + std::string(name) + "} is \"" + value +
+                 "\", which would be a dot segment of the path; no link is posted for this article";
         out += name == "meta_url" ? meta_url_text(value) : urls::encode(value, urls::pchars);
         return std::nullopt;
       });

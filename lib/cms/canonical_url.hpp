@@ -22,7 +22,8 @@ struct CanonicalVars {
 // a URL fragment of its own: kept as it is when it is a valid URI reference, otherwise the
 // characters a URI cannot hold (spaces, non-ASCII) are percent-encoded. The result must be an
 // absolute http(s) URL with a host. Errors say which placeholder or which URL is wrong; an
-// unknown placeholder, an unclosed "{" or a placeholder whose value is empty is an error.
+// unknown placeholder, an unclosed "{" or a placeholder whose value is empty is an error, and so
+// is a value of "." or ".." outside {meta_url} (a dot segment: encoding cannot neutralise it).
 Expected<std::string, std::string> render_canonical_url(std::string_view url_template, const CanonicalVars& vars);
 
 // The same checks on the template alone (placeholders known and closed), for `check`.

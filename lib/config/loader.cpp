@@ -497,17 +497,7 @@ class Loader {
 Config load(const std::string& yaml, const std::string& display_name, const Environment& env,
             const std::filesystem::path& base_dir) {
   Document doc(display_name, env);
-  std::vector<YAML::Node> documents;
-  try {
-    documents = YAML::LoadAll(yaml);
-  } catch (const YAML::Exception& e) {
-    doc.fail(e.mark, "", "invalid YAML: " + e.msg);
-  }
-  if (documents.size() > 1) {
-    doc.fail(documents[1].Mark(), "",
-             "expected one YAML document, found " + std::to_string(documents.size()));
-  }
-  const YAML::Node root = documents.empty() ? YAML::Node() : documents.front();
+  const YAML::Node root = detail::load_single_document(doc, yaml);
   const Value root_value(doc, root, "", root.Mark());
   const Map root_map = root_value.map(known_keys(""));
 

@@ -51,6 +51,10 @@ class Document {
 std::string child_path(const std::string& parent, std::string_view key);
 std::string index_path(const std::string& parent, std::size_t index);
 
+// The single document of `yaml` (a null node when there is none). Fails through `doc` for
+// invalid YAML and for a stream of several documents, naming the line where the second starts.
+YAML::Node load_single_document(const Document& doc, const std::string& yaml);
+
 class Map;
 
 // One value in the tree together with its key path and a usable position.

@@ -91,7 +91,15 @@ std::optional<std::int64_t> parse_rfc3339_ms(std::string_view text) {
 
   const auto local = sys_days(ymd) + hours(hour) + minutes(minute) + seconds(second);
   const auto utc = local - minutes(offset_minutes);
-  return duration_cast<milliseconds>(utc.time_since_epoch()).count() + millis;
+  const std::int64_t ms = duration_cast<milliseconds>(utc.time_since_epoch()).count() + millis;
+  // "9999-12-31T23:59:59-01:00" is in the year 10000 in UTC, which RFC 3339 cannot write: the
+  // project writes times in UTC (format_rfc3339_ms), so such a time is no time (fuzz/rfc3339).
+  constexpr std::int64_t kFirst = duration_cast<milliseconds>(
+      sys_days(std::chrono::year(0) / January / 1).time_since_epoch()).count();
+  constexpr std::int64_t kLast = duration_cast<milliseconds>(
+      sys_days(std::chrono::year(10000) / January / 1).time_since_epoch()).count() - 1;
+  if (ms < kFirst || ms > kLast) return std::nullopt;
+  return ms;
 }
 
 }  // namespace feedsync

@@ -23,6 +23,7 @@
 #include <optional>
 #include <string>
 #include <type_traits>
+#include <variant>
 
 #include "log/log.hpp"
 #include "net/server_state.hpp"
@@ -45,11 +46,6 @@ using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 enum class Phase { idle, reading, handling, writing, closing };
 
 enum class Next { keep_alive, close, drop };
-
-ServerResponse closing(ServerResponse response) {
-  response.close_connection = true;
-  return response;
-}
 
 // What one request/response exchange looked like, for the access log.
 struct Exchange {
@@ -151,8 +147,7 @@ class Session final : public SessionControl {
   asio::awaitable<Next> exchange() {
     Exchange log_entry;
     parser_.emplace();
-    parser_->header_limit(static_cast<std::uint32_t>(kHeaderLimit));
-    parser_->body_limit(options().max_body);
+    limit_request(*parser_, options().max_body);
 
     lowest().expires_after(options().header_timeout);
     auto [header_ec, header_n] = co_await http::async_read_header(stream_, buffer_, *parser_, use_nothrow);
@@ -179,8 +174,7 @@ class Session final : public SessionControl {
         log::debug("http connection dropped", {{"peer", peer_}, {"error", header_ec.message()}});
         co_return Next::drop;
       }
-      int status = failure == ReadFailure::body_too_large ? 413
-                   : failure == ReadFailure::header_too_large ? 431 : 400;
+      int status = status_for(failure);
       // The rest of the request may still be arriving: drain it before closing.
       unread_request_ = true;
       auto answer = respond(error_response(status), 11, false, false, std::move(log_entry));
@@ -202,35 +196,15 @@ class Session final : public SessionControl {
 
   // Routes the request and runs its handler; every failure becomes a response.
   asio::awaitable<ServerResponse> dispatch(WireRequest wire) {
-    auto target = parse_target(std::string_view(wire.target()));
-    // A request the server cannot make sense of ends the connection: what follows it on the
-    // wire cannot be trusted to be a request either.
-    if (!target) co_return closing(error_response(400));
-    auto method = parse_method(std::string_view(wire.method_string()));
-    if (!method) co_return closing(error_response(501));
-    auto match = state_->router.match(*method, target->segments);
-    if (match.outcome == Router::Outcome::not_found) co_return error_response(404);
-    if (match.outcome == Router::Outcome::method_not_allowed) {
-      ServerResponse response = error_response(405);
-      response.headers.set("Allow", std::move(match.allow));
-      co_return response;
-    }
-
-    ServerRequest request;
-    request.method = *method;
-    request.target = std::string(wire.target());
-    request.path = std::move(target->path);
-    request.route = std::move(match.route);
-    request.query = std::move(target->query);
-    request.params = std::move(match.params);
-    request.headers = to_headers(wire.base());
-    request.body = std::move(wire.body());
-    request.peer = peer_;
+    auto routed = route_request(state_->router, std::move(wire), peer_);
+    if (auto* answer = std::get_if<ServerResponse>(&routed)) co_return std::move(*answer);
+    const Handler& handler = *std::get<Routed>(routed).handler;
+    ServerRequest request = std::move(std::get<Routed>(routed).request);
 
     phase_ = Phase::handling;
     std::string route = request.route;
     try {
-      auto pending = (*match.handler)(std::move(request));
+      auto pending = handler(std::move(request));
       ServerResponse response = co_await std::move(pending);
       co_return response;
     } catch (const std::exception& e) {
@@ -323,7 +297,7 @@ class Session final : public SessionControl {
   bool aborted_ = false;
   bool unread_request_ = false;  // answered before the request was read in full
   beast::flat_buffer buffer_;
-  std::optional<http::request_parser<http::string_body>> parser_;
+  std::optional<WireParser> parser_;
   std::array<char, 4096> drain_{};
 };
 

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdint>
 #include <utility>
 
 #include "core/strings.hpp"
@@ -21,7 +22,17 @@ bool is_framing_header(std::string_view name) {
          iequals_ascii(name, "Connection") || iequals_ascii(name, "Keep-Alive");
 }
 
+ServerResponse closing(ServerResponse response) {
+  response.close_connection = true;
+  return response;
+}
+
 }  // namespace
+
+void limit_request(WireParser& parser, std::size_t max_body) {
+  parser.header_limit(static_cast<std::uint32_t>(kHeaderLimit));
+  parser.body_limit(max_body);
+}
 
 std::optional<Method> parse_method(std::string_view token) {
   // Methods are case-sensitive (RFC 9110 §9.1): "get" is not GET.
@@ -72,6 +83,37 @@ PreparedResponse prepare_response(ServerResponse response, unsigned http_version
   return out;
 }
 
+std::variant<Routed, ServerResponse> route_request(const Router& router, WireRequest wire,
+                                                   std::string peer) {
+  auto target = parse_target(std::string_view(wire.target()));
+  // A request the server cannot make sense of ends the connection: what follows it on the wire
+  // cannot be trusted to be a request either.
+  if (!target) return closing(error_response(400));
+  auto method = parse_method(std::string_view(wire.method_string()));
+  if (!method) return closing(error_response(501));
+  auto match = router.match(*method, target->segments);
+  if (match.outcome == Router::Outcome::not_found) return error_response(404);
+  if (match.outcome == Router::Outcome::method_not_allowed) {
+    ServerResponse response = error_response(405);
+    response.headers.set("Allow", std::move(match.allow));
+    return response;
+  }
+
+  Routed routed;
+  routed.handler = match.handler;
+  ServerRequest& request = routed.request;
+  request.method = *method;
+  request.target = std::string(wire.target());
+  request.path = std::move(target->path);
+  request.route = std::move(match.route);
+  request.query = std::move(target->query);
+  request.params = std::move(match.params);
+  request.headers = to_headers(wire.base());
+  request.body = std::move(wire.body());
+  request.peer = std::move(peer);
+  return routed;
+}
+
 ServerResponse error_response(int status) {
   auto reason = http::obsolete_reason(http::int_to_status(static_cast<unsigned>(status)));
   return ServerResponse::text(status, std::string(reason) + "\n");
@@ -84,6 +126,12 @@ ReadFailure classify_read_error(const boost::system::error_code& ec) {
   static const auto& http_category = http::make_error_code(http::error::bad_target).category();
   if (ec.category() == http_category) return ReadFailure::malformed;
   return ReadFailure::drop;
+}
+
+int status_for(ReadFailure failure) {
+  if (failure == ReadFailure::body_too_large) return 413;
+  if (failure == ReadFailure::header_too_large) return 431;
+  return 400;
 }
 
 }  // namespace feedsync::net::detail

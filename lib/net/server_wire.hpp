@@ -5,6 +5,7 @@
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/http/message.hpp>
+#include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/system/error_code.hpp>
 
@@ -12,16 +13,23 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <variant>
 
+#include "net/router.hpp"
 #include "net/server_message.hpp"
 
 namespace feedsync::net::detail {
 
 using WireRequest = boost::beast::http::request<boost::beast::http::string_body>;
 using WireResponse = boost::beast::http::response<boost::beast::http::string_body>;
+using WireParser = boost::beast::http::request_parser<boost::beast::http::string_body>;
 
 // Header blocks larger than this are answered with 431.
 inline constexpr std::size_t kHeaderLimit = 16 * 1024;
+
+// Sets the limits every connection reads a request with: the header block (kHeaderLimit) and
+// the body (ServerOptions::max_body).
+void limit_request(WireParser& parser, std::size_t max_body);
 
 std::optional<Method> parse_method(std::string_view token);
 Headers to_headers(const boost::beast::http::fields& fields);
@@ -41,6 +49,16 @@ PreparedResponse prepare_response(ServerResponse response, unsigned http_version
 // A short plain-text response for the answers the server gives on its own (400, 404, 413, ...).
 ServerResponse error_response(int status);
 
+// A request read in full, routed: the handler to run and what it is given.
+struct Routed {
+  const Handler* handler = nullptr;  // valid while the router lives
+  ServerRequest request;
+};
+// Routes `wire` on `router`, or gives the server's own answer: 400 (and close) for a target that
+// does not parse, 501 (and close) for an unknown method, 404, 405 with `Allow`.
+std::variant<Routed, ServerResponse> route_request(const Router& router, WireRequest wire,
+                                                   std::string peer);
+
 // What to do after a failed request read.
 enum class ReadFailure {
   drop,              // peer gone, timed out or aborted: nothing can be answered
@@ -49,5 +67,7 @@ enum class ReadFailure {
   malformed,         // 400
 };
 ReadFailure classify_read_error(const boost::system::error_code& ec);
+// The status answering a failure other than drop: 413, 431 or 400.
+int status_for(ReadFailure failure);
 
 }  // namespace feedsync::net::detail

@@ -108,7 +108,10 @@ struct LabelValuesLess {
   using is_transparent = void;
   template <class A, class B>
   bool operator()(const A& a, const B& b) const {
-    auto a_it = std::begin(a), b_it = std::begin(b);
+    // Two declarations: one `auto` deducing two different types is ill-formed (GCC accepts it,
+    // clang does not).
+    auto a_it = std::begin(a);
+    auto b_it = std::begin(b);
     for (; a_it != std::end(a) && b_it != std::end(b); ++a_it, ++b_it) {
       const std::string_view x = *a_it, y = *b_it;
       if (x != y) return x < y;

@@ -183,6 +183,25 @@ TEST(CanonicalUrl, EncodesValuesSoTheyCannotChangeTheUrlsShape) {
             "https://www.example.com/a%20b?x=1");
 }
 
+// Issue 21 (bad input at the edges): a feed's guid is opaque text. "/", spaces and 10 KB are
+// encoded into one segment; "." and ".." cannot be (they are unreserved) and would move the
+// link up the site, so no link is made for such an article, with a message saying why.
+TEST(CanonicalUrl, GuidsCannotChangeTheLinksPath) {
+  auto with_guid = [](std::string guid) {
+    CanonicalVars v = vars();
+    v.guid = std::move(guid);
+    return render_canonical_url("https://www.example.com/articles/{guid}", v);
+  };
+  EXPECT_EQ(*with_guid("../../etc/passwd"), "https://www.example.com/articles/..%2F..%2Fetc%2Fpasswd");
+  EXPECT_EQ(*with_guid("a b/c"), "https://www.example.com/articles/a%20b%2Fc");
+  EXPECT_EQ(with_guid(std::string(10 * 1024, 'g'))->size(), std::string("https://www.example.com/articles/").size() + 10 * 1024);
+  EXPECT_THAT(with_guid("..").error(), HasSubstr("{guid} is \"..\", which would be a dot segment"));
+  EXPECT_THAT(with_guid(".").error(), HasSubstr("{guid} is \".\""));
+  EXPECT_EQ(*with_guid("..."), "https://www.example.com/articles/...");
+  EXPECT_THAT(render_canonical_url("https://www.example.com/{route_segment}", vars("..")).error(),
+              HasSubstr("{route_segment} is \"..\""));
+}
+
 TEST(CanonicalUrl, RejectsBadTemplatesAndResults) {
   EXPECT_THAT(render_canonical_url("https://x.example/{slug}", vars()).error(), HasSubstr("unknown placeholder {slug}"));
   EXPECT_THAT(render_canonical_url("https://x.example/{locale", vars()).error(), HasSubstr("is not closed"));

@@ -103,9 +103,18 @@ TEST(ConfigErrors, KeysMustBeScalars) {
             "feedsync.yaml:16:3: keys must be plain text, got a list");
 }
 
+// fuzz/config_fuzz.cpp found these: yaml-cpp's LoadAll never returned on them (a stray flow
+// indicator where a document starts) and grew its document list until memory ran out.
+TEST(ConfigErrors, StrayFlowIndicatorIsAnErrorNotAHang) {
+  EXPECT_EQ(error_of(","), "feedsync.yaml:1:1: invalid YAML: unexpected \",\"");
+  EXPECT_EQ(error_of("a: 1\n...\n,\n"), "feedsync.yaml:3:1: invalid YAML: unexpected \",\"");
+}
+
 TEST(ConfigErrors, DocumentShape) {
   EXPECT_EQ(error_of("a: 1\n---\nb: 2\n"),
             "feedsync.yaml:3:1: expected one YAML document, found 2");
+  EXPECT_EQ(error_of("a: 1\n---\nb: 2\n---\nc: 3\n"),
+            "feedsync.yaml:3:1: expected one YAML document, found 3");
   EXPECT_EQ(error_of("hello\n"), "feedsync.yaml:1:1: expected a mapping, got a single value");
   EXPECT_EQ(error_of("- a\n"), "feedsync.yaml:1:1: expected a mapping, got a list");
   EXPECT_EQ(error_of(""), "feedsync.yaml: cms.client_id: required key is missing");

@@ -65,5 +65,20 @@ TEST(ParseRfc3339, RejectsWhatIsNotRfc3339) {
   }
 }
 
+// fuzz/rfc3339 found "9999-12-31T23:59:59-23:59": accepted, but in UTC it is in the year 10000,
+// and format_rfc3339_ms wrote "10000-01-01T23:58:59Z", which is not RFC 3339 (nor parsed back).
+TEST(ParseRfc3339, RejectsTimesWhoseUtcFormIsOutsideYears0To9999) {
+  EXPECT_EQ(parse_rfc3339_ms("9999-12-31T23:59:59-23:59"), std::nullopt);
+  EXPECT_EQ(parse_rfc3339_ms("0000-01-01T00:00:00+00:01"), std::nullopt);
+  const auto last = parse_rfc3339_ms("9999-12-31T23:59:59.999Z");
+  ASSERT_TRUE(last.has_value());
+  EXPECT_EQ(format_rfc3339_ms(*last), "9999-12-31T23:59:59.999Z");
+  const auto first = parse_rfc3339_ms("0000-01-01T00:00:00Z");
+  ASSERT_TRUE(first.has_value());
+  EXPECT_EQ(format_rfc3339_ms(*first), "0000-01-01T00:00:00Z");
+  // 9999-12-31T00:00:59Z: a large offset is fine while the UTC form stays in range.
+  EXPECT_EQ(parse_rfc3339_ms("9999-12-31T23:59:59+23:59"), *last - 86'340'999);
+}
+
 }  // namespace
 }  // namespace feedsync
