@@ -56,6 +56,9 @@ class DaemonMetrics {
   void observe_cms_write(store::OpKind op, std::string_view outcome);
   // Each poll cycle (SyncEngine::on_cycle).
   void observe_poll(const PollObservation& poll);
+  // Each webhook delivery (ops::WebhookApi): `source` and `result` from kWebhookSources and
+  // kWebhookResults (engine_metrics.hpp).
+  void observe_webhook(std::string_view source, std::string_view result);
 
   // The Prometheus text page, with the per-feed gauges read from the store now (so CLI changes
   // such as pause or approve-deletes show at once).

@@ -20,6 +20,10 @@ class EngineControl {
   virtual ~EngineControl() = default;
   // Polls the feed as soon as a slot is free (SyncEngine::trigger).
   virtual void trigger(const std::string& feed) = 0;
+  // A webhook asks for a poll (SyncEngine::request_poll): coalesced, so a burst of requests
+  // costs one poll per feed. False for a feed that is not configured.
+  virtual bool request_poll(const std::string& feed) = 0;
+  virtual void request_poll_all() = 0;
   // Operations were requeued: the relay looks at the queue now.
   virtual void wake_relay() = 0;
   virtual CmsTokenStatus token_status() const = 0;

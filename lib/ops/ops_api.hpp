@@ -65,10 +65,14 @@ class OpsApi {
 // depends on neither value. Exposed for tests.
 bool token_matches(std::string_view presented, std::string_view expected_digest);
 
+class WebhookApi;
+
 // HttpServer + OpsApi bound to `http.listen` (port 0: any free port, read back with port()).
+// With `hooks` and no `http.webhook_listen`, the webhook routes are served here as well.
 class OpsServer {
  public:
-  OpsServer(boost::asio::io_context& io, const config::HttpConfig& http, OpsBackend& backend);
+  OpsServer(boost::asio::io_context& io, const config::HttpConfig& http, OpsBackend& backend,
+            WebhookApi* hooks = nullptr);
   ~OpsServer();
   OpsServer(const OpsServer&) = delete;
   OpsServer& operator=(const OpsServer&) = delete;
@@ -83,6 +87,26 @@ class OpsServer {
 
  private:
   std::unique_ptr<OpsApi> api_;  // before server_: the routes point into it
+  std::unique_ptr<net::HttpServer> server_;
+};
+
+// HttpServer bound to `http.webhook_listen` serving only the webhook routes (issue 19), with TLS
+// when webhook_tls_cert_file / webhook_tls_key_file are set. Everything else is 404 there.
+class WebhookServer {
+ public:
+  // `http.webhook_listen` must be set. `hooks` must outlive this object.
+  WebhookServer(boost::asio::io_context& io, const config::HttpConfig& http, WebhookApi& hooks);
+  ~WebhookServer();
+  WebhookServer(const WebhookServer&) = delete;
+  WebhookServer& operator=(const WebhookServer&) = delete;
+
+  // Binds and starts accepting; throws std::system_error or std::runtime_error (unreadable TLS
+  // files) like OpsServer::start().
+  void start();
+  unsigned short port() const;
+  boost::asio::awaitable<void> stop(std::chrono::milliseconds grace);
+
+ private:
   std::unique_ptr<net::HttpServer> server_;
 };
 

@@ -12,10 +12,18 @@ namespace feedsync::ops::testing {
 class FakeEngineControl final : public EngineControl {
  public:
   void trigger(const std::string& feed) override { triggered.push_back(feed); }
+  bool request_poll(const std::string& feed) override {
+    if (feed == unknown_feed) return false;
+    poll_requests.push_back(feed);
+    return true;
+  }
+  void request_poll_all() override { poll_requests.push_back("*"); }
   void wake_relay() override { ++relay_wakes; }
   CmsTokenStatus token_status() const override { return token; }
 
   std::vector<std::string> triggered;
+  std::vector<std::string> poll_requests;  // "*" for request_poll_all()
+  std::string unknown_feed = "no-such-feed";  // request_poll answers false for it
   int relay_wakes = 0;
   CmsTokenStatus token{.auth_failed = false, .state = "valid", .reason = ""};
 };
