@@ -193,6 +193,7 @@ int run_daemon(const CliRequest&, const config::Config& loaded) {
     return kExitFailure;
   }
   if (auto warning = ops::listen_warning(loaded.http)) log::warn(*warning);
+  if (auto warning = ops::webhook_listen_warning(loaded)) log::warn(*warning);
   std::optional<ops::WebhookServer> webhook_server;
   if (loaded.http.webhook_listen) {
     try {

@@ -114,4 +114,8 @@ class WebhookServer {
 // no admin token is configured; std::nullopt otherwise.
 std::optional<std::string> listen_warning(const config::HttpConfig& http);
 
+// A warning when http.webhook_listen is set but no webhook is enabled (no webhooks.cmp secret,
+// no webhooks.cms token): that listener would answer 404 to everything. std::nullopt otherwise.
+std::optional<std::string> webhook_listen_warning(const config::Config& config);
+
 }  // namespace feedsync::ops

@@ -88,4 +88,14 @@ std::optional<std::string> listen_warning(const config::HttpConfig& http) {
          "127.0.0.1 or firewall the port";
 }
 
+std::optional<std::string> webhook_listen_warning(const config::Config& config) {
+  if (!config.http.webhook_listen) return std::nullopt;
+  const auto& hooks = config.webhooks;
+  if ((hooks.cmp.secret && !hooks.cmp.secret->empty()) || (hooks.cms.token && !hooks.cms.token->empty()))
+    return std::nullopt;
+  return "http.webhook_listen " + *config.http.webhook_listen +
+         " is set but no webhook is enabled (webhooks.cmp.secret_file, webhooks.cms.token_file): it answers 404 "
+         "to every request";
+}
+
 }  // namespace feedsync::ops

@@ -16,9 +16,15 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/use_future.hpp>
+
+#include "net/beast_client.hpp"
 #include "support/process.hpp"
 #include "support/sim_process.hpp"
 #include "support/temp_dir.hpp"
+#include "support/test_certs.hpp"
 
 namespace feedsync {
 namespace {
@@ -41,8 +47,9 @@ std::string replaced(std::string text, const std::string& from, const std::strin
   return text.replace(at, from.size(), to);
 }
 
-std::string config_text() {
+std::string config_text(const std::string& http_extra = "") {
   std::string s = testing::demo_config();
+  s = replaced(s, "  listen: 127.0.0.1:0\n", "  listen: 127.0.0.1:0\n" + http_extra);
   s = replaced(s, "interval: 2s", "interval: 1h");  // only deliveries poll after the first
   s = replaced(s, "full_scan_interval: 1m", "full_scan_interval: 24h");  // one index page a poll
   s = replaced(s, "level: info", "level: debug");   // the secret must not be in debug lines either
@@ -73,10 +80,32 @@ int raw_post(unsigned short port, const std::string& path, const std::string& se
   return std::stoi(answer.substr(9, 3));
 }
 
+// An HTTPS POST that trusts only `ca_file`.
+testing::HttpReply https_post(const std::string& url, const std::string& ca_file, const std::string& secret,
+                              const std::string& body) {
+  boost::asio::io_context io;
+  net::ClientOptions options;
+  options.ca_file = ca_file;
+  net::BeastHttpClient client(io.get_executor(), options);
+  net::Request request;
+  request.method = net::Method::post;
+  request.url = url;
+  request.body = body;
+  request.headers.add("Content-Type", "application/json");
+  request.headers.add("Callback-Secret", secret);
+  auto future = boost::asio::co_spawn(io, client.send(std::move(request)), boost::asio::use_future);
+  io.run();
+  auto result = future.get();
+  if (!result) return {0, result.error().message};
+  return {result->status, result->body};
+}
+
 class WebhooksE2E : public ::testing::Test {
  protected:
-  WebhooksE2E() : sim_({"--generate", "30", "--seed", "9"}) {
-    config_ = dir_.write("feedsync.yaml", config_text());
+  // `webhook_tls`: hooks on their own listener (http.webhook_listen) with TLS, from a CA made
+  // for the test (its certificate in ca_file_).
+  explicit WebhooksE2E(bool webhook_tls = false) : sim_({"--generate", "30", "--seed", "9"}) {
+    config_ = dir_.write("feedsync.yaml", config_text(webhook_tls ? tls_keys() : ""));
     daemon_.emplace(FEEDSYNC_DAEMON_BIN, std::vector<std::string>{"run", "--config", config_.string()},
                     std::map<std::string, std::string>{{"SIM_URL", sim_.base_url()},
                                                        {"FEEDSYNC_STATE", (dir_ / "state.db").string()},
@@ -92,6 +121,16 @@ class WebhooksE2E : public ::testing::Test {
     base_ = "http://127.0.0.1:" + m[1].str();
     port_ = static_cast<unsigned short>(std::stoi(m[1].str()));
     ASSERT_TRUE(eventually([&] { return sim_.get("/_sim/check").json().at("ok").as_bool(); }));
+  }
+
+  std::string tls_keys() {
+    const testing::TestCertificateAuthority ca;
+    const auto certificate = ca.issue({"localhost"}, {"127.0.0.1"});
+    ca_file_ = dir_.write("ca.pem", ca.ca_pem()).string();
+    const auto cert = dir_.write("hook.crt", certificate.cert_pem);
+    const auto key = dir_.write("hook.key", certificate.key_pem);
+    return "  webhook_listen: 127.0.0.1:0\n  webhook_tls_cert_file: " + cert.string() +
+           "\n  webhook_tls_key_file: " + key.string() + "\n";
   }
 
   testing::HttpReply deliver(const std::string& path, const std::string& secret, const std::string& body = kAssetAdded) {
@@ -141,6 +180,7 @@ class WebhooksE2E : public ::testing::Test {
   std::optional<testing::Process> daemon_;
   std::string base_;
   unsigned short port_ = 0;
+  std::string ca_file_;
 };
 
 TEST_F(WebhooksE2E, ADeliveryGetsTheChangedArticleIntoTheCmsWithoutWaitingForTheInterval) {
@@ -214,6 +254,32 @@ TEST_F(WebhooksE2E, AWrongOrMissingSecretIs401AndRequestsNothingAndBigBodiesAre4
   EXPECT_EQ(result.exit_status, 0);
   EXPECT_THAT(result.err, HasSubstr("cmp webhook delivery refused"));
   EXPECT_THAT(result.err, Not(HasSubstr(kSecret)));
+}
+
+// http.webhook_listen with TLS: the hooks there only, the admin surface only on http.listen.
+class WebhookListenerE2E : public WebhooksE2E {
+ protected:
+  WebhookListenerE2E() : WebhooksE2E(/*webhook_tls=*/true) {}
+};
+
+TEST_F(WebhookListenerE2E, ServesOnlyTheHooksOverTls) {
+  ASSERT_TRUE(daemon_->wait_for_stderr("webhook listener started", 5s));
+  std::smatch m;
+  const auto err = daemon_->stderr_text();
+  ASSERT_TRUE(std::regex_search(err, m, std::regex("webhook listener started http=127\\.0\\.0\\.1:([0-9]+) tls=on")))
+      << err;
+  const std::string hooks = "https://127.0.0.1:" + m[1].str();
+
+  const double polls_before = polls();
+  const auto reply = https_post(hooks + "/hooks/cmp/demo", ca_file_, kSecret, kAssetAdded);
+  EXPECT_EQ(reply.status, 202) << reply.body;
+  EXPECT_TRUE(eventually([&] { return polls() == polls_before + 1; }));
+  EXPECT_EQ(https_post(hooks + "/hooks/cmp/demo", ca_file_, "wrong", kAssetAdded).status, 401);
+  // The admin surface is not on the public listener, and the hooks are not on the admin one.
+  for (const char* path : {"/status", "/metrics", "/feeds/demo/sync", "/retry"})
+    EXPECT_EQ(https_post(hooks + path, ca_file_, kSecret, "").status, 404) << path;
+  EXPECT_EQ(deliver("/hooks/cmp/demo", kSecret).status, 404);
+  EXPECT_EQ(http_request("GET", base_ + "/livez").status, 200);
 }
 
 }  // namespace

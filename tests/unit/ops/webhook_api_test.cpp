@@ -225,6 +225,19 @@ TEST_F(WebhookApiTest, NoResponseOrLogLineCarriesTheSecret) {
   EXPECT_EQ(log_lines.str().find(kSecret), std::string::npos) << log_lines.str();
 }
 
+TEST(WebhookListenWarning, OnlyWhenTheListenerWouldServeNothing) {
+  auto config = hooks_config(/*with_secret=*/false, /*own_listener=*/false);
+  EXPECT_FALSE(webhook_listen_warning(config));
+  config.http.webhook_listen = "0.0.0.0:9465";
+  ASSERT_TRUE(webhook_listen_warning(config));
+  EXPECT_THAT(*webhook_listen_warning(config), ::testing::HasSubstr("http.webhook_listen 0.0.0.0:9465"));
+  config.webhooks.cms.token = config::Secret("t", "test");
+  EXPECT_FALSE(webhook_listen_warning(config));
+  config.webhooks.cms.token.reset();
+  config.webhooks.cmp.secret = config::Secret(kSecret, "test");
+  EXPECT_FALSE(webhook_listen_warning(config));
+}
+
 TEST(WebhookSource, NamesTheSourceOfAHookRoute) {
   EXPECT_EQ(webhook_source("/hooks/cmp"), "cmp");
   EXPECT_EQ(webhook_source("/hooks/cmp/{feed}"), "cmp");
