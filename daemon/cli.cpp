@@ -36,6 +36,7 @@ const char* command_name(Command command) {
     case Command::resume: return "resume";
     case Command::approve_deletes: return "approve-deletes";
     case Command::backup: return "backup";
+    case Command::webhooks_register_cms: return "webhooks register-cms";
   }
   return "?";
 }
@@ -85,11 +86,21 @@ std::variant<CliRequest, CliExit> parse_cli(int argc, char** argv) {
   auto* backup = app.add_subcommand("backup", "Write a consistent copy of the state database");
   backup->add_option("path", request.backup_path, "Target file (must not exist)")->required();
 
+  auto* webhooks = app.add_subcommand("webhooks", "Event-driven sync: set up webhooks");
+  webhooks->require_subcommand(1);
+  auto* register_cms = webhooks->add_subcommand(
+      "register-cms", "Subscribe /hooks/cms to the CMS's publish events (/v1/experimental/webhooks)");
+  register_cms->add_option("--url", request.webhook_url,
+                           "The public URL of this daemon's /hooks/cms, e.g. https://feedsync.example.com/hooks/cms")
+      ->required();
+  register_cms->add_flag("--dry-run", request.dry_run, "Print the request as a curl command; send nothing");
+
   const std::pair<CLI::App*, Command> commands[] = {
       {run, Command::run},         {once, Command::once},       {plan, Command::plan},
       {check, Command::check},     {status, Command::status},   {retry, Command::retry},
       {resync, Command::resync},   {pause, Command::pause},     {resume, Command::resume},
-      {approve, Command::approve_deletes}, {backup, Command::backup}};
+      {approve, Command::approve_deletes}, {backup, Command::backup},
+      {register_cms, Command::webhooks_register_cms}};
 
   try {
     app.parse(argc, argv);

@@ -9,7 +9,7 @@
 namespace feedsync::daemon {
 
 enum class Command {
-  run, once, plan, check, status, retry, resync, pause, resume, approve_deletes, backup
+  run, once, plan, check, status, retry, resync, pause, resume, approve_deletes, backup, webhooks_register_cms
 };
 
 enum class OutputFormat { text, json };
@@ -23,6 +23,8 @@ struct CliRequest {
   std::optional<std::string> guid;   // resync/retry --guid
   std::string backup_path;           // backup PATH
   std::string once_timeout = "30m";  // once --timeout: how long the outbox may take to drain
+  std::string webhook_url;           // webhooks register-cms --url: where the CMS sends events
+  bool dry_run = false;              // webhooks register-cms --dry-run: print the request only
 };
 
 // A parse that ended without a request: --help, --version (exit 0) or a usage error (exit 2).

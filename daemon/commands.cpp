@@ -122,6 +122,7 @@ int run_command(const CliRequest& request, const config::Config& config) {
     case Command::plan: return run_plan(request, config);
     case Command::resync: return run_resync(request, config);
     case Command::approve_deletes: return run_approve_deletes(request, config);
+    case Command::webhooks_register_cms: return run_register_cms_webhook(request, config);
   }
   return kExitUsage;
 }

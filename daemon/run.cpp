@@ -48,6 +48,7 @@ class SyncEngineControl final : public ops::EngineControl {
   void trigger(const std::string& feed) override { engine_.trigger(feed); }
   bool request_poll(const std::string& feed) override { return engine_.request_poll(feed); }
   void request_poll_all() override { engine_.request_poll_all(); }
+  void check_published(const std::optional<std::string>& cms_key) override { engine_.check_published(cms_key); }
   void wake_relay() override { engine_.wake_relay(); }
   ops::CmsTokenStatus token_status() const override {
     const auto status = engine_.tokens().status();

@@ -264,6 +264,10 @@ void SyncEngine::request_poll_all() {
   for (const auto& name : order_) request_poll(name);
 }
 
+void SyncEngine::check_published(std::optional<std::string> cms_key) {
+  if (relay_->pending) relay_->pending->request(std::move(cms_key));
+}
+
 void SyncEngine::trigger_requested(steady_time now) {
   for (const auto& feed : requested_.take_due(now)) {
     log::debug("webhook poll requests coalesced into one poll", {{"feed", feed}});

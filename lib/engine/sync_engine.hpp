@@ -113,6 +113,9 @@ class SyncEngine {
   // that is not configured (nothing requested).
   bool request_poll(const std::string& feed);
   void request_poll_all();  // every configured feed
+  // A CMS webhook: the pending canonical check asks about the item with this CMS key now (every
+  // waiting article without a key). Nothing when the sink cannot list published versions.
+  void check_published(std::optional<std::string> cms_key);
   bool has_feed(const std::string& feed) const { return feeds_.count(feed) > 0; }
   void wake_relay();  // ops were requeued (retry): look at the queue now
   void stop();

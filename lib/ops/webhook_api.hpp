@@ -3,6 +3,8 @@
 //
 //   POST /hooks/cmp          a CMP webhook delivery: poll every feed
 //   POST /hooks/cmp/{feed}   a CMP webhook delivery for one feed (404 when it is not configured)
+//   POST /hooks/cms          a CMS (SaaS) webhook event, or its endpoint verification
+//   GET  /hooks/cms          the endpoint verification by query (?challenge= and the like)
 //
 // CMP (Content Marketing Platform "Webhooks"): the registered secret arrives in the
 // `Callback-Secret` header and is compared, as a SHA-256 digest, in constant time; missing or
@@ -12,6 +14,13 @@
 // coalesced: a burst of deliveries costs one poll per feed; duplicates and reordering are
 // harmless because a poll reads the current state). Other events are acknowledged and logged at
 // debug. Bodies are capped at kMaxWebhookBody (413 above it, from the listener).
+//
+// CMS (SaaS): the token configured on the subscription (webhooks.cms.token_file) arrives as
+// `Authorization: Bearer <token>` (or the bare token) or as `?token=` in the registered URL,
+// compared as a digest in constant time. A publish event asks the pending canonical check about
+// the item now (EngineControl::check_published). The verification step (cms_event.hpp) is
+// answered with its challenge even without the token (it changes nothing and reveals nothing),
+// but a wrong token is refused there too.
 //
 // Without a configured secret the CMP routes answer 404 like a path that does not exist. No
 // response, log line or metric carries a secret: only digests are kept. Every delivery is
@@ -50,12 +59,14 @@ class WebhookApi {
   // on_body_too_large); `route` is the matched route's pattern.
   void body_too_large(const std::string& route);
   bool cmp_enabled() const { return cmp_digest_.has_value(); }
+  bool cms_enabled() const { return cms_digest_.has_value(); }
 
  private:
   struct Impl;  // the handlers (webhook_api.cpp)
   EngineControl& engine_;
   DeliveryObserver observe_;
   std::optional<std::string> cmp_digest_;  // SHA-256 hex of webhooks.cmp secret
+  std::optional<std::string> cms_digest_;  // SHA-256 hex of webhooks.cms token
   std::set<std::string, std::less<>> feeds_;
 };
 

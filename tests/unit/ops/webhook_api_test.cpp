@@ -24,6 +24,8 @@ using ::testing::ElementsAre;
 using ::testing::IsEmpty;
 
 constexpr const char* kSecret = "cmp-Callback-Secret-0123456789ab";  // 32 characters, CMP's most
+constexpr const char* kCmsToken = "cms-webhook-token-abcdef0123456789";
+constexpr const char* kPublished = R"({"type":"content.published","data":{"key":"0f2a9b3c4d5e6f708192a3b4c5d6e7f8"}})";
 constexpr const char* kAsset = R"({"event_name":"asset_added","data":{"asset":{"id":"019a","type":"article"}}})";
 
 config::Config hooks_config(bool with_secret, bool own_listener = false) {
@@ -37,6 +39,7 @@ config::Config hooks_config(bool with_secret, bool own_listener = false) {
   }
   config.http.admin_token = config::Secret("admin-token-xyz", "test");
   if (with_secret) config.webhooks.cmp.secret = config::Secret(kSecret, "test");
+  if (with_secret) config.webhooks.cms.token = config::Secret(kCmsToken, "test");
   for (const char* name : {"blog", "news"}) {
     config::FeedConfig feed;
     feed.name = name;
@@ -92,6 +95,11 @@ class WebhookApiTest : public ::testing::Test {
   RawResponse deliver(std::string_view target, std::string_view headers = secret_header(kSecret),
                       std::string_view body = kAsset) {
     return send(hooks_port_, "POST", target, headers, body);
+  }
+  std::vector<std::string> checks() {
+    std::vector<std::string> out;
+    loop_.call([&] { out = engine_.published_checks; });
+    return out;
   }
   std::vector<std::string> requests() {
     std::vector<std::string> out;
@@ -215,14 +223,64 @@ TEST_F(WebhookApiTest, NoResponseOrLogLineCarriesTheSecret) {
   deliver("/hooks/cmp", secret_header(std::string(kSecret) + "-wrong"));
   deliver("/hooks/cmp", "");
   deliver("/hooks/cmp", secret_header(kSecret), kSecret);
+  deliver("/hooks/cms", "Authorization: Bearer " + std::string(kCmsToken) + "\r\n", kPublished);
+  deliver("/hooks/cms", "Authorization: Bearer " + std::string(kCmsToken) + "x\r\n", kPublished);
+  deliver("/hooks/cms?token=" + std::string(kCmsToken) + "x", "", kPublished);
   TearDown();
   log::configure({});
   for (const auto& r : seen_) {
-    EXPECT_EQ(r.body.find(kSecret), std::string::npos) << r.body;
-    for (const auto& h : r.headers) EXPECT_EQ(h.value.find(kSecret), std::string::npos) << h.name;
+    for (const char* secret : {kSecret, kCmsToken}) {
+      EXPECT_EQ(r.body.find(secret), std::string::npos) << r.body;
+      for (const auto& h : r.headers) EXPECT_EQ(h.value.find(secret), std::string::npos) << h.name;
+    }
   }
   EXPECT_NE(log_lines.str().find("cmp webhook delivery refused"), std::string::npos);
   EXPECT_EQ(log_lines.str().find(kSecret), std::string::npos) << log_lines.str();
+  EXPECT_EQ(log_lines.str().find(kCmsToken), std::string::npos) << log_lines.str();
+}
+
+TEST_F(WebhookApiTest, ACmsPublishEventWithTheTokenChecksTheItem) {
+  start();
+  const std::string bearer = "Authorization: Bearer " + std::string(kCmsToken) + "\r\n";
+  EXPECT_EQ(deliver("/hooks/cms", bearer, kPublished).status, 202);
+  EXPECT_EQ(deliver("/hooks/cms", "Authorization: " + std::string(kCmsToken) + "\r\n", kPublished).status, 202);
+  EXPECT_EQ(deliver("/hooks/cms?token=" + std::string(kCmsToken), "", R"({"type":"content.published"})").status, 202);
+  EXPECT_THAT(checks(), ElementsAre("0f2a9b3c4d5e6f708192a3b4c5d6e7f8", "0f2a9b3c4d5e6f708192a3b4c5d6e7f8", "*"));
+  EXPECT_EQ(deliver("/hooks/cms", bearer, R"({"type":"content.created"})").status, 202);
+  EXPECT_EQ(counted("cms/accepted"), 3);
+  EXPECT_EQ(counted("cms/ignored"), 1);
+}
+
+TEST_F(WebhookApiTest, ACmsEventWithoutOrWithAWrongTokenIs401) {
+  start();
+  EXPECT_EQ(deliver("/hooks/cms", "", kPublished).status, 401);
+  EXPECT_EQ(deliver("/hooks/cms", "Authorization: Bearer nope\r\n", kPublished).status, 401);
+  EXPECT_EQ(deliver("/hooks/cms?token=nope", "", kPublished).status, 401);
+  // The CMP secret is not the CMS token.
+  EXPECT_EQ(deliver("/hooks/cms", "Authorization: Bearer " + std::string(kSecret) + "\r\n", kPublished).status, 401);
+  EXPECT_THAT(checks(), IsEmpty());
+  EXPECT_EQ(counted("cms/unauthorized"), 4);
+}
+
+TEST_F(WebhookApiTest, TheCmsVerificationIsAnsweredWithItsChallenge) {
+  start();
+  const auto post = deliver("/hooks/cms", "", R"({"type":"webhook.verification","challenge":"c-123"})");
+  EXPECT_EQ(post.status, 200);
+  EXPECT_THAT(post.body, ::testing::HasSubstr(R"("challenge":"c-123")"));
+  const auto get = send(hooks_port_, "GET", "/hooks/cms?validationToken=v-456", "", "");
+  EXPECT_EQ(get.status, 200);
+  EXPECT_EQ(get.body, "v-456");
+  EXPECT_EQ(send(hooks_port_, "GET", "/hooks/cms", "", "").status, 400);
+  // A wrong token is refused even here.
+  EXPECT_EQ(deliver("/hooks/cms", "Authorization: Bearer nope\r\n", R"({"challenge":"c"})").status, 401);
+  EXPECT_EQ(counted("cms/verification"), 2);
+  EXPECT_THAT(checks(), IsEmpty());
+}
+
+TEST_F(WebhookApiTest, WithoutACmsTokenHooksCmsDoesNotExist) {
+  start(/*with_secret=*/false);
+  EXPECT_EQ(deliver("/hooks/cms", "", R"({"challenge":"c"})").status, 404);
+  EXPECT_EQ(send(hooks_port_, "GET", "/hooks/cms?challenge=c", "", "").status, 404);
 }
 
 TEST(WebhookListenWarning, OnlyWhenTheListenerWouldServeNothing) {
