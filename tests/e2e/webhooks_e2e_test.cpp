@@ -364,6 +364,12 @@ TEST_F(CmsWebhooksE2E, AnEditorPublishingFiveOfTwentyDraftsPostsExactlyThoseFive
   const auto deliveries = sim_.get("/_sim/webhooks/deliveries?source=cms").json().at("deliveries").as_array();
   ASSERT_EQ(deliveries.size(), 6u) << "one verification, five publish events";
   for (const auto& d : deliveries) EXPECT_EQ(d.at("status").to_number<int>(), d.at("event").as_string() == "webhook.verification" ? 200 : 202);
+  const std::string base = hook_url.substr(0, hook_url.size() - std::string("/hooks/cms").size());
+  const auto metrics = http_request("GET", base + "/metrics").body;
+  EXPECT_THAT(metrics, HasSubstr("feedsync_webhook_deliveries_total{source=\"cms\",result=\"accepted\"} 5"));
+  EXPECT_THAT(metrics, HasSubstr("feedsync_webhook_deliveries_total{source=\"cms\",result=\"verification\"} 1"));
+  for (const char* path : {"/metrics", "/status"})
+    EXPECT_THAT(http_request("GET", base + path).body, Not(HasSubstr(kCmsHookToken))) << path;
   daemon_->signal(SIGTERM);
   const auto result = daemon_->wait(30s);
   EXPECT_EQ(result.exit_status, 0);
