@@ -112,7 +112,7 @@ struct Run {
   asio::steady_timer done;
 };
 
-asio::awaitable<void> worker(WebhookSender* sender, std::shared_ptr<Run> run) {
+asio::awaitable<void> worker(std::shared_ptr<WebhookSender> sender, std::shared_ptr<Run> run) {
   while (run->next < run->batch.planned.size()) {
     const std::size_t i = run->next++;
     net::Headers headers;
@@ -148,7 +148,8 @@ asio::awaitable<ServerResponse> deliver(WebhookSender* sender, ServerRequest r) 
   auto run = std::make_shared<Run>(executor, std::move(*batch));
   run->workers = std::min(run->batch.concurrency, run->batch.planned.size());
   const std::size_t workers = run->workers;
-  for (std::size_t i = 0; i < workers; ++i) asio::co_spawn(executor, worker(sender, run), asio::detached);
+  for (std::size_t i = 0; i < workers; ++i)
+    asio::co_spawn(executor, worker(sender->shared_from_this(), run), asio::detached);
   auto waiting = run->done.async_wait(asio::as_tuple(asio::use_awaitable));
   co_await std::move(waiting);
   co_return reply(200, summary(*run));

@@ -16,7 +16,7 @@ Simulator::Simulator(boost::asio::io_context& io, SimulatorOptions options, cons
       log_(options_.request_log_capacity),
       middleware_(clock_, faults_, limits_, log_),
       feed_api_(store_, clock_, options_.allowed_domains),
-      webhooks_(io.get_executor()) {
+      webhooks_(std::make_shared<WebhookSender>(io.get_executor())) {
   if (options_.deleted_feed_id.empty()) options_.deleted_feed_id = derived_deleted_feed_id(options_.feed_id);
   auto feed = store_.add_feed(options_.feed_id, options_.deleted_feed_id, options_.feed_title);
   if (!feed) throw std::invalid_argument(feed.error().message);

@@ -81,8 +81,8 @@ class Simulator {
   FaultRules& faults() { return faults_; }
   RateLimits& rate_limits() { return limits_; }
   RequestLog& requests() { return log_; }
-  WebhookSender& webhooks() { return webhooks_; }
-  const WebhookSender& webhooks() const { return webhooks_; }
+  WebhookSender& webhooks() { return *webhooks_; }
+  const WebhookSender& webhooks() const { return *webhooks_; }
   FeedApi& feed_api() { return feed_api_; }
   const Middleware& middleware() const { return middleware_; }
   bool cms_attached() const { return static_cast<bool>(cms_.items); }
@@ -99,7 +99,7 @@ class Simulator {
   RequestLog log_;
   Middleware middleware_;
   FeedApi feed_api_;
-  WebhookSender webhooks_;  // outgoing CMP and CMS webhooks
+  std::shared_ptr<WebhookSender> webhooks_;  // outgoing CMP and CMS webhooks
   CmsHooks cms_;
   net::Router router_;
   RouteSink sink_;

@@ -33,10 +33,11 @@ WebhookSender::WebhookSender(boost::asio::any_io_executor executor, std::size_t 
 
 WebhookSender::~WebhookSender() = default;
 
-boost::asio::awaitable<WebhookDelivery> WebhookSender::send(std::string source, std::string event, std::string url,
-                                                            net::Headers headers, std::string body) {
+boost::asio::awaitable<WebhookDelivery> WebhookSender::send_from(std::shared_ptr<WebhookSender> self, std::string source,
+                                                                 std::string event, std::string url,
+                                                                 net::Headers headers, std::string body) {
   WebhookDelivery delivery;
-  delivery.seq = next_seq_++;
+  delivery.seq = self->next_seq_++;
   delivery.source = std::move(source);
   delivery.event = std::move(event);
   delivery.url = url;
@@ -48,7 +49,7 @@ boost::asio::awaitable<WebhookDelivery> WebhookSender::send(std::string source, 
   request.body = std::move(body);
   request.max_body = 64 * 1024;
   delivery.sent_ms = wall_ms();
-  auto pending = client_->send(std::move(request));
+  auto pending = self->client_->send(std::move(request));
   auto result = co_await std::move(pending);
   delivery.done_ms = wall_ms();
   if (result) {
@@ -57,8 +58,8 @@ boost::asio::awaitable<WebhookDelivery> WebhookSender::send(std::string source, 
   } else {
     delivery.error = result.error().message;
   }
-  log_.push_back(delivery);
-  while (log_.size() > capacity_) log_.pop_front();
+  self->log_.push_back(delivery);
+  while (self->log_.size() > self->capacity_) self->log_.pop_front();
   co_return delivery;
 }
 

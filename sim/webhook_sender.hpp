@@ -32,7 +32,9 @@ struct WebhookDelivery {
   std::int64_t done_ms = 0;
 };
 
-class WebhookSender {
+// Held by shared_ptr (Simulator): every send in flight keeps it alive, so a delivery still
+// waiting for its answer when the simulator goes away never touches freed memory.
+class WebhookSender : public std::enable_shared_from_this<WebhookSender> {
  public:
   explicit WebhookSender(boost::asio::any_io_executor executor, std::size_t capacity = 10'000);
   ~WebhookSender();
@@ -41,7 +43,10 @@ class WebhookSender {
 
   // Sends one JSON POST and records it; the record comes back when the answer (or failure) is in.
   boost::asio::awaitable<WebhookDelivery> send(std::string source, std::string event, std::string url,
-                                               net::Headers headers, std::string body);
+                                               net::Headers headers, std::string body) {
+    return send_from(shared_from_this(), std::move(source), std::move(event), std::move(url), std::move(headers),
+                     std::move(body));
+  }
   // The same without waiting (CMS events: the CMS does not wait for its subscribers).
   void post(std::string source, std::string event, std::string url, net::Headers headers, std::string body);
 
@@ -50,6 +55,9 @@ class WebhookSender {
   void clear() { log_.clear(); }
 
  private:
+  static boost::asio::awaitable<WebhookDelivery> send_from(std::shared_ptr<WebhookSender> self, std::string source,
+                                                           std::string event, std::string url, net::Headers headers,
+                                                           std::string body);
   boost::asio::any_io_executor executor_;
   std::unique_ptr<net::BeastHttpClient> client_;
   std::size_t capacity_;
