@@ -38,19 +38,20 @@ TEST(CmsEvent, ChallengeFieldsAreEchoedUnderTheirOwnNameAndTheCommonOnes) {
 TEST(CmsEvent, AnUnsafeChallengeIsNotEchoed) {
   EXPECT_EQ(read_cms_event(R"({"challenge":"a\nb"})").kind, CmsEventKind::malformed);
   EXPECT_EQ(read_cms_event(R"({"challenge":""})").kind, CmsEventKind::malformed);
-  EXPECT_EQ(read_cms_event(std::string(R"({"challenge":")") + std::string(300, 'x') + "\"}").kind,
-            CmsEventKind::malformed);
+  std::string too_long = R"({"challenge":")";
+  too_long.append(300, 'x');
+  too_long.append("\"}");
+  EXPECT_EQ(read_cms_event(too_long).kind, CmsEventKind::malformed);
 }
 
 TEST(CmsEvent, PublishEventsCarryTheirKeyWhereverItIs) {
-  const std::string dashed = "0F2A9B3C-4D5E-6F70-8192-A3B4C5D6E7F8";
-  for (const std::string& body : {
-           std::string(R"({"type":"content.published","data":{"key":")") + kKey + "\"}}",
-           std::string(R"({"eventType":"ContentPublished","data":{"contentKey":")") + dashed + "\"}}",
-           std::string(R"({"event":"cms.content.publish","data":{"content":{"key":"{)") + dashed + "}\"}}}",
-           std::string(R"({"type":{"subject":"content","action":"published"},"data":{"contentLink":{"guidValue":")") +
-               dashed + "\"}}}",
-           std::string(R"({"eventName":"Published","key":")") + kKey + "\"}"}) {
+  // Whole literals: the key as stored, and as a GUID with dashes, braces and capitals.
+  for (const char* body : {
+           R"({"type":"content.published","data":{"key":"0f2a9b3c4d5e6f708192a3b4c5d6e7f8"}})",
+           R"({"eventType":"ContentPublished","data":{"contentKey":"0F2A9B3C-4D5E-6F70-8192-A3B4C5D6E7F8"}})",
+           R"({"event":"cms.content.publish","data":{"content":{"key":"{0F2A9B3C-4D5E-6F70-8192-A3B4C5D6E7F8}"}}})",
+           R"({"type":{"subject":"content","action":"published"},"data":{"contentLink":{"guidValue":"0f2a9b3c-4d5e-6f70-8192-a3b4c5d6e7f8"}}})",
+           R"({"eventName":"Published","key":"0f2a9b3c4d5e6f708192a3b4c5d6e7f8"})"}) {
     const auto e = read_cms_event(body);
     ASSERT_EQ(e.kind, CmsEventKind::publish) << body;
     ASSERT_TRUE(e.cms_key) << body;
