@@ -322,6 +322,20 @@ TEST_F(CmsWebhooksE2E, AnEditorPublishingFiveOfTwentyDraftsPostsExactlyThoseFive
   ASSERT_EQ(items.size(), 20u);
   EXPECT_TRUE(canonical_records().empty());
 
+  // What register-cms refuses, and its dry run: nothing sent, no secret printed.
+  const auto bad_url = testing::run_process(
+      FEEDSYNC_DAEMON_BIN, {"webhooks", "register-cms", "--url", "ftp://x/hooks/cms", "--config", config_.string()}, env_);
+  EXPECT_EQ(bad_url.exit_status, 78);
+  EXPECT_THAT(bad_url.err, HasSubstr("--url ftp://x/hooks/cms is not an absolute http(s) URL"));
+  const auto dry = testing::run_process(
+      FEEDSYNC_DAEMON_BIN,
+      {"webhooks", "register-cms", "--url", hook_url, "--dry-run", "--config", config_.string()}, env_);
+  EXPECT_EQ(dry.exit_status, 0) << dry.err;
+  EXPECT_THAT(dry.out, HasSubstr("/v1/experimental/webhooks"));
+  EXPECT_THAT(dry.out, HasSubstr("$CMS_WEBHOOK_TOKEN"));
+  EXPECT_THAT(dry.out, Not(HasSubstr(kCmsHookToken)));
+  EXPECT_EQ(sim_.get("/_sim/cms/webhooks").json().at("webhooks").as_array().size(), 0u);
+
   const auto registered = testing::run_process(
       FEEDSYNC_DAEMON_BIN, {"webhooks", "register-cms", "--url", hook_url, "--config", config_.string()}, env_);
   ASSERT_EQ(registered.exit_status, 0) << registered.out << registered.err;
