@@ -192,6 +192,16 @@ int run_check(const CliRequest& request, const config::Config& config) {
   out << "http       " << config.http.listen
       << (config.http.admin_token ? " (admin API enabled)" : " (admin API disabled: no token)")
       << "\n";
+  out << "webhooks   cmp "
+      << (config.webhooks.cmp.secret ? "on (secret from " + config.webhooks.cmp.secret->origin() + ", coalesce " +
+                                           format_duration(config.webhooks.cmp.coalesce) + ")"
+                                     : std::string("off"))
+      << ", cms "
+      << (config.webhooks.cms.token ? "on (token from " + config.webhooks.cms.token->origin() + ")" : std::string("off"))
+      << (config.http.webhook_listen
+              ? ", served on " + *config.http.webhook_listen + (config.http.webhook_tls_cert_file ? " (TLS)" : "")
+              : std::string(", served on http.listen"))
+      << "\n";
   out << "source     " << config.source.base_url << " (rate " << format_rate(config.source.rate_limit)
       << ", timeout " << format_duration(config.source.timeout) << ")\n";
   out << "cms        " << (config.cms.api == config::CmsApi::v1 ? "v1 " : "version2 ")

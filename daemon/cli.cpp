@@ -37,6 +37,7 @@ const char* command_name(Command command) {
     case Command::approve_deletes: return "approve-deletes";
     case Command::backup: return "backup";
     case Command::audit: return "audit";
+    case Command::webhooks_register_cms: return "webhooks register-cms";
   }
   return "?";
 }
@@ -97,11 +98,21 @@ std::variant<CliRequest, CliExit> parse_cli(int argc, char** argv) {
       ->capture_default_str();
   add_output_option(*audit, request);
 
+  auto* webhooks = app.add_subcommand("webhooks", "Event-driven sync: set up webhooks");
+  webhooks->require_subcommand(1);
+  auto* register_cms = webhooks->add_subcommand(
+      "register-cms", "Subscribe /hooks/cms to the CMS's publish events (/v1/experimental/webhooks)");
+  register_cms->add_option("--url", request.webhook_url,
+                           "The public URL of this daemon's /hooks/cms, e.g. https://feedsync.example.com/hooks/cms")
+      ->required();
+  register_cms->add_flag("--dry-run", request.dry_run, "Print the request as a curl command; send nothing");
+
   const std::pair<CLI::App*, Command> commands[] = {
       {run, Command::run},         {once, Command::once},       {plan, Command::plan},
       {check, Command::check},     {status, Command::status},   {retry, Command::retry},
       {resync, Command::resync},   {pause, Command::pause},     {resume, Command::resume},
-      {approve, Command::approve_deletes}, {backup, Command::backup},   {audit, Command::audit}};
+      {approve, Command::approve_deletes}, {backup, Command::backup},   {audit, Command::audit},
+      {register_cms, Command::webhooks_register_cms}};
 
   try {
     app.parse(argc, argv);

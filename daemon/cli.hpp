@@ -9,7 +9,8 @@
 namespace feedsync::daemon {
 
 enum class Command {
-  run, once, plan, check, status, retry, resync, pause, resume, approve_deletes, backup, audit
+  run, once, plan, check, status, retry, resync, pause, resume, approve_deletes, backup, audit,
+  webhooks_register_cms
 };
 
 enum class OutputFormat { text, json };
@@ -25,6 +26,8 @@ struct CliRequest {
   std::string once_timeout = "30m";  // once --timeout: how long the outbox may take to drain
   bool repair = false;                // audit --repair
   bool rebuild_state = false;         // audit --rebuild-state
+  std::string webhook_url;           // webhooks register-cms --url: where the CMS sends events
+  bool dry_run = false;              // webhooks register-cms --dry-run: print the request only
 };
 
 // A parse that ended without a request: --help, --version (exit 0) or a usage error (exit 2).

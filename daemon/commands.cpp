@@ -123,6 +123,7 @@ int run_command(const CliRequest& request, const config::Config& config) {
     case Command::resync: return run_resync(request, config);
     case Command::approve_deletes: return run_approve_deletes(request, config);
     case Command::audit: return run_audit(request, config);
+    case Command::webhooks_register_cms: return run_register_cms_webhook(request, config);
   }
   return kExitUsage;
 }

@@ -21,6 +21,7 @@ int run_daemon(const CliRequest& request, const config::Config& config);
 int run_plan(const CliRequest& request, const config::Config& config);
 int run_once(const CliRequest& request, const config::Config& config);
 int run_audit(const CliRequest& request, const config::Config& config);
+int run_register_cms_webhook(const CliRequest& request, const config::Config& config);
 
 // Logging as the configuration says (also after a reload).
 void configure_logging(const config::Config& config);

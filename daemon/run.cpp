@@ -33,6 +33,7 @@
 #include "ops/sd_notify.hpp"
 #include "ops/status_reporter.hpp"
 #include "ops/watchdog.hpp"
+#include "ops/webhook_api.hpp"
 #include "store/store.hpp"
 
 namespace feedsync::daemon {
@@ -45,6 +46,9 @@ class SyncEngineControl final : public ops::EngineControl {
  public:
   explicit SyncEngineControl(engine::SyncEngine& engine) : engine_(engine) {}
   void trigger(const std::string& feed) override { engine_.trigger(feed); }
+  bool request_poll(const std::string& feed) override { return engine_.request_poll(feed); }
+  void request_poll_all() override { engine_.request_poll_all(); }
+  void check_published(const std::optional<std::string>& cms_key) override { engine_.check_published(cms_key); }
   void wake_relay() override { engine_.wake_relay(); }
   ops::CmsTokenStatus token_status() const override {
     const auto status = engine_.tokens().status();
@@ -107,6 +111,8 @@ struct Daemon {
   engine::SyncEngine& engine;
   ops::SdNotifier& notifier;
   ops::OpsServer& server;
+  ops::WebhookServer* webhook_server;  // null without http.webhook_listen
+  ops::WebhookApi& hooks;
   ops::DaemonMetrics& metrics;
   ops::StatusReporter& status;
   config::LiveConfig& config;  // the engine puts a reloaded configuration in force here
@@ -126,7 +132,13 @@ void reload(Daemon& d) {
       log::warn("http.listen changed; the listener moves at the next restart",
                 {{"listening", running->http.listen}, {"configured", next->http.listen}});
     }
+    if (next->http.webhook_listen != running->http.webhook_listen) {
+      log::warn("http.webhook_listen changed; the webhook listener changes at the next restart",
+                {{"listening", running->http.webhook_listen.value_or("(none)")},
+                 {"configured", next->http.webhook_listen.value_or("(none)")}});
+    }
     d.server.set_admin_token(next->http.admin_token);
+    d.hooks.configure(*next);
     d.metrics.init_feeds();
     log::info("configuration reloaded", {{"feeds", std::to_string(next->feeds.size())}});
   } catch (const config::ConfigError& e) {
@@ -159,6 +171,7 @@ asio::awaitable<void> handle_signals(Daemon& d) {
                 {{"shutdown_timeout_ms", std::to_string(timeout.count())}});
     }
     co_await d.server.stop(std::chrono::milliseconds(1000));
+    if (d.webhook_server != nullptr) co_await d.webhook_server->stop(std::chrono::milliseconds(1000));
     d.io.stop();
     co_return;
   }
@@ -188,8 +201,12 @@ int run_daemon(const CliRequest&, const config::Config& loaded) {
   ops::LoopHeartbeat heartbeat(io.get_executor(), clock);  // /livez's loop-lag check
   ops::DaemonBackend backend(store, config, clock, metrics, control, heartbeat);
 
-  // The listener before READY=1: a failure to bind is a start-up failure systemd sees.
-  ops::OpsServer server(io, loaded.http, backend);
+  ops::WebhookApi hooks(control, *config.get(), [&metrics](std::string_view source, std::string_view result) {
+    metrics.observe_webhook(source, result);
+  });
+
+  // The listeners before READY=1: a failure to bind is a start-up failure systemd sees.
+  ops::OpsServer server(io, loaded.http, backend, &hooks);
   try {
     server.start();
   } catch (const std::system_error& e) {
@@ -197,10 +214,26 @@ int run_daemon(const CliRequest&, const config::Config& loaded) {
     return kExitFailure;
   }
   if (auto warning = ops::listen_warning(loaded.http)) log::warn(*warning);
+  if (auto warning = ops::webhook_listen_warning(loaded)) log::warn(*warning);
+  std::optional<ops::WebhookServer> webhook_server;
+  if (loaded.http.webhook_listen) {
+    try {
+      webhook_server.emplace(io, loaded.http, hooks);
+      webhook_server->start();
+    } catch (const std::exception& e) {
+      log::error("cannot listen on http.webhook_listen",
+                 {{"webhook_listen", *loaded.http.webhook_listen}, {"error", e.what()}});
+      return kExitFailure;
+    }
+    log::info("webhook listener started",
+              {{"http", loaded.http.webhook_listen_host + ":" + std::to_string(webhook_server->port())},
+               {"tls", loaded.http.webhook_tls_cert_file ? "on" : "off"}});
+  }
 
   ops::StatusReporter status(io.get_executor(), clock, [&engine] { return engine.summary(); },
                              [&notifier](std::string_view line) { notifier.status(line); });
-  Daemon daemon{io, store, engine, notifier, server, metrics, status, config};
+  Daemon daemon{io,    store, engine, notifier, server, webhook_server ? &*webhook_server : nullptr,
+                hooks, metrics, status, config};
   asio::co_spawn(io, handle_signals(daemon), asio::detached);
   asio::co_spawn(io, engine.run(), asio::detached);
   if (watchdog) watchdog->start();

@@ -2,6 +2,8 @@
 
 #include <boost/json/array.hpp>
 
+#include "sim/cms_http.hpp"
+#include "sim/cms_webhooks.hpp"
 #include "sim/control_util.hpp"
 
 namespace feedsync::sim {
@@ -80,8 +82,8 @@ ServerResponse route_collision(CmsSim& cms, const ServerRequest& r) {
   return reply(200, json::object{{"status", *status}});
 }
 
-// POST /_sim/cms/items/{key}:publish [{"locale":"en"}]
-ServerResponse editor_publish(CmsSim& cms, const ServerRequest& r) {
+// POST /_sim/cms/items/{key}:publish [{"locale":"en"}]; subscribed webhooks hear of it.
+ServerResponse editor_publish(CmsSim& cms, CmsWebhooks& hooks, const ServerRequest& r) {
   std::string locale;
   if (!r.body.empty()) {
     auto body = control::object_body(r);
@@ -91,8 +93,10 @@ ServerResponse editor_publish(CmsSim& cms, const ServerRequest& r) {
       locale = std::string(value->get_string());
     }
   }
-  auto published = cms.editor_publish(r.params.get("key").value_or(""), locale);
+  const std::string key(r.params.get("key").value_or(""));
+  auto published = cms.editor_publish(key, locale);
   if (!published) return error(404, published.error());
+  hooks.published(normalise_key(key).value_or(key), locale, *published);
   return reply(200, json::object{{"version", *published}, {"status", "published"}});
 }
 
@@ -159,12 +163,33 @@ ServerResponse editor_move(CmsSim& cms, const ServerRequest& r) {
   return editor_reply(cms.editor_move(r.params.get("key").value_or(""), **container), "key");
 }
 
+// PUT /_sim/cms/webhook-verification {"mode":"challenge"|"event-grid"|"none"}
+ServerResponse webhook_verification(CmsWebhooks& hooks, const ServerRequest& r) {
+  auto body = control::object_body(r);
+  if (!body) return body.error();
+  const auto* mode = body->if_contains("mode");
+  if (!mode || !mode->is_string()) return error(400, "mode must be challenge, event-grid or none");
+  for (auto m : {CmsWebhookVerification::challenge, CmsWebhookVerification::event_grid, CmsWebhookVerification::none}) {
+    if (mode->get_string() == to_string(m)) {
+      hooks.set_verification(m);
+      return reply(200, json::object{{"mode", to_string(m)}});
+    }
+  }
+  return error(400, "mode must be challenge, event-grid or none");
+}
+
 }  // namespace
 
 std::shared_ptr<CmsSim> attach_cms_sim(Simulator& sim, CmsSimOptions options) {
+  const std::string v1_base = options.v1_base;
+  const auto verification = options.webhook_verification;
   auto cms = std::make_shared<CmsSim>(sim.clock(), std::move(options));
+  auto webhooks = std::make_shared<CmsWebhooks>(*cms, sim.webhooks(), v1_base, verification);
   CmsHooks hooks;
-  hooks.add_routes = [cms](const RouteSink& sink) { cms->add_routes(sink); };
+  hooks.add_routes = [cms, webhooks](const RouteSink& sink) {
+    cms->add_routes(sink);
+    webhooks->add_routes(sink);
+  };
   hooks.items_json = [cms] { return cms->items_json(); };
   hooks.items = [cms] {
     std::vector<CmsItemSnapshot> out;
@@ -188,7 +213,12 @@ std::shared_ptr<CmsSim> attach_cms_sim(Simulator& sim, CmsSimOptions options) {
   add(Method::post, "/_sim/cms/containers", [c](ServerRequest r) { return add_container(*c, r); });
   add(Method::put, "/_sim/cms/refuse-status-on-create", [c](ServerRequest r) { return refuse_status(*c, r); });
   add(Method::put, "/_sim/cms/route-collision", [c](ServerRequest r) { return route_collision(*c, r); });
-  add(Method::post, "/_sim/cms/items/{key}:publish", [c](ServerRequest r) { return editor_publish(*c, r); });
+  CmsWebhooks* w = webhooks.get();  // kept alive by its routes
+  add(Method::post, "/_sim/cms/items/{key}:publish", [c, w](ServerRequest r) { return editor_publish(*c, *w, r); });
+  add(Method::put, "/_sim/cms/webhook-verification", [w](ServerRequest r) { return webhook_verification(*w, r); });
+  add(Method::get, "/_sim/cms/webhooks", [w](ServerRequest) {
+    return reply(200, json::object{{"webhooks", w->subscriptions_json()}, {"verification", to_string(w->verification())}});
+  });
   add(Method::post, "/_sim/cms/items/{key}:delete", [c](ServerRequest r) { return editor_delete(*c, r); });
   add(Method::post, "/_sim/cms/items/{key}:edit", [c](ServerRequest r) { return editor_edit(*c, r); });
   add(Method::post, "/_sim/cms/items/{key}:unpublish", [c](ServerRequest r) { return editor_unpublish(*c, r); });

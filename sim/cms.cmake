@@ -12,6 +12,7 @@ target_sources(feedsync_sim PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/cms_store.cpp
   ${CMAKE_CURRENT_LIST_DIR}/cms_tokens.cpp
   ${CMAKE_CURRENT_LIST_DIR}/cms_v1.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/cms_webhooks.cpp
 )
 # Basic credentials are base64 (OpenSSL); form bodies are decoded by Boost.URL.
 target_link_libraries(feedsync_sim PRIVATE OpenSSL::Crypto Boost::url Boost::json)

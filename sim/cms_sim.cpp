@@ -84,6 +84,14 @@ net::ServerResponse CmsSim::dispatch(const CmsRoute& route, const net::ServerReq
   return route.handler(CmsCall{request, CmsActor{std::move(*actor), now}});
 }
 
+std::optional<net::ServerResponse> CmsSim::refuse_unauthenticated(const net::ServerRequest& request) const {
+  auto actor = tokens_->authenticate(request);
+  if (actor) return std::nullopt;
+  auto response = problem_response(actor.error(), CmsDialect::v1);
+  if (request.headers.contains("Authorization")) response.headers.set("WWW-Authenticate", "Bearer error=\"invalid_token\"");
+  return response;
+}
+
 json::value CmsSim::items_json() const {
   store_->settle(now_ms());
   json::array out;

@@ -42,6 +42,9 @@
 
 namespace feedsync::sim {
 
+// How the simulated CMS verifies a webhook endpoint (cms_webhooks.hpp).
+enum class CmsWebhookVerification { challenge, event_grid, none };
+
 inline constexpr const char* kCmsRootContainer = "43f936c99b234ea397b261c538ad07c9";
 
 // One property of a content type, as the vendor's `ContentTypeProperty` describes it: `type` is
@@ -101,6 +104,8 @@ struct CmsSimOptions {
   // 400 with a field error naming routeSegment (the default), or 409 Conflict with the same
   // field error and a detail naming it, the other plausible answer of a real service.
   int route_collision_status = 400;
+  // How POST /v1/experimental/webhooks verifies an endpoint (cms_webhooks.hpp).
+  CmsWebhookVerification webhook_verification = CmsWebhookVerification::challenge;
 };
 
 // One item as the simulator core's duplicate/drift check sees it. Multi-locale items are seen
@@ -127,6 +132,9 @@ class CmsSim {
   CmsSim& operator=(const CmsSim&) = delete;
 
   void add_routes(const RouteSink& sink);
+  // The v1 answer to a request without a valid CMS token (401 problem details), or nullopt when
+  // its token is good: for routes added outside the content API (cms_webhooks.hpp).
+  std::optional<net::ServerResponse> refuse_unauthenticated(const net::ServerRequest& request) const;
 
   // Read-back: every item with its metadata and all versions in the flat record shape.
   boost::json::value items_json() const;

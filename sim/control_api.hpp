@@ -17,6 +17,8 @@ class FeedStore;
 // Registers every /_sim/ route (api "control") for `sim`, which must outlive the routes.
 void add_control_article_routes(Simulator& sim, const RouteSink& sink);
 void add_control_ops_routes(Simulator& sim, const RouteSink& sink);
+// The CMP webhook sender and the deliveries read-back (control_webhooks.cpp, issue 19).
+void add_control_webhook_routes(Simulator& sim, const RouteSink& sink);
 
 // {"guid","feed_id","state":"live"|"deleted","position","entry":{"created_at","modified_at"},
 //  "content":{...}}

@@ -58,6 +58,7 @@ struct Args {
   std::vector<std::string> cms_containers;
   std::vector<std::string> cms_approvals;  // content types with an approval sequence
   int cms_route_collision = 400;           // the answer to a taken routeSegment
+  std::string cms_webhook_verification = "challenge";  // how a webhook endpoint is verified
 };
 
 // "HOST:PORT" or "[V6]:PORT".
@@ -252,6 +253,11 @@ int main(int argc, char** argv) {
                  "(Conflict naming routeSegment)")
       ->capture_default_str()
       ->check(CLI::IsMember({400, 409}));
+  app.add_option("--cms-webhook-verification", args.cms_webhook_verification,
+                 "how POST /v1/experimental/webhooks verifies the endpoint: challenge (a JSON challenge to echo), "
+                 "event-grid (Azure Event Grid's validation) or none")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"challenge", "event-grid", "none"}));
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -290,6 +296,9 @@ int main(int argc, char** argv) {
     cms_options.credentials = {{args.cms_client_id, args.cms_client_secret}};
     cms_options.refuse_status_on_create = args.cms_refuse_status_on_create;
     cms_options.route_collision_status = args.cms_route_collision;
+    cms_options.webhook_verification = args.cms_webhook_verification == "event-grid" ? sim::CmsWebhookVerification::event_grid
+                                       : args.cms_webhook_verification == "none"     ? sim::CmsWebhookVerification::none
+                                                                                      : sim::CmsWebhookVerification::challenge;
     configure_cms_schema(cms_options, args);
     auto cms = sim::attach_cms_sim(simulator, std::move(cms_options));
 #endif

@@ -15,7 +15,8 @@ Simulator::Simulator(boost::asio::io_context& io, SimulatorOptions options, cons
       store_(clock_, options_.url_bases),
       log_(options_.request_log_capacity),
       middleware_(clock_, faults_, limits_, log_),
-      feed_api_(store_, clock_, options_.allowed_domains) {
+      feed_api_(store_, clock_, options_.allowed_domains),
+      webhooks_(std::make_shared<WebhookSender>(io.get_executor())) {
   if (options_.deleted_feed_id.empty()) options_.deleted_feed_id = derived_deleted_feed_id(options_.feed_id);
   auto feed = store_.add_feed(options_.feed_id, options_.deleted_feed_id, options_.feed_title);
   if (!feed) throw std::invalid_argument(feed.error().message);
@@ -27,6 +28,7 @@ Simulator::Simulator(boost::asio::io_context& io, SimulatorOptions options, cons
   feed_api_.add_routes(sink_);
   add_control_article_routes(*this, sink_);
   add_control_ops_routes(*this, sink_);
+  add_control_webhook_routes(*this, sink_);
 }
 
 Simulator::~Simulator() = default;

@@ -30,6 +30,7 @@
 #include "sim/request_log.hpp"
 #include "sim/route_sink.hpp"
 #include "sim/sim_clock.hpp"
+#include "sim/webhook_sender.hpp"
 
 namespace feedsync::sim {
 
@@ -75,10 +76,13 @@ class Simulator {
 
   const SimulatorOptions& options() const { return options_; }
   SimClock& clock() { return clock_; }
+  boost::asio::io_context& io() { return io_; }
   FeedStore& store() { return store_; }
   FaultRules& faults() { return faults_; }
   RateLimits& rate_limits() { return limits_; }
   RequestLog& requests() { return log_; }
+  WebhookSender& webhooks() { return *webhooks_; }
+  const WebhookSender& webhooks() const { return *webhooks_; }
   FeedApi& feed_api() { return feed_api_; }
   const Middleware& middleware() const { return middleware_; }
   bool cms_attached() const { return static_cast<bool>(cms_.items); }
@@ -95,6 +99,7 @@ class Simulator {
   RequestLog log_;
   Middleware middleware_;
   FeedApi feed_api_;
+  std::shared_ptr<WebhookSender> webhooks_;  // outgoing CMP and CMS webhooks
   CmsHooks cms_;
   net::Router router_;
   RouteSink sink_;

@@ -18,6 +18,8 @@ std::vector<std::string> Config::secret_values() const {
   std::vector<std::string> values;
   if (!cms.client_secret.empty()) values.push_back(cms.client_secret.reveal());
   if (http.admin_token && !http.admin_token->empty()) values.push_back(http.admin_token->reveal());
+  for (const auto* secret : {&webhooks.cmp.secret, &webhooks.cms.token})
+    if (*secret && !(*secret)->empty()) values.push_back((*secret)->reveal());
   return values;
 }
 

@@ -62,6 +62,33 @@ struct HttpConfig {
   unsigned short listen_port = 9464;
   // From admin_token_file or admin_token (${VAR} only); absent = admin API disabled.
   std::optional<Secret> admin_token;
+  // A second listener that serves only the /hooks/ routes (issue 19), so that webhooks can be
+  // reached from the internet while the admin API stays on a loopback `listen`. Absent: the
+  // hooks are served on `listen`.
+  std::optional<std::string> webhook_listen;
+  std::string webhook_listen_host;
+  unsigned short webhook_listen_port = 0;
+  // TLS on the webhook listener: both or neither (PEM chain, PEM key).
+  std::optional<std::string> webhook_tls_cert_file;
+  std::optional<std::string> webhook_tls_key_file;
+};
+
+// Event-driven sync (issue 19). Each source is enabled by configuring its secret; without one
+// its route answers 404 like a path that does not exist.
+struct CmpWebhookConfig {
+  // The CMP webhook's secret, sent back in `Callback-Secret` (at most 32 characters, CMP's limit).
+  std::optional<Secret> secret;
+  // Deliveries within this window after the first one cost one poll per feed.
+  Duration coalesce = std::chrono::milliseconds(100);
+};
+struct CmsWebhookConfig {
+  // The token the CMS sends with each event (a header or `?token=`), configured on the CMS
+  // subscription (`feedsyncd webhooks register-cms`).
+  std::optional<Secret> token;
+};
+struct WebhooksConfig {
+  CmpWebhookConfig cmp;
+  CmsWebhookConfig cms;
 };
 
 struct SourceConfig {
@@ -226,6 +253,7 @@ struct Config {
   CmsConfig cms;
   CanonicalConfig canonical;
   EngineConfig engine;
+  WebhooksConfig webhooks;
   std::vector<FeedConfig> feeds;
   // Things that load but look wrong, formatted like errors ("file:line:col: key: message").
   // The daemon logs them at start-up; config itself never logs.

@@ -7,16 +7,20 @@ namespace feedsync::config {
 
 const std::vector<KnownKeys>& known_keys() {
   static const std::vector<KnownKeys> keys = {
-      {"", {"state", "log", "http", "source", "cms", "canonical", "engine", "feeds"}},
+      {"", {"state", "log", "http", "source", "cms", "canonical", "engine", "webhooks", "feeds"}},
       {"state", {"path", "busy_timeout"}},
       {"log", {"level", "format"}},
-      {"http", {"listen", "admin_token", "admin_token_file"}},
+      {"http", {"listen", "admin_token", "admin_token_file", "webhook_listen", "webhook_tls_cert_file",
+                "webhook_tls_key_file"}},
       {"source", {"base_url", "page_size", "index_page_size", "timeout", "rate_limit", "monthly_budget", "headers"}},
       {"cms",
        {"api", "base_url", "token_url", "client_id", "client_secret", "client_secret_file", "act_as",
         "rate_limit", "max_in_flight", "timeout", "verify_writes", "token_request", "articles_in_several_feeds", "token_refresh_skew", "on_cms_edit",
         "key_namespace"}},
       {"canonical", {"enabled", "endpoint", "url_template", "pending_check_interval"}},
+      {"webhooks", {"cmp", "cms"}},
+      {"webhooks.cmp", {"secret", "secret_file", "coalesce"}},
+      {"webhooks.cms", {"token", "token_file"}},
       {"engine", {"max_concurrent_polls", "max_poll_backoff", "max_retry_backoff", "shutdown_timeout", "audit_interval"}},
       {"feeds[]",
        {"name", "feed_id", "deleted_feed_id", "interval", "full_scan_interval", "deleted_interval", "overlap",

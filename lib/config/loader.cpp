@@ -115,10 +115,15 @@ class Loader {
     const Map cms = root.section("cms", known_keys("cms"));
     const Map canonical = root.section("canonical", known_keys("canonical"));
     const Map engine = root.section("engine", known_keys("engine"));
+    const Map webhooks = root.section("webhooks", known_keys("webhooks"));
+    const Map cmp_hooks = webhooks.section("cmp", known_keys("webhooks.cmp"));
+    const Map cms_hooks = webhooks.section("cms", known_keys("webhooks.cms"));
 
     // Secrets first, so that the error masking knows them before any other value is checked.
     config_.http.admin_token = read_secret(http, "admin_token", "admin_token_file");
     auto client_secret = read_secret(cms, "client_secret", "client_secret_file");
+    config_.webhooks.cmp.secret = read_secret(cmp_hooks, "secret", "secret_file");
+    config_.webhooks.cms.token = read_secret(cms_hooks, "token", "token_file");
 
     read_state(state);
     read_log(log);
@@ -127,6 +132,7 @@ class Loader {
     read_cms(cms, std::move(client_secret));
     read_canonical(canonical);
     read_engine(engine);
+    read_webhooks(cmp_hooks);
     read_feeds(root);
   }
 
@@ -175,6 +181,38 @@ class Loader {
       config_.http.listen_host = std::move(address.host);
       config_.http.listen_port = address.port;
     }
+    if (auto value = map.get("webhook_listen")) {
+      auto address = checked(*value, detail::parse_listen_value(value->scalar()));
+      config_.http.webhook_listen = value->scalar();
+      config_.http.webhook_listen_host = std::move(address.host);
+      config_.http.webhook_listen_port = address.port;
+    }
+    read_webhook_tls(map);
+  }
+
+  void read_webhook_tls(const Map& map) {
+    auto& http = config_.http;
+    if (auto value = map.get("webhook_tls_cert_file")) http.webhook_tls_cert_file = resolve(non_empty(*value)).string();
+    if (auto value = map.get("webhook_tls_key_file")) http.webhook_tls_key_file = resolve(non_empty(*value)).string();
+    if (http.webhook_tls_cert_file.has_value() != http.webhook_tls_key_file.has_value()) {
+      const char* given = http.webhook_tls_cert_file ? "webhook_tls_cert_file" : "webhook_tls_key_file";
+      map.get(given)->fail("webhook_tls_cert_file and webhook_tls_key_file go together: set both or neither");
+    }
+    if (http.webhook_tls_cert_file && !http.webhook_listen) {
+      map.get("webhook_tls_cert_file")->fail("TLS applies to http.webhook_listen, which is not set");
+    }
+  }
+
+  void read_webhooks(const Map& cmp) {
+    auto& hooks = config_.webhooks;
+    // CMP keeps secrets of at most 32 characters: a longer one could never match a delivery.
+    constexpr std::size_t kMaxCmpSecret = 32;
+    if (hooks.cmp.secret && hooks.cmp.secret->reveal().size() > kMaxCmpSecret) {
+      const auto key = cmp.get("secret") ? "secret" : "secret_file";
+      cmp.get(key)->fail("the CMP webhook secret (" + hooks.cmp.secret->origin() + ") is longer than 32 characters, "
+                         "the most CMP accepts");
+    }
+    hooks.cmp.coalesce = read_duration(cmp, "coalesce", hooks.cmp.coalesce, Zero::allowed);
   }
 
   void read_source(const Map& map) {

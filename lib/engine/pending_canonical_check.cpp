@@ -1,6 +1,7 @@
 #include "engine/pending_canonical_check.hpp"
 
 #include <algorithm>
+#include <utility>
 
 #include "cms/cms_sink.hpp"
 #include "core/outbox_payload.hpp"
@@ -21,6 +22,12 @@ void PendingCanonicalCheck::stop() {
   timer_->cancel();
 }
 
+void PendingCanonicalCheck::request(std::optional<std::string> cms_key) {
+  if (cms_key) requested_.insert(std::move(*cms_key));
+  else requested_all_ = true;
+  timer_->cancel();  // a sleeping loop starts a round now; a round in flight is followed by one
+}
+
 std::int64_t PendingCanonicalCheck::now_ms() const {
   return std::chrono::duration_cast<milliseconds>(clock_.system_now().time_since_epoch()).count();
 }
@@ -34,7 +41,9 @@ asio::awaitable<void> PendingCanonicalCheck::run() {
       log::error("pending canonical check failed", {{"error", e.what()}});
     }
     if (stopping_) break;
-    co_await timer_->wait_for(std::max(sleep_after_round(), milliseconds(1)));
+    // Requests that came during the round: the next one starts at once (the wait still yields).
+    const bool requested = requested_all_ || !requested_.empty();
+    co_await timer_->wait_for(requested ? milliseconds(0) : std::max(sleep_after_round(), milliseconds(1)));
   }
 }
 
@@ -49,6 +58,9 @@ milliseconds PendingCanonicalCheck::sleep_after_round() const {
 
 asio::awaitable<std::size_t> PendingCanonicalCheck::check_due_articles() {
   auto rows = store_.articles_with_cms_status(pending_cms_statuses(), options_.max_per_round);
+  // This round's webhook requests; later ones wait for the next round.
+  const auto requested = std::exchange(requested_, {});
+  const bool requested_all = std::exchange(requested_all_, false);
   std::map<ArticleId, CheckState> waiting;
   std::size_t found = 0;
   for (auto& row : rows) {
@@ -58,7 +70,8 @@ asio::awaitable<std::size_t> PendingCanonicalCheck::check_due_articles() {
     auto known = states_.find(id);
     CheckState state = known == states_.end() ? CheckState{} : known->second;
     const auto locale = options_.locale_of ? options_.locale_of(row.feed) : std::nullopt;
-    if (locale && check_due(state, now_ms(), options_.interval)) {
+    const bool asked = requested_all || requested.contains(row.cms_key);
+    if (locale && (asked || check_due(state, now_ms(), options_.interval))) {
       state.last_checked = now_ms();
       if (co_await check(std::move(row), *locale)) {
         ++found;

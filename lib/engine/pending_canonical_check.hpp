@@ -18,6 +18,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <utility>
 
@@ -55,6 +56,11 @@ class PendingCanonicalCheck {
   // next one is due (at most the interval). Returns at once when canonical links are off.
   boost::asio::awaitable<void> run();
   void stop();
+  // A CMS webhook said an item was published (issue 19): the article with this CMS key is asked
+  // about in a round that starts now, whatever its schedule; without a key, every waiting
+  // article is. Requests during a round go into the next one, which then starts at once; a key
+  // of no waiting article is dropped with that round.
+  void request(std::optional<std::string> cms_key);
   // One round; returns how many articles were found published.
   boost::asio::awaitable<std::size_t> check_due_articles();
 
@@ -71,6 +77,8 @@ class PendingCanonicalCheck {
   PendingCheckOptions options_;
   std::unique_ptr<net::Timer> timer_;
   std::map<ArticleId, CheckState> states_;  // the articles waiting at the last round
+  std::set<std::string, std::less<>> requested_;  // CMS keys asked about by webhooks
+  bool requested_all_ = false;
   bool stopping_ = false;
 };
 

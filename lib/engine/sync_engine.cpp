@@ -119,6 +119,7 @@ SyncEngine::SyncEngine(asio::any_io_executor executor, store::Store& store, conf
       idle_timer_(time.make_timer(executor)) {
   apply_feeds(*config_);
   relay_ = make_relay();
+  requested_.set_window(std::chrono::duration_cast<milliseconds>(config_->webhooks.cmp.coalesce));
 }
 
 std::shared_ptr<SyncEngine::RelayHolder> SyncEngine::make_relay() {
@@ -265,6 +266,29 @@ void SyncEngine::trigger(const std::string& feed) {
   wake();
 }
 
+bool SyncEngine::request_poll(const std::string& feed) {
+  if (!feeds_.contains(feed)) return false;
+  const bool opens = !requested_.due().has_value();
+  requested_.request(feed, clock_.steady_now());
+  if (opens) wake();  // the scheduler's next wait ends when the window closes
+  return true;
+}
+
+void SyncEngine::request_poll_all() {
+  for (const auto& name : order_) request_poll(name);
+}
+
+void SyncEngine::check_published(std::optional<std::string> cms_key) {
+  if (relay_->pending) relay_->pending->request(std::move(cms_key));
+}
+
+void SyncEngine::trigger_requested(steady_time now) {
+  for (const auto& feed : requested_.take_due(now)) {
+    log::debug("webhook poll requests coalesced into one poll", {{"feed", feed}});
+    trigger(feed);
+  }
+}
+
 void SyncEngine::wake() {
   wake_pending_ = true;
   wake_timer_->cancel();
@@ -361,11 +385,16 @@ asio::awaitable<void> SyncEngine::run() {
   while (!stopping_) {
     prune_retired();
     const auto now = clock_.steady_now();
+    trigger_requested(now);
     start_due_polls(now);
     // Always waits, at least 1 ms: a due feed waiting for a slot is started when a finishing
     // poll wakes this loop, never by spinning (issue 14).
     const bool slot_free = polling_.size() < poll_limit();
-    co_await wait_for_wake(scheduler_wait(now, queue_.next_due(), slot_free, kMaxSchedulerSleep));
+    auto wait = scheduler_wait(now, queue_.next_due(), slot_free, kMaxSchedulerSleep);
+    if (const auto closes = requested_.due()) {
+      wait = std::clamp(std::chrono::ceil<milliseconds>(*closes - now), milliseconds(1), wait);
+    }
+    co_await wait_for_wake(wait);
   }
 }
 
@@ -473,6 +502,7 @@ void SyncEngine::reload(std::shared_ptr<const config::Config> config) {
   retired_.push_back(relay_);
   relay_ = make_relay();
   apply_feeds(*config_);
+  requested_.set_window(std::chrono::duration_cast<milliseconds>(config_->webhooks.cmp.coalesce));
   if (daemon_mode_ && !stopping_) start_relay();
   wake();
 }

@@ -39,6 +39,7 @@
 #include "engine/http_stack.hpp"
 #include "engine/outbox_relay.hpp"
 #include "engine/poll_cycle.hpp"
+#include "engine/trigger_coalescer.hpp"
 #include "net/time_system.hpp"
 
 namespace feedsync::cms { class TokenSource; }
@@ -110,6 +111,14 @@ class SyncEngine {
   boost::asio::awaitable<OnceResult> once(SteadyTime deadline);
 
   void trigger(const std::string& feed);  // unknown names are ignored (logged)
+  // A webhook's poll request (issue 19), coalesced (engine/trigger_coalescer.hpp): requests
+  // within webhooks.cmp.coalesce of the first cost one trigger() per feed. False for a feed
+  // that is not configured (nothing requested).
+  bool request_poll(const std::string& feed);
+  void request_poll_all();  // every configured feed
+  // A CMS webhook: the pending canonical check asks about the item with this CMS key now (every
+  // waiting article without a key). Nothing when the sink cannot list published versions.
+  void check_published(std::optional<std::string> cms_key);
   bool has_feed(const std::string& feed) const { return feeds_.count(feed) > 0; }
   void wake_relay();  // ops were requeued (retry): look at the queue now
   void stop();
@@ -139,6 +148,7 @@ class SyncEngine {
   std::shared_ptr<RelayHolder> make_relay();
   void start_poll(FeedSlot& slot);
   void start_due_polls(SteadyTime now);
+  void trigger_requested(SteadyTime now);  // the coalescing window closed: trigger its feeds
   void refresh_paused(SteadyTime now);
   std::size_t poll_limit() const;
   // Waits `duration`, or less if woken; returns at once (after yielding) if woken meanwhile.
@@ -162,6 +172,7 @@ class SyncEngine {
   std::map<std::string, std::unique_ptr<FeedSlot>, std::less<>> feeds_;
   std::vector<std::string> order_;  // feed names in configuration order
   PollQueue queue_;                                // feeds waiting for their next poll
+  TriggerCoalescer requested_;                     // webhook poll requests, coalesced
   std::set<std::string, std::less<>> polling_;     // feeds with a poll in flight (never in queue_)
   std::set<std::string, std::less<>> paused_;      // from the store, read at most once a second
   std::optional<SteadyTime> paused_read_at_;

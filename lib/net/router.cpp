@@ -138,12 +138,23 @@ int RoutePattern::compare_specificity(const RoutePattern& other) const {
 }
 
 Router& Router::add(Method method, std::string_view pattern, Handler handler) {
-  routes_.push_back({{method}, RoutePattern(pattern), std::move(handler)});
+  routes_.push_back({{method}, RoutePattern(pattern), std::move(handler), std::nullopt});
   return *this;
 }
 
+Router& Router::add(Method method, std::string_view pattern, Handler handler, std::size_t max_body) {
+  routes_.push_back({{method}, RoutePattern(pattern), std::move(handler), max_body});
+  return *this;
+}
+
+std::size_t Router::max_route_body() const {
+  std::size_t largest = 0;
+  for (const auto& route : routes_) largest = std::max(largest, route.max_body.value_or(0));
+  return largest;
+}
+
 Router& Router::any(std::string_view pattern, Handler handler) {
-  routes_.push_back({{kAllMethods.begin(), kAllMethods.end()}, RoutePattern(pattern), std::move(handler)});
+  routes_.push_back({{kAllMethods.begin(), kAllMethods.end()}, RoutePattern(pattern), std::move(handler), std::nullopt});
   return *this;
 }
 
@@ -182,6 +193,7 @@ Router::Match Router::match(Method method, const std::vector<std::string>& segme
     out.handler = &best->handler;
     out.route = best->pattern.text();
     out.params = std::move(best_params);
+    out.max_body = best->max_body;
     return out;
   }
   if (!path_matched) return out;

@@ -17,6 +17,7 @@
 // 404. Routes for the path but not for the method: 405 with an `Allow` list.
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -71,6 +72,7 @@ class Router {
     std::string route;                 // the matched pattern's text when found
     PathParams params;
     std::string allow;                 // "GET, HEAD, POST" for method_not_allowed
+    std::optional<std::size_t> max_body;  // the route's own body cap, when it has one
   };
 
   // Registers a route; the same pattern may be registered for several methods.
@@ -82,18 +84,24 @@ class Router {
   Router& put(std::string_view p, Handler h) { return add(Method::put, p, std::move(h)); }
   Router& patch(std::string_view p, Handler h) { return add(Method::patch, p, std::move(h)); }
   Router& del(std::string_view p, Handler h) { return add(Method::delete_, p, std::move(h)); }
+  // A route whose request bodies are capped at `max_body` instead of the server's
+  // ServerOptions::max_body (larger or smaller): over it, the server answers 413.
+  Router& add(Method method, std::string_view pattern, Handler handler, std::size_t max_body);
 
   Match match(Method method, const std::vector<std::string>& segments) const;
   // Convenience for tests and callers holding a raw target; an unparsable target is not_found.
   Match match(Method method, std::string_view target) const;
 
   std::size_t size() const { return routes_.size(); }
+  // The largest max_body of any route (0 when none has one).
+  std::size_t max_route_body() const;
 
  private:
   struct Route {
     std::vector<Method> methods;
     RoutePattern pattern;
     Handler handler;
+    std::optional<std::size_t> max_body;
   };
   std::vector<Route> routes_;
 };

@@ -12,7 +12,7 @@
 //   - a deadline before every I/O step: header_timeout for the header block (counted from its
 //     first byte, so a slowloris client is dropped while others are served), body_timeout for the
 //     body, idle_timeout between requests on a kept-alive connection, write_timeout per response;
-//   - body over max_body: 413; header block over 16 KiB: 431; malformed request: 400; a method
+//   - body over max_body (or the matched route's own cap, Router::add with max_body): 413; header block over 16 KiB: 431; malformed request: 400; a method
 //     other than GET/HEAD/POST/PUT/PATCH/DELETE: 501 — each followed by a close;
 //   - a handler that throws: 500 with a generic body, the exception is logged;
 //   - one debug access-log line per request (method, path, status, bytes, duration_ms, peer);
@@ -23,6 +23,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -53,6 +54,9 @@ struct ServerOptions {
   // (slow clients cannot lock others out); only when all are being answered does it wait.
   std::size_t max_connections = 512;
   std::optional<ServerTlsOptions> tls;
+  // Called for a request refused before any handler saw it because its body was over the cap
+  // (413), with the matched route's pattern ("" when no route matched). For metrics.
+  std::function<void(const std::string& route)> on_body_too_large;
 };
 
 class HttpServer {

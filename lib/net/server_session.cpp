@@ -16,6 +16,7 @@
 #include <boost/beast/http/write.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <exception>
@@ -147,7 +148,9 @@ class Session final : public SessionControl {
   asio::awaitable<Next> exchange() {
     Exchange log_entry;
     parser_.emplace();
-    limit_request(*parser_, options().max_body);
+    // The largest cap any route has, until the header says which route this is: Beast checks a
+    // Content-Length against the limit as soon as the header is complete.
+    limit_request(*parser_, std::max(options().max_body, state_->router.max_route_body()));
 
     lowest().expires_after(options().header_timeout);
     auto [header_ec, header_n] = co_await http::async_read_header(stream_, buffer_, *parser_, use_nothrow);
@@ -156,6 +159,13 @@ class Session final : public SessionControl {
       log_entry.method = std::string(header.method_string());
       std::string_view target = header.target();
       log_entry.path = std::string(target.substr(0, target.find('?')));
+    }
+    // The matched route's pattern: its body cap applies from here on.
+    std::string route = header_ec && header_ec != http::error::body_limit ? std::string() : apply_route_body_limit();
+    // Beast checks a Content-Length against the limit only when the header completes: a route's
+    // smaller cap is checked here.
+    if (!header_ec && parser_->content_length() && *parser_->content_length() > route_body_limit_) {
+      header_ec = http::error::body_limit;
     }
     if (!header_ec && !parser_->is_done()) {
       if (beast::iequals(parser_->get()[http::field::expect], "100-continue")) {
@@ -175,6 +185,7 @@ class Session final : public SessionControl {
         co_return Next::drop;
       }
       int status = status_for(failure);
+      if (status == 413 && options().on_body_too_large) options().on_body_too_large(route);
       // The rest of the request may still be arriving: drain it before closing.
       unread_request_ = true;
       auto answer = respond(error_response(status), 11, false, false, std::move(log_entry));
@@ -192,6 +203,23 @@ class Session final : public SessionControl {
     auto answer = respond(std::move(response), version, head, keep_alive, std::move(log_entry));
     Next next = co_await std::move(answer);
     co_return next;
+  }
+
+  // The matched route's body cap (Router::add with max_body) or else the server's, set before
+  // the body is read. Returns the matched route's pattern, "" when none matched.
+  std::string apply_route_body_limit() {
+    const auto& header = parser_->get();
+    auto target = parse_target(std::string_view(header.target()));
+    auto method = parse_method(std::string_view(header.method_string()));
+    route_body_limit_ = options().max_body;
+    if (!target || !method) {
+      parser_->body_limit(route_body_limit_);
+      return {};
+    }
+    auto match = state_->router.match(*method, target->segments);
+    if (match.outcome == Router::Outcome::found) route_body_limit_ = match.max_body.value_or(options().max_body);
+    parser_->body_limit(route_body_limit_);
+    return match.outcome == Router::Outcome::found ? match.route : std::string();
   }
 
   // Routes the request and runs its handler; every failure becomes a response.
@@ -298,6 +326,7 @@ class Session final : public SessionControl {
   bool unread_request_ = false;  // answered before the request was read in full
   beast::flat_buffer buffer_;
   std::optional<WireParser> parser_;
+  std::size_t route_body_limit_ = 0;  // the body cap of the request being read
   std::array<char, 4096> drain_{};
 };
 

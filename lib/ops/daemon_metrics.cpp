@@ -99,6 +99,10 @@ void DaemonMetrics::observe_poll(const PollObservation& poll) {
   m.entries_rejected.inc(seen.rejected);
 }
 
+void DaemonMetrics::observe_webhook(std::string_view source, std::string_view result) {
+  metrics_.webhook_deliveries.with({source, result}).inc();
+}
+
 std::string DaemonMetrics::render() const {
   roll_request_month();  // a scrape on the 1st shows 0 before the month's first request
   for (const auto& row : store_.feeds()) {

@@ -61,6 +61,9 @@ class DaemonMetrics {
   void observe_audit(std::vector<AuditSummary> audits);
   // The last audit of each feed, for /readyz.
   const std::map<std::string, AuditSummary, std::less<>>& last_audits() const { return audits_; }
+  // Each webhook delivery (ops::WebhookApi): `source` and `result` from kWebhookSources and
+  // kWebhookResults (engine_metrics.hpp).
+  void observe_webhook(std::string_view source, std::string_view result);
 
   // The Prometheus text page, with the per-feed gauges read from the store now (so CLI changes
   // such as pause or approve-deletes show at once).

@@ -152,6 +152,8 @@ void create_known_series(EngineMetrics& m) {
     m.http_429.with({api});
     m.rate_limiter_wait.with({api});
   }
+  for (auto source : kWebhookSources)
+    for (auto result : kWebhookResults) m.webhook_deliveries.with({source, result});
   for (auto result : {"success", "failure"}) {
     m.token_refreshes.with({result});
     for (auto op : kOutboxOps) m.cms_writes.with({op, result});
@@ -203,6 +205,10 @@ EngineMetrics register_engine_metrics(Registry& registry, OutboxSnapshotFn outbo
                      "How long the oldest article waiting for its canonical link has waited (since its row last "
                      "changed); 0 when none waits.",
                      {"feed"}),
+      registry.counter("feedsync_webhook_deliveries_total",
+                       "Webhook deliveries received, by source (cmp, cms) and result (accepted, ignored, malformed, "
+                       "verification, unauthorized, unknown_feed, too_large).",
+                       {"source", "result"}),
   };
   create_known_series(m);
   register_outbox_gauges(registry, std::move(outbox));

@@ -43,6 +43,14 @@ inline constexpr std::string_view kNotPublishedCmsStatuses[] = {"draft", "ready"
 // editor or a scheduled time may publish them (the pending canonical check asks about these).
 inline constexpr std::string_view kAwaitingCanonicalCmsStatuses[] = {"draft", "ready", "inReview", "scheduled"};
 
+// Webhook deliveries (issue 19): `source` is cmp or cms; `result` what became of one delivery:
+// accepted (a poll or check requested), ignored (an event that needs nothing, acknowledged),
+// malformed (an unreadable body, acknowledged), verification (the CMS's endpoint check),
+// unauthorized (401), unknown_feed (404), too_large (413).
+inline constexpr std::string_view kWebhookSources[] = {"cmp", "cms"};
+inline constexpr std::string_view kWebhookResults[] = {"accepted", "ignored", "malformed", "verification",
+                                                       "unauthorized", "unknown_feed", "too_large"};
+
 // One feed's children, looked up once.
 struct FeedMetrics {
   Gauge& last_success_timestamp;  // Unix seconds of the last successful poll
@@ -91,6 +99,7 @@ struct EngineMetrics {
   GaugeFamily& articles_awaiting_canonical;    // feedsync_articles_awaiting_canonical{feed}
   // feedsync_articles_awaiting_canonical_oldest_age_seconds{feed}
   GaugeFamily& articles_awaiting_canonical_oldest_age;
+  CounterFamily& webhook_deliveries;  // feedsync_webhook_deliveries_total{source,result}
 
   // Creates (or finds) every series of `feed` at 0 and returns them. Idempotent.
   FeedMetrics init_feed(std::string_view feed);

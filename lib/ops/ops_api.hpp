@@ -65,10 +65,14 @@ class OpsApi {
 // depends on neither value. Exposed for tests.
 bool token_matches(std::string_view presented, std::string_view expected_digest);
 
+class WebhookApi;
+
 // HttpServer + OpsApi bound to `http.listen` (port 0: any free port, read back with port()).
+// With `hooks` and no `http.webhook_listen`, the webhook routes are served here as well.
 class OpsServer {
  public:
-  OpsServer(boost::asio::io_context& io, const config::HttpConfig& http, OpsBackend& backend);
+  OpsServer(boost::asio::io_context& io, const config::HttpConfig& http, OpsBackend& backend,
+            WebhookApi* hooks = nullptr);
   ~OpsServer();
   OpsServer(const OpsServer&) = delete;
   OpsServer& operator=(const OpsServer&) = delete;
@@ -86,8 +90,32 @@ class OpsServer {
   std::unique_ptr<net::HttpServer> server_;
 };
 
+// HttpServer bound to `http.webhook_listen` serving only the webhook routes (issue 19), with TLS
+// when webhook_tls_cert_file / webhook_tls_key_file are set. Everything else is 404 there.
+class WebhookServer {
+ public:
+  // `http.webhook_listen` must be set. `hooks` must outlive this object.
+  WebhookServer(boost::asio::io_context& io, const config::HttpConfig& http, WebhookApi& hooks);
+  ~WebhookServer();
+  WebhookServer(const WebhookServer&) = delete;
+  WebhookServer& operator=(const WebhookServer&) = delete;
+
+  // Binds and starts accepting; throws std::system_error or std::runtime_error (unreadable TLS
+  // files) like OpsServer::start().
+  void start();
+  unsigned short port() const;
+  boost::asio::awaitable<void> stop(std::chrono::milliseconds grace);
+
+ private:
+  std::unique_ptr<net::HttpServer> server_;
+};
+
 // A warning for the daemon to log at start-up when `http.listen` is not a loopback address and
 // no admin token is configured; std::nullopt otherwise.
 std::optional<std::string> listen_warning(const config::HttpConfig& http);
+
+// A warning when http.webhook_listen is set but no webhook is enabled (no webhooks.cmp secret,
+// no webhooks.cms token): that listener would answer 404 to everything. std::nullopt otherwise.
+std::optional<std::string> webhook_listen_warning(const config::Config& config);
 
 }  // namespace feedsync::ops

@@ -57,7 +57,7 @@ TEST(ConfigErrors, UnknownKeyWithHint) {
 TEST(ConfigErrors, UnknownKeyWithoutCloseMatchListsTheKnownKeys) {
   EXPECT_EQ(error_of(kBase + "bogus: 1\n"),
             "feedsync.yaml:16:1: bogus: unknown key \"bogus\" (expected one of: state, log, http, "
-            "source, cms, canonical, engine, feeds)");
+            "source, cms, canonical, engine, webhooks, feeds)");
 }
 
 TEST(ConfigErrors, UnknownKeysAreReportedEvenWhenNull) {

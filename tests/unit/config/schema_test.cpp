@@ -135,7 +135,12 @@ TEST(ConfigSchema, EveryKeyHasADescriptionAndOptionalKeysADefault) {
       "feeds[].container",      "feeds[].locale",        "feeds[].locale_map",
       "feeds[].mapping",        "feeds[].mapping.displayName",
       "feeds[].mapping.routeSegment",
-      "feeds[].deleted_interval"};  // default: the feed's interval
+      "feeds[].deleted_interval",  // default: the feed's interval
+      // Issue 19: optional listener, TLS files and webhook secrets ("none"); the webhook
+      // sections are empty by default.
+      "http.webhook_listen", "http.webhook_tls_cert_file", "http.webhook_tls_key_file", "webhooks.cmp",
+      "webhooks.cmp.secret", "webhooks.cmp.secret_file", "webhooks.cms", "webhooks.cms.token",
+      "webhooks.cms.token_file"};
   std::function<void(const json::object&, const std::string&)> visit =
       [&](const json::object& raw, const std::string& path) {
         const json::object& node = resolve(root, raw);

@@ -106,6 +106,37 @@ TEST_F(PendingCanonicalCheckTest, AsksOncePerIntervalAndQueuesTheLinkOfWhatWasPu
   EXPECT_TRUE(time_.run_until(io_, [&] { return done; }));
 }
 
+// A CMS webhook (issue 19): the item it names is asked about at once, not at the next interval;
+// the others keep their schedule; a request without a key asks about every waiting article.
+TEST_F(PendingCanonicalCheckTest, ARequestAsksAboutTheItemAtOnce) {
+  article("a1", "draft");
+  article("a2", "draft");
+  PendingCanonicalCheck check(io_.get_executor(), store_, cms_, time_, options());
+  bool done = false;
+  boost::asio::co_spawn(io_, check.run(), [&](std::exception_ptr) { done = true; });
+  ASSERT_TRUE(time_.run_until(io_, [&] { return cms_.asked.size() == 2; }));
+
+  time_.advance_and_run(io_, 10s);
+  cms_.published["key-a2"] = {"2", "live-a2"};
+  const auto asked_at = time_.steady_now();
+  check.request("key-a2");
+  check.request("key-a2");  // a duplicate delivery
+  check.request("key-unknown");
+  ASSERT_TRUE(time_.run_until(io_, [&] { return cms_.asked.size() == 3; }));
+  EXPECT_EQ(cms_.asked.back(), "key-a2/en");
+  EXPECT_EQ(time_.steady_now(), asked_at) << "no wait for the interval";
+  EXPECT_EQ(store_.article("blog", "a2")->cms_status, "published");
+  ASSERT_EQ(queued().size(), 1u);
+  time_.advance_and_run(io_, 1s);
+  EXPECT_EQ(cms_.asked.size(), 3u) << "a1 keeps its schedule, a2 is done, the unknown key is dropped";
+
+  check.request(std::nullopt);
+  ASSERT_TRUE(time_.run_until(io_, [&] { return cms_.asked.size() == 4; }));
+  EXPECT_EQ(cms_.asked.back(), "key-a1/en");
+  check.stop();
+  EXPECT_TRUE(time_.run_until(io_, [&] { return done; }));
+}
+
 TEST_F(PendingCanonicalCheckTest, NothingIsAskedWhenCanonicalLinksAreOff) {
   article("a1", "draft");
   auto o = options();

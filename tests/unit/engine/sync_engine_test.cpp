@@ -308,6 +308,42 @@ TEST_F(SyncEngineTest, ATriggeredFeedIsPolledAtOnceWhenASlotIsFree) {
   EXPECT_EQ(polls_[1].started, start_ + 10min);
 }
 
+// Webhook poll requests (issue 19): a burst within webhooks.cmp.coalesce of the first costs one
+// poll, polled when the window closes, not at the feed's interval.
+TEST_F(SyncEngineTest, ABurstOfPollRequestsCostsOnePollAtTheEndOfTheWindow) {
+  run(config({{"hourly", "1h"}, {"other", "1h"}}, 4, "webhooks:\n  cmp:\n    coalesce: 200ms\n"));
+  ASSERT_EQ(polls_.size(), 2u);
+  time_.advance_and_run(io_, 10min);
+  const auto first = time_.steady_now();
+  for (int i = 0; i < 100; ++i) {
+    EXPECT_TRUE(engine_->request_poll("hourly"));
+    time_.advance_and_run(io_, 1ms);
+  }
+  EXPECT_FALSE(engine_->request_poll("no-such-feed"));
+  time_.advance_and_run(io_, 1s);
+  ASSERT_EQ(starts_of("hourly").size(), 2u) << "one poll for the whole burst";
+  EXPECT_EQ(starts_of("hourly")[1], first + 200ms);
+  EXPECT_EQ(starts_of("other").size(), 1u) << "a request for one feed polls only that feed";
+
+  // The next request after the window is a poll of its own; request_poll_all asks for every feed.
+  engine_->request_poll_all();
+  time_.advance_and_run(io_, 1s);
+  EXPECT_EQ(starts_of("hourly").size(), 3u);
+  EXPECT_EQ(starts_of("other").size(), 2u);
+}
+
+// A request while the feed's poll is in flight is not lost: one more poll follows that one.
+TEST_F(SyncEngineTest, APollRequestDuringAPollGivesOneMorePollAfterIt) {
+  api_.latency["idhourly"] = 5s;
+  run(config({{"hourly", "1h"}}, 4, "webhooks:\n  cmp:\n    coalesce: 0s\n"));
+  time_.advance_and_run(io_, 2s);  // the first poll is in flight
+  ASSERT_TRUE(polls_.empty());
+  for (int i = 0; i < 10; ++i) engine_->request_poll("hourly");
+  time_.advance_and_run(io_, 1min);
+  ASSERT_EQ(starts_of("hourly").size(), 2u);
+  EXPECT_EQ(polls_[1].started, polls_[0].ended);
+}
+
 // 50 feeds share 4 slots: never more than 4 polls at once, and every feed is still polled every
 // interval (each poll takes a few seconds: 50 of them fit in a minute 4 at a time).
 TEST_F(SyncEngineTest, MaxConcurrentPollsIsRespectedAndEveryFeedStillPolledEveryInterval) {

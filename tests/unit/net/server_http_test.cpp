@@ -1,5 +1,6 @@
 // HttpServer over real loopback sockets: routing, keep-alive, framing and error answers.
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <sstream>
@@ -245,6 +246,43 @@ TEST(ServerHttpLimitsTest, ChunkedBodyOverTheCapIs413) {
   ASSERT_TRUE(response);
   EXPECT_EQ(response->status, 201);
   EXPECT_EQ(response->body, "abcde");
+}
+
+// A route's own cap (Router::add with max_body) replaces the server's, larger or smaller, for
+// Content-Length and chunked bodies alike; refusals are reported with the route.
+TEST(ServerHttpLimitsTest, ARouteCanHaveItsOwnBodyCap) {
+  ServerOptions options;
+  options.max_body = 1000;
+  std::vector<std::string> refused;
+  options.on_body_too_large = [&refused](const std::string& route) { refused.push_back(route); };
+  Router router = make_router();
+  router.add(Method::post, "/big", echo, 100'000);
+  router.add(Method::post, "/tiny", echo, 10);
+  TestServer server(options, std::move(router));
+  auto post = [&](std::string_view path, std::size_t size) {
+    auto client = connect_client(server.port());
+    std::string body(size, 'z');
+    EXPECT_FALSE(client->write("POST " + std::string(path) + " HTTP/1.1\r\nHost: t\r\nContent-Length: " +
+                               std::to_string(size) + "\r\n\r\n" + body));
+    auto response = client->read_response();
+    return response ? response->status : 0;
+  };
+  EXPECT_EQ(post("/big", 50'000), 201);
+  EXPECT_EQ(post("/big", 100'001), 413);
+  EXPECT_EQ(post("/tiny", 10), 201);
+  EXPECT_EQ(post("/tiny", 11), 413);
+  EXPECT_EQ(post("/echo", 1000), 201);
+  EXPECT_EQ(post("/echo", 5000), 413) << "the server's cap still holds for other routes";
+  EXPECT_EQ(post("/nowhere", 5000), 413);
+
+  auto chunked = connect_client(server.port());
+  ASSERT_FALSE(chunked->write("POST /tiny HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n"
+                              "8\r\n01234567\r\n8\r\n89abcdef\r\n0\r\n\r\n"));
+  auto response = chunked->read_response();
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status, 413);
+  server.stop(std::chrono::seconds(1));
+  EXPECT_THAT(refused, ::testing::ElementsAre("/big", "/tiny", "/echo", "", "/tiny"));
 }
 
 TEST(ServerHttpLogTest, OneAccessLogLinePerRequest) {
