@@ -46,7 +46,11 @@ class FeedBadInput : public ::testing::Test {
 
   boost::asio::io_context io_;
   FakeHttpClient http_;
-  FeedClientOptions options_{.base_url = "https://feeds.example.test"};
+  FeedClientOptions options_ = [] {
+    FeedClientOptions options;
+    options.base_url = "https://feeds.example.test";
+    return options;
+  }();
 };
 
 // A service that ignores pagesize and sends 50,000 entries in one page: read whole, each entry
