@@ -150,6 +150,7 @@ int run_daemon(const CliRequest&, const config::Config& loaded) {
   for (const auto& warning : loaded.warnings) log::warn(warning);
   auto store = store::Store::open(
       loaded.state.path, {.access = store::Access::exclusive, .busy_timeout = loaded.state.busy_timeout});
+  if (store.open_warning()) log::warn(*store.open_warning());
   if (store.recovered_inflight() > 0) {
     log::warn("CMS operations interrupted by the last stop were queued again",
               {{"count", std::to_string(store.recovered_inflight())}});
