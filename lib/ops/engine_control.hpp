@@ -5,6 +5,9 @@
 // and tests use a fake. Called on the event-loop thread; every member returns at once.
 
 #include <string>
+#include <vector>
+
+#include "ops/ops_backend.hpp"
 
 namespace feedsync::ops {
 
@@ -23,6 +26,9 @@ class EngineControl {
   // Operations were requeued: the relay looks at the queue now.
   virtual void wake_relay() = 0;
   virtual CmsTokenStatus token_status() const = 0;
+  // The relay's write checks for /readyz ("cms_writes", "canonical_writes": write_readiness.hpp);
+  // none by default.
+  virtual std::vector<ReadinessCheck> write_checks() const { return {}; }
 };
 
 }  // namespace feedsync::ops
