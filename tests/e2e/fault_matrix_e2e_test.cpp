@@ -10,6 +10,12 @@
 //     title, and every canonical link posted (/_sim/check clean), /readyz 200 again.
 // The faulted API is reached as "localhost", the others as 127.0.0.1: circuit breakers are per
 // origin, as in production where each API has its own host.
+//
+// TLS rows (a certificate for another host name, one from a CA the daemon does not trust): the
+// API's URL is moved to an HTTPS simulator with that certificate by a reload (as a DNS or
+// certificate change would move it), and moved back by another once the operator has fixed it.
+// Their request rate comes from the daemon's own feedsync_http_requests_total: a handshake that
+// fails never reaches the simulator's request log.
 #include <csignal>
 #include <ctime>
 #include <functional>
@@ -18,6 +24,7 @@
 #include <optional>
 #include <regex>
 #include <set>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -30,12 +37,14 @@
 #include "support/process.hpp"
 #include "support/sim_process.hpp"
 #include "support/temp_dir.hpp"
+#include "support/test_certs.hpp"
 
 namespace feedsync {
 namespace {
 
 using namespace std::chrono_literals;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 constexpr const char* kFeed = "simfeed0000000000000000000000001";
 
@@ -358,6 +367,135 @@ TEST_F(FaultMatrixFeedE2E, AnEmptyFeedDeletesNothingAndSaysSo) {
 INSTANTIATE_TEST_SUITE_P(Rows, FaultMatrixE2E, ::testing::ValuesIn(kRows),
                          [](const ::testing::TestParamInfo<Row>& info) { return std::string(info.param.name); });
 
+
+// --- TLS rows ---
+
+enum class TlsFault { wrong_host, untrusted_ca };
+
+struct TlsRow {
+  const char* name;
+  Api api;
+  TlsFault fault;
+};
+
+void PrintTo(const TlsRow& row, std::ostream* out) { *out << row.name; }
+
+const std::vector<TlsRow> kTlsRows = {
+    {"feed_tls_wrong_host", Api::feed, TlsFault::wrong_host},
+    {"feed_tls_untrusted_ca", Api::feed, TlsFault::untrusted_ca},
+    {"cms_tls_wrong_host", Api::cms, TlsFault::wrong_host},
+    {"cms_tls_untrusted_ca", Api::cms, TlsFault::untrusted_ca},
+    {"token_tls_wrong_host", Api::token, TlsFault::wrong_host},
+    {"token_tls_untrusted_ca", Api::token, TlsFault::untrusted_ca},
+    {"canonical_tls_wrong_host", Api::canonical, TlsFault::wrong_host},
+    {"canonical_tls_untrusted_ca", Api::canonical, TlsFault::untrusted_ca},
+};
+
+// The daemon's own count of requests to `api` (feedsync_http_requests_total, every status).
+std::size_t daemon_requests(const std::string& metrics, Api api) {
+  const std::string prefix = std::string("feedsync_http_requests_total{api=\"") + api_name(api) + "\"";
+  std::size_t total = 0;
+  std::istringstream lines(metrics);
+  for (std::string line; std::getline(lines, line);) {
+    if (!line.starts_with(prefix)) continue;
+    total += static_cast<std::size_t>(std::stod(line.substr(line.rfind(' ') + 1)));
+  }
+  return total;
+}
+
+class TlsFaultMatrixE2E : public MatrixFixture, public ::testing::WithParamInterface<TlsRow> {
+ protected:
+  // The configuration with `api` at `url_base` instead of the simulator (paths kept).
+  std::string pointed_at(Api api, const std::string& url_base) const {
+    std::string text = config(Api::feed == api ? Api::cms : Api::feed);  // the quick settings
+    const std::string local = "http://localhost:" + sim_->base_url().substr(sim_->base_url().rfind(':') + 1);
+    // config() moved another API to localhost: move it back, then this one to url_base.
+    text = std::regex_replace(text, std::regex(local), "${SIM_URL}");
+    switch (api) {
+      case Api::feed: return with(text, "  base_url: ${SIM_URL}\n", "  base_url: " + url_base + "\n");
+      case Api::cms:
+        return with(text, "base_url: ${SIM_URL}" + testing::cms_base_path(), "base_url: " + url_base + testing::cms_base_path());
+      case Api::token:
+        return with(text, "token_url: ${SIM_URL}" + testing::cms_token_path(),
+                    "token_url: " + url_base + testing::cms_token_path());
+      case Api::canonical:
+        return with(text, "endpoint: ${SIM_URL}/customer_canonical_link", "endpoint: " + url_base + "/customer_canonical_link");
+    }
+    return text;
+  }
+  void reload(const std::string& text) {
+    dir_.write("feedsync.yaml", text);
+    const auto reloads = count_of(daemon_->stderr_text(), "configuration reloaded");
+    daemon_->signal(SIGHUP);
+    ASSERT_TRUE(eventually([&] { return count_of(daemon_->stderr_text(), "configuration reloaded") > reloads; }, 20s))
+        << daemon_->stderr_text().substr(0, 4000);
+  }
+  static std::size_t count_of(const std::string& text, const std::string& needle) {
+    std::size_t n = 0;
+    for (auto at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) ++n;
+    return n;
+  }
+};
+
+TEST_P(TlsFaultMatrixE2E, StaysUpSaysWhatIsWrongBacksOffAndConverges) {
+  const TlsRow& row = GetParam();
+  if (testing::e2e_cms_v1() && (row.api == Api::feed || row.api == Api::canonical)) {
+    GTEST_SKIP() << "the CMS dialect plays no part in a " << api_name(row.api) << " row: run in the flat dialect";
+  }
+  const testing::TestCertificateAuthority trusted("feedsync matrix CA");
+  const testing::TestCertificateAuthority untrusted("somebody else's CA");
+  const auto certificate = row.fault == TlsFault::wrong_host ? trusted.issue({"other.example"}, {})
+                                                             : untrusted.issue({"localhost"}, {"127.0.0.1"});
+  const auto cert_file = dir_.write("tls-cert.pem", certificate.cert_pem);
+  const auto key_file = dir_.write("tls-key.pem", certificate.key_pem);
+  const auto ca_file = dir_.write("ca.pem", trusted.ca_pem());
+  const testing::SimProcess tls_endpoint(
+      std::vector<std::string>{"--tls-cert", cert_file.string(), "--tls-key", key_file.string()});
+  const std::string tls_base = "https://localhost:" + tls_endpoint.base_url().substr(tls_endpoint.base_url().rfind(':') + 1);
+
+  sim_.emplace(std::vector<std::string>{"--generate", "5", "--seed", "55"});
+  const std::string good = pointed_at(row.api, "${SIM_URL}");
+  // The test CA is the only one the daemon trusts (OpenSSL's default verify paths read
+  // SSL_CERT_FILE): a wrong name fails on the name, the other CA's certificate on the chain.
+  extra_env_ = {{"SSL_CERT_FILE", ca_file.string()}};
+  ASSERT_NO_FATAL_FAILURE(start_daemon(good));
+  ASSERT_TRUE(converges(5)) << boost::json::serialize(check()) << readyz().body;
+
+  ASSERT_NO_FATAL_FAILURE(reload(pointed_at(row.api, tls_base)));
+  const auto before = daemon_requests(testing::http_request("GET", ops_ + "/metrics").body, row.api);
+  const auto started = std::chrono::steady_clock::now();
+  ASSERT_NO_FATAL_FAILURE(publish(5, 56));
+  if (row.api == Api::token) {
+    ASSERT_EQ(sim_->post("/_sim/cms/tokens:expire").status, 204);
+  }
+  const auto check_name = failing_check(row.api);
+  const bool said = eventually([&] { return readyz().body.find(check_name) != std::string::npos; }, 40s);
+  eventually([&] { return std::chrono::steady_clock::now() - started >= 8s; }, 10s);
+  const auto window = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started);
+  const auto asked = daemon_requests(testing::http_request("GET", ops_ + "/metrics").body, row.api) - before;
+  const auto ready = readyz();
+  EXPECT_TRUE(said) << ready.status << "\n" << ready.body;
+  EXPECT_EQ(ready.status, 503) << ready.body;
+  const auto line_at = ready.body.find(check_name);
+  const auto line = line_at == std::string::npos ? std::string() : ready.body.substr(line_at, ready.body.find('\n', line_at) - line_at);
+  EXPECT_THAT(line, HasSubstr("TLS handshake"));
+  EXPECT_THAT(line, HasSubstr(row.fault == TlsFault::wrong_host ? "hostname mismatch" : "certificate verif"));
+  EXPECT_THAT(ready.body, Not(HasSubstr("auth_failed")));  // a TLS failure is no credential problem
+  EXPECT_EQ(livez().status, 200);
+  EXPECT_LE(asked, static_cast<std::size_t>(20 + 4 * window.count()))
+      << asked << " " << api_name(row.api) << " requests in " << window.count() << " s";
+  std::cerr << row.name << ": " << asked << " requests in " << window.count() << " s; " << line << "\n";
+
+  ASSERT_NO_FATAL_FAILURE(reload(good));
+  EXPECT_TRUE(converges(10)) << boost::json::serialize(check()) << "\n" << readyz().body;
+  EXPECT_TRUE(eventually([&] { return readyz().status == 200; }, 30s)) << readyz().body;
+  daemon_->signal(SIGTERM);
+  const auto result = daemon_->wait(30s);
+  EXPECT_EQ(result.exit_status, 0) << result.err.substr(0, 4000);
+}
+
+INSTANTIATE_TEST_SUITE_P(Tls, TlsFaultMatrixE2E, ::testing::ValuesIn(kTlsRows),
+                         [](const ::testing::TestParamInfo<TlsRow>& info) { return std::string(info.param.name); });
 
 }  // namespace
 }  // namespace feedsync
