@@ -115,6 +115,7 @@ int run_once(const CliRequest& request, const config::Config& config) {
   for (const auto& warning : config.warnings) log::warn(warning);
   auto store = store::Store::open(
       config.state.path, {.access = store::Access::exclusive, .busy_timeout = config.state.busy_timeout});
+  if (store.open_warning()) log::warn(*store.open_warning());
 
   asio::io_context io;
   net::RealTimeSystem clock;

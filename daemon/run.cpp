@@ -34,6 +34,7 @@
 #include "ops/status_reporter.hpp"
 #include "ops/watchdog.hpp"
 #include "ops/webhook_api.hpp"
+#include "ops/write_readiness.hpp"
 #include "store/store.hpp"
 
 namespace feedsync::daemon {
@@ -44,7 +45,8 @@ namespace asio = boost::asio;
 // The ops backend's view of the engine (lib/ops does not depend on lib/engine).
 class SyncEngineControl final : public ops::EngineControl {
  public:
-  explicit SyncEngineControl(engine::SyncEngine& engine) : engine_(engine) {}
+  SyncEngineControl(engine::SyncEngine& engine, const ops::WriteOutcomes& writes, const Clock& clock)
+      : engine_(engine), writes_(writes), clock_(clock) {}
   void trigger(const std::string& feed) override { engine_.trigger(feed); }
   bool request_poll(const std::string& feed) override { return engine_.request_poll(feed); }
   void request_poll_all() override { engine_.request_poll_all(); }
@@ -56,9 +58,12 @@ class SyncEngineControl final : public ops::EngineControl {
             .state = std::string(cms::to_string(status.state)),
             .reason = status.reason};
   }
+  std::vector<ops::ReadinessCheck> write_checks() const override { return writes_.checks(clock_.steady_now()); }
 
  private:
   engine::SyncEngine& engine_;
+  const ops::WriteOutcomes& writes_;
+  const Clock& clock_;
 };
 
 // What the metrics see of a poll cycle, field by field.
@@ -89,15 +94,20 @@ std::vector<ops::AuditSummary> audit_summaries(const std::vector<engine::FeedAud
   return out;
 }
 
-engine::EngineObservers engine_observers(ops::DaemonMetrics& metrics) {
+engine::EngineObservers engine_observers(ops::DaemonMetrics& metrics, ops::WriteOutcomes& writes, const Clock& clock) {
   engine::EngineObservers observers;
   observers.http.attempt = [&metrics](const net::Request& request, const net::Result& result,
                                       std::chrono::duration<double> elapsed) {
     metrics.observe_attempt(request, result, elapsed);
   };
   observers.http.report = [&metrics](const net::SendReport& report) { metrics.observe_send(report); };
-  observers.cms_outcome = [&metrics](store::OpKind op, engine::RelayResult result) {
+  observers.cms_outcome = [&metrics, &writes, &clock](store::OpKind op, engine::RelayResult result,
+                                                       std::string_view error) {
     metrics.observe_cms_write(op, engine::to_string(result));
+    const auto target = op == store::OpKind::canonical ? ops::WriteOutcomes::Target::canonical
+                                                       : ops::WriteOutcomes::Target::cms;
+    if (result == engine::RelayResult::success) writes.success(target);
+    else if (result != engine::RelayResult::dead_letter) writes.failure(target, error, clock.steady_now());
   };
   observers.audit = [&metrics](const std::vector<engine::FeedAudit>& audits) {
     metrics.observe_audit(audit_summaries(audits));
@@ -183,6 +193,7 @@ int run_daemon(const CliRequest&, const config::Config& loaded) {
   for (const auto& warning : loaded.warnings) log::warn(warning);
   auto store = store::Store::open(
       loaded.state.path, {.access = store::Access::exclusive, .busy_timeout = loaded.state.busy_timeout});
+  if (store.open_warning()) log::warn(*store.open_warning());
   if (store.recovered_inflight() > 0) {
     log::warn("CMS operations interrupted by the last stop were queued again",
               {{"count", std::to_string(store.recovered_inflight())}});
@@ -192,9 +203,10 @@ int run_daemon(const CliRequest&, const config::Config& loaded) {
   net::RealTimeSystem clock;  // reads the clocks and makes the timers of the engine and ops
   config::LiveConfig config(std::make_shared<const config::Config>(ops::within_request_budget(loaded, store)));
   ops::DaemonMetrics metrics(store, config, clock);
-  engine::SyncEngine engine(io.get_executor(), store, config, clock, engine_observers(metrics));
+  ops::WriteOutcomes writes;  // /readyz's cms_writes and canonical_writes
+  engine::SyncEngine engine(io.get_executor(), store, config, clock, engine_observers(metrics, writes, clock));
   engine.on_cycle = [&](const engine::FeedOutcome& outcome) { metrics.observe_poll(poll_observation(outcome)); };
-  SyncEngineControl control(engine);
+  SyncEngineControl control(engine, writes, clock);
   ops::SdNotifier notifier;
   std::optional<ops::WatchdogPinger> watchdog;
   if (auto interval = ops::watchdog_interval()) watchdog.emplace(io.get_executor(), clock, notifier, *interval);

@@ -5,6 +5,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/json/parse.hpp>
 #include <boost/url/parse.hpp>
 
 #include "cms/problem_details.hpp"
@@ -103,6 +104,16 @@ asio::awaitable<RestCmsSink::Reply> RestCmsSink::send_fresh(net::Request request
   }
 }
 
+namespace {
+
+bool is_json(std::string_view body) {
+  boost::system::error_code ec;
+  boost::json::parse(body, ec);
+  return !ec;
+}
+
+}  // namespace
+
 asio::awaitable<RestCmsSink::Record> RestCmsSink::written_version(Sent sent, Payload payload, ArticleRef article) {
   const bool wrapped = dialect_->wrapped_properties();
   if (auto record = read_version_record(sent.response.body, wrapped); record && !record->version.empty()) {
@@ -121,6 +132,11 @@ asio::awaitable<RestCmsSink::Record> RestCmsSink::written_version(Sent sent, Pay
   if (!reply) co_return unexpected(std::move(reply.error()));
   if (!is_2xx(reply->status)) co_return unexpected(error_from_response(*reply, ctx));
   auto newest = newest_version(reply->body, payload.locale, wrapped);
+  if (!newest && !is_json(reply->body)) {
+    // A listing cut short or garbled on the way (issue 21): the answer's trouble, not the
+    // article's; retried (the write is idempotent), never dead-lettered.
+    co_return unexpected(make_error(CmsErrorKind::retryable, ctx + ": the answer is not a version listing (not JSON)"));
+  }
   if (!newest)
     co_return unexpected(make_error(CmsErrorKind::permanent, sent.context +
                                                                  ": the CMS accepted the write but no version of locale '" +

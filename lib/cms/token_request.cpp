@@ -1,5 +1,7 @@
 #include "cms/token_request.hpp"
 
+#include <cctype>
+
 #include <openssl/evp.h>
 
 #include <boost/json/object.hpp>
@@ -63,6 +65,17 @@ std::optional<std::chrono::seconds> read_lifetime(const json::value* value) {
   }
   if (!std::isfinite(seconds) || seconds < 1 || seconds > 365.0 * 24 * 3600) return std::nullopt;
   return std::chrono::seconds(static_cast<std::int64_t>(seconds));
+}
+
+// Content-Type application/json or any +json type.
+bool says_json(const net::Response& response) {
+  const auto type = response.headers.get("Content-Type");
+  if (!type) return false;
+  std::string text(*type);
+  text = text.substr(0, text.find(';'));
+  for (auto& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  while (!text.empty() && text.back() == ' ') text.pop_back();
+  return text == "application/json" || text.ends_with("+json");
 }
 
 CmsError auth_error(std::string message, int status) {
@@ -161,6 +174,14 @@ Expected<IssuedToken, CmsError> read_token_reply(const net::Result& result, cons
   }
   boost::system::error_code ec;
   json::value body = json::parse(response.body, ec);
+  if (ec && says_json(response)) {
+    // A JSON answer cut short or garbled on the way (issue 21): the endpoint's trouble, retried
+    // with backoff like a 5xx. A page that is not JSON at all stays "check cms.token_url".
+    return unexpected(make_error(CmsErrorKind::retryable,
+                                 where + ": HTTP " + std::to_string(response.status) +
+                                     " with a JSON body that does not parse (" + ec.message() + ")",
+                                 response.status));
+  }
   const json::object* object = !ec ? body.if_object() : nullptr;
   const json::value* token = object ? object->if_contains("access_token") : nullptr;
   if (!token || !token->is_string() || token->as_string().empty()) {

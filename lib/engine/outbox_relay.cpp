@@ -93,8 +93,8 @@ void OutboxRelay::set_max_in_flight(std::size_t max_in_flight) {
 
 void OutboxRelay::wake() { wake_timer_->cancel(); }
 
-void OutboxRelay::outcome(store::OpKind op, RelayResult result) const {
-  if (options_.on_outcome) options_.on_outcome(op, result);
+void OutboxRelay::outcome(store::OpKind op, RelayResult result, std::string_view error) const {
+  if (options_.on_outcome) options_.on_outcome(op, result, error);
 }
 
 void OutboxRelay::stop() {
@@ -473,7 +473,7 @@ std::function<void()> OutboxRelay::failure_record(const store::OutboxOp& op, con
       // or the op would be retried in a tight loop.
       const bool gated = tokens_ != nullptr && tokens_->status().state == cms::TokenSource::State::auth_failed;
       const auto delay = gated ? milliseconds(0) : backoff(op.attempts);
-      outcome(op.op, RelayResult::auth);
+      outcome(op.op, RelayResult::auth, error.message);
       log::error("CMS write refused for want of a usable token; writes pause until it recovers",
                  {{"feed", op.feed}, {"guid", op.guid}, {"op", op_name}, {"error", error.message}});
       return [this, id = op.id, delay, message = error.message] {
@@ -486,7 +486,7 @@ std::function<void()> OutboxRelay::failure_record(const store::OutboxOp& op, con
     case cms::CmsErrorKind::retryable: {
       const auto delay = retry_delay(op.attempts, error);
       ++stats_.retried;
-      outcome(op.op, RelayResult::retry);
+      outcome(op.op, RelayResult::retry, error.message);
       log::warn("CMS call failed; retrying later",
                 {{"feed", op.feed}, {"guid", op.guid}, {"op", op_name},
                  {"attempt", std::to_string(op.attempts)}, {"retry_in_ms", std::to_string(delay.count())},
@@ -501,7 +501,7 @@ std::function<void()> OutboxRelay::failure_record(const store::OutboxOp& op, con
 
 std::function<void()> OutboxRelay::dead_letter_record(const store::OutboxOp& op, std::string message) {
   ++stats_.dead_lettered;
-  outcome(op.op, RelayResult::dead_letter);
+  outcome(op.op, RelayResult::dead_letter, message);
   log::error("CMS operation dead-lettered; fix the cause, then feedsyncd retry",
              {{"feed", op.feed}, {"guid", op.guid}, {"op", std::string(store::to_string(op.op))},
               {"error", message}});

@@ -60,7 +60,7 @@ struct RelayOptions {
   bool overwrite_cms_edits = false;
   std::uint32_t seed = std::random_device{}();  // backoff jitter; fixed in tests
   // Every finished attempt, for metrics.
-  std::function<void(store::OpKind, RelayResult)> on_outcome;
+  std::function<void(store::OpKind, RelayResult, std::string_view error)> on_outcome;  // error: "" on success
 };
 
 // What the relay did since it was made (for `once`, the demo and metrics).
@@ -151,7 +151,7 @@ class OutboxRelay {
   // backoff(), raised to the failing response's Retry-After, capped by max_backoff.
   std::chrono::milliseconds retry_delay(std::int64_t attempts, const cms::CmsError& error);
   void spawn(store::OutboxOp op);
-  void outcome(store::OpKind op, RelayResult result) const;
+  void outcome(store::OpKind op, RelayResult result, std::string_view error = {}) const;
   void notify_changed();
 
   boost::asio::any_io_executor executor_;

@@ -87,7 +87,7 @@ struct EngineProgress {
 // Hooks for metrics; each may be empty.
 struct EngineObservers {
   HttpObservers http;
-  std::function<void(store::OpKind, RelayResult)> cms_outcome;  // RelayOptions::on_outcome
+  std::function<void(store::OpKind, RelayResult, std::string_view error)> cms_outcome;  // RelayOptions::on_outcome
   // Each round of the periodic audit (engine.audit_interval, issue 22).
   std::function<void(const std::vector<FeedAudit>&)> audit;
 };

@@ -1,5 +1,7 @@
 #include "ops/daemon_backend.hpp"
 
+#include <algorithm>
+
 #include <exception>
 
 #include "log/log.hpp"
@@ -58,6 +60,10 @@ std::vector<ReadinessCheck> DaemonBackend::readiness() const {
                                     .feed_rows = std::move(rows),
                                     .now_ms = now_ms(),
                                     .uptime = std::chrono::duration_cast<std::chrono::milliseconds>(steady_now - started_)});
+  // The relay's writes after the token (readiness.hpp's order: config, store, cms_token, feeds).
+  auto writes = engine_.write_checks();
+  const auto after_token = std::find_if(checks.begin(), checks.end(), [](const auto& c) { return c.name == "cms_token"; });
+  checks.insert(after_token == checks.end() ? checks.end() : after_token + 1, writes.begin(), writes.end());
   if (config->engine.audit_interval > Duration::zero()) {
     const auto& audits = metrics_.last_audits();
     for (const auto& feed : config->feeds) {

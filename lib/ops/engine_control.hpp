@@ -6,6 +6,9 @@
 
 #include <optional>
 #include <string>
+#include <vector>
+
+#include "ops/ops_backend.hpp"
 
 namespace feedsync::ops {
 
@@ -31,6 +34,9 @@ class EngineControl {
   // Operations were requeued: the relay looks at the queue now.
   virtual void wake_relay() = 0;
   virtual CmsTokenStatus token_status() const = 0;
+  // The relay's write checks for /readyz ("cms_writes", "canonical_writes": write_readiness.hpp);
+  // none by default.
+  virtual std::vector<ReadinessCheck> write_checks() const { return {}; }
 };
 
 }  // namespace feedsync::ops

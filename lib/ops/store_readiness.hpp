@@ -11,7 +11,8 @@
 
 namespace feedsync::ops {
 
-// A store whose every write has failed for this long makes the daemon not ready: long enough
+// A store whose writes have failed for this long, and still fail (nothing committed since the
+// newest failure, or it is more recent than this), makes the daemon not ready: long enough
 // that one busy moment does not flap the probe, short enough to be seen within a probe or two.
 inline constexpr std::chrono::seconds kStoreFailureGrace{10};
 

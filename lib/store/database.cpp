@@ -4,6 +4,13 @@
 
 #include <utility>
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "store/storage_fault.hpp"
+
 namespace feedsync::store {
 
 CorruptError corrupt_database(const std::filesystem::path& path, std::string_view detail) {
@@ -14,7 +21,38 @@ CorruptError corrupt_database(const std::filesystem::path& path, std::string_vie
       "item is duplicated because content keys are deterministic");
 }
 
+namespace {
+
+// SQLite's category of a failure of the database itself (storage_fault.hpp).
+StorageFault sqlite_view(int primary) {
+  switch (primary) {
+    case SQLITE_FULL: return StorageFault::disk_full;
+    case SQLITE_READONLY: return StorageFault::read_only;
+    case SQLITE_IOERR: return StorageFault::io_error;
+    case SQLITE_BUSY: case SQLITE_LOCKED: return StorageFault::busy;
+    default: return StorageFault::other;
+  }
+}
+
+}  // namespace
+
+int Database::failure_errno(int primary) const {
+  const int reported = sqlite3_system_errno(db_);
+  if (reported == ENOSPC || reported == EDQUOT || reported == EROFS) return reported;
+  if (primary != SQLITE_IOERR && primary != SQLITE_CANTOPEN && primary != SQLITE_READONLY) return reported;
+  // SQLite keeps the errno current when it noticed the failure, often not that of the call that
+  // failed (an ext4 file system the kernel made read-only after an error answered EROFS, and
+  // SQLite said EIO). Opening the database for writing changes nothing and tells.
+  const int fd = ::open(path_.c_str(), O_WRONLY | O_CLOEXEC);
+  if (fd >= 0) {
+    ::close(fd);
+    return reported;
+  }
+  return errno == EROFS ? EROFS : reported;
+}
+
 Database::Database(const std::filesystem::path& path, const Clock& clock) : path_(path), clock_(&clock) {
+  health_.path = path;
   // No SQLITE_OPEN_CREATE: Store::open creates the file itself so it gets mode 0600.
   int rc = sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE, nullptr);
   if (rc != SQLITE_OK) {
@@ -67,11 +105,8 @@ void Database::fail(int rc, std::string_view detail) const {
     throw error;
   }
   std::string message(detail);
-  if (primary == SQLITE_BUSY) {
-    message += " (another process kept it busy for longer than busy_timeout)";
-  } else if (primary == SQLITE_FULL) {
-    message += " (free some disk space)";
-  }
+  const auto advice = storage_fault_advice(classify_storage_fault(sqlite_view(primary), failure_errno(primary)), path_);
+  if (!advice.empty()) message += " (" + advice + ")";
   note_failure(primary, message);
   fail_with(message);
 }
@@ -84,7 +119,9 @@ void Database::note_failure(int primary, const std::string& message) const {
     default:
       return;  // a constraint or misuse: a bug or bad data, not a store that cannot write
   }
-  if (health_.failures++ == 0) health_.failing_since = clock_->steady_now();
+  const auto now = clock_->steady_now();
+  if (health_.failures++ == 0) health_.failing_since = now;
+  health_.last_failure = now;
   health_.last_error = message;
 }
 
@@ -92,10 +129,13 @@ std::int64_t Database::total_changes() const { return sqlite3_total_changes64(db
 
 void Database::note_commit(std::int64_t changes_before) {
   if (total_changes() <= changes_before) return;  // nothing written: proves nothing
+  const auto now = clock_->steady_now();
+  health_.last_commit = now;
+  if (health_.last_failure && now - *health_.last_failure < kWriteHealthQuiet) return;  // still failing now and then
   health_.failures = 0;
   health_.failing_since.reset();
+  health_.last_failure.reset();
   health_.last_error.clear();
-  health_.last_commit = clock_->steady_now();
 }
 
 void Database::fail_with(std::string_view message) const {

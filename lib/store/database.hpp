@@ -27,14 +27,19 @@ CorruptError corrupt_database(const std::filesystem::path& path, std::string_vie
 
 // Whether the database takes writes (issue 15: /readyz must see a store that cannot commit).
 // A failure of the database itself (disk full, I/O error, read-only file system, busy past
-// busy_timeout, corruption) counts, on a read or a write; a COMMIT that changed rows clears them
-// (one that changed nothing writes no page, and succeeds even on a full disk).
+// busy_timeout, corruption) counts, on a read or a write. A COMMIT that changed rows clears them
+// (one that changed nothing writes no page, and succeeds even on a full disk) once no failure has
+// come for kWriteHealthQuiet: a store that takes some writes and fails others (a full disk with
+// free pages left inside the database file, issue 21) is not healthy.
 // Times come from the connection's Clock and are used only for this report.
+inline constexpr std::chrono::seconds kWriteHealthQuiet{10};
 struct WriteHealth {
-  std::uint64_t failures = 0;  // since the last successful commit
+  std::uint64_t failures = 0;  // since the failures began
   std::string last_error;
   std::optional<SteadyTime> failing_since;  // the first of them
   std::optional<SteadyTime> last_commit;
+  std::filesystem::path path;  // the database's, for the report
+  std::optional<SteadyTime> last_failure;  // the newest of them
 };
 
 // One open connection. Every error becomes a StoreError (CorruptError for SQLITE_CORRUPT and
@@ -86,6 +91,8 @@ class Database {
   void note_commit(std::int64_t changes_before);
   std::int64_t total_changes() const;
   void note_failure(int primary, const std::string& message) const;
+  // The errno behind a failure of SQLite result `primary`, for the operator's advice.
+  int failure_errno(int primary) const;
   struct Cached {
     sqlite3_stmt* stmt = nullptr;
     bool in_use = false;

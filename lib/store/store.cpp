@@ -81,6 +81,20 @@ void check_integrity(Database& db) {
   if (!problems.empty()) throw corrupt_database(db.path(), problems);
 }
 
+// A clean close removes both the -wal and the -shm file; a -shm left without its -wal means the
+// last daemon stopped uncleanly and the log was deleted since, with whatever it had committed
+// after the last checkpoint. SQLite cannot tell (the database is just older), so say it here.
+std::optional<std::string> missing_wal_warning(const fs::path& path) {
+  std::error_code ec;
+  const fs::path wal(path.string() + "-wal"), shm(path.string() + "-shm");
+  if (!fs::exists(shm, ec) || fs::exists(wal, ec)) return std::nullopt;
+  return "state database " + path.string() + ": its write-ahead log " + wal.string() +
+         " is missing after an unclean stop (" + shm.string() +
+         " was left), so the changes committed after the last checkpoint are lost. If the file was moved, stop "
+         "feedsyncd and put it back; otherwise nothing needs doing: the feeds are read again from the older "
+         "watermarks and no CMS item is duplicated because content keys are deterministic";
+}
+
 void configure(Database& db) {
   Database::Operation label(db, "configure connection");
   // WAL: readers (the CLI) never block the daemon's writer, and a commit is one append + fsync.
@@ -165,8 +179,11 @@ Store Store::open(const fs::path& path, const OpenOptions& options) {
   std::optional<LockFile> lock;
   if (options.access == Access::exclusive) lock.emplace(fs::path(path.string() + ".lock"), path);
   create_if_missing(path, options.create_if_missing);
+  // Before SQLite opens it (and makes a new -wal): only the lock holder can trust what it sees.
+  auto warning = options.access == Access::exclusive ? missing_wal_warning(path) : std::nullopt;
 
   auto impl = std::make_unique<Impl>(std::move(lock), path, options);
+  impl->open_warning = std::move(warning);
   Database& db = impl->db;
   db.set_busy_timeout(options.busy_timeout);
   // The daemon checks integrity when it starts; CLI commands next to it stay instant on a large
@@ -208,6 +225,7 @@ Store& Store::operator=(Store&&) noexcept = default;
 const fs::path& Store::path() const { return impl_->db.path(); }
 int Store::schema_version() const { return impl_->schema_version; }
 std::size_t Store::recovered_inflight() const { return impl_->recovered_inflight; }
+const std::optional<std::string>& Store::open_warning() const { return impl_->open_warning; }
 
 Transaction Store::transaction() { return Transaction(impl_->db); }
 

@@ -62,6 +62,9 @@ class Store {
   int schema_version() const;
   // How many in-flight ops the exclusive open returned to the queue (left by a crash).
   std::size_t recovered_inflight() const;
+  // Something the exclusive open found that the operator should know, with what to do: the
+  // write-ahead log deleted after an unclean stop (its changes are lost and redone from the feeds).
+  const std::optional<std::string>& open_warning() const;
 
   // Whether the database currently takes writes (database.hpp); for /readyz. Free: no query.
   const WriteHealth& write_health() const;

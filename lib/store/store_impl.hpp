@@ -24,6 +24,7 @@ struct Store::Impl {
   OpenOptions options;
   int schema_version = 0;
   std::size_t recovered_inflight = 0;
+  std::optional<std::string> open_warning;
 
   // Throws the "feed X is not in the state database" StoreError.
   void require_feed(std::string_view name);

@@ -4,10 +4,10 @@
 // within a second), garbled 2xx read-backs (used to be dead-lettered after one attempt), a
 // canonical-link endpoint resetting connections (used to be a retry storm), a token endpoint
 // with a certificate for another host (used to be "credentials rejected"), and more below.
-// After each fault is removed the daemon converges without a restart.
+// After each fault is removed the daemon converges without a restart. The full disk of item 1
+// is in storage_faults_e2e_test.cpp with the other storage faults.
 #include <arpa/inet.h>
 #include <netinet/in.h>
-#include <sys/mount.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -394,51 +394,6 @@ TEST_F(FaultsE2E, SlowClientsDoNotStarveTheProbes) {
   }
   for (const int fd : trickling) ::close(fd);
   stop();
-}
-
-// Item 1: the state database on a small file system that fills up mid-import (a 512 KB tmpfs;
-// root only, to mount it). The daemon keeps trying (the poller and the relay used to stop for
-// good), /readyz says why, and once there is room again everything lands, without a restart and
-// without a duplicate.
-class SmallFileSystem {
- public:
-  explicit SmallFileSystem(std::filesystem::path dir) : dir_(std::move(dir)) {
-    std::filesystem::create_directories(dir_);
-    if (::mount("tmpfs", dir_.c_str(), "tmpfs", 0, "size=512k") == 0) mounted_ = true;
-    else error_ = std::strerror(errno);
-  }
-  ~SmallFileSystem() {
-    if (mounted_) ::umount2(dir_.c_str(), MNT_DETACH);
-  }
-  bool mounted() const { return mounted_; }
-  const std::string& error() const { return error_; }
-  bool grow() { return ::mount("tmpfs", dir_.c_str(), "tmpfs", MS_REMOUNT, "size=256m") == 0; }
-
- private:
-  std::filesystem::path dir_;
-  bool mounted_ = false;
-  std::string error_;
-};
-
-TEST_F(FaultsE2E, AFullDiskIsReportedAndSurvived) {
-  if (::geteuid() != 0) GTEST_SKIP() << "needs root to mount a small tmpfs for the state database";
-  SmallFileSystem disk(dir_ / "small");
-  if (!disk.mounted()) GTEST_SKIP() << "cannot mount a tmpfs here: " << disk.error();
-  std::string config = testing::demo_config();
-  config.replace(config.find("engine:\n"), 8, "engine:\n  max_poll_backoff: 2s\n");
-  sim_.emplace(std::vector<std::string>{"--generate", "1000", "--seed", "38"});
-  ASSERT_NO_FATAL_FAILURE(start_daemon(config, dir_ / "small" / "state.db"));
-
-  ASSERT_TRUE(eventually([&] { return readyz().body.find("cannot write the state database") != std::string::npos; }, 60s))
-      << readyz().body << daemon_->stderr_text().substr(0, 3000);
-  EXPECT_EQ(readyz().status, 503);
-  EXPECT_THAT(readyz().body, HasSubstr("full"));
-
-  ASSERT_TRUE(disk.grow());
-  EXPECT_TRUE(converges(1000, 90s)) << boost::json::serialize(check());
-  EXPECT_TRUE(eventually([&] { return readyz().status == 200; }, 30s)) << readyz().body;
-  const auto result = stop();
-  EXPECT_THAT(result.err, Not(HasSubstr("outbox relay stopped")));
 }
 
 }  // namespace

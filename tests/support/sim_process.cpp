@@ -70,6 +70,7 @@ HttpReply http_request(const std::string& method, const std::string& url, const 
   if (!body.empty()) request.headers.add("Content-Type", "application/json");
   for (const auto& [name, value] : headers) request.headers.add(name, value);
   request.timeout = std::chrono::seconds(30);
+  request.max_body = 256 * 1024 * 1024;  // read-backs of every CMS item run past the client's 1 MB default
   auto future = boost::asio::co_spawn(io, client.send(std::move(request)), boost::asio::use_future);
   io.run();
   auto result = future.get();

@@ -325,6 +325,20 @@ TEST_F(TokenSourceTest, TwoHundredWithoutATokenMeansTheWrongUrl) {
   EXPECT_THAT(failed.error().message, HasSubstr("check cms.token_url"));
 }
 
+// Issue 21: a JSON answer cut short or garbled on the way is the endpoint's trouble, retried
+// with backoff, not a reason to doubt the configuration.
+TEST_F(TokenSourceTest, AGarbledJsonAnswerIsRetriedNotTakenForTheWrongUrl) {
+  net::Response garbled{200, {}, R"({"access_token":"abc","expi)"};
+  garbled.headers.set("Content-Type", "application/json; charset=utf-8");
+  cms_.token_replies.push_back(garbled);
+  TokenSource tokens(http_, clock_, feedsync::testing::test_token_options());
+  auto failed = get(tokens);
+  ASSERT_FALSE(failed.has_value());
+  EXPECT_EQ(failed.error().kind, CmsErrorKind::retryable);
+  EXPECT_THAT(failed.error().message, HasSubstr("HTTP 200 with a JSON body that does not parse"));
+  EXPECT_NE(tokens.status().state, TokenSource::State::auth_failed);
+}
+
 TEST_F(TokenSourceTest, TheSecretAppearsInNoMessageOrLogLine) {
   // An endpoint that echoes what it was sent, on every failure path.
   const std::string echo = std::string("bad secret '") + kSecret + "'";

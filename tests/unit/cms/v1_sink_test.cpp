@@ -178,6 +178,23 @@ TEST_F(V1SinkTest, WithoutRepresentationLocationAndAReadGiveTheVersion) {
   EXPECT_EQ(call(3).method, net::Method::get);
 }
 
+// Issue 21: a garbled answer to a create (no representation, no Location) and to the version
+// lookup after it is the answer's trouble: retried (the write is idempotent), not dead-lettered.
+TEST_F(V1SinkTest, AGarbledVersionLookupIsRetriedNotDeadLettered) {
+  cms_.reply(net::Response{201, {}, R"({"key":"x","ver)"});
+  cms_.reply(net::Response{200, {}, R"([{"version":"3","loc)"});
+  auto outcome = upsert(*sink(), upsert_request(true));
+  ASSERT_FALSE(outcome.has_value());
+  EXPECT_EQ(outcome.error().kind, cms::CmsErrorKind::retryable);
+  EXPECT_THAT(outcome.error().message, HasSubstr("the answer is not a version listing"));
+  // A listing that parses but holds no version of the locale is still the CMS's word: permanent.
+  cms_.reply(net::Response{201, {}, {}});
+  cms_.reply_json(200, boost::json::object{{"items", boost::json::array{}}});
+  auto missing = upsert(*sink(), upsert_request(true));
+  ASSERT_FALSE(missing.has_value());
+  EXPECT_EQ(missing.error().kind, cms::CmsErrorKind::permanent);
+}
+
 TEST_F(V1SinkTest, PublishRightAfterCreateRetriesA404) {
   cms_.reply_json(201, v1_record("7", "draft"));
   cms_.reply(404);

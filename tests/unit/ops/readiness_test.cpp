@@ -83,7 +83,7 @@ TEST(EvaluateReadiness, FeedsTheStoreDoesNotKnowCountAsNeverPolled) {
   // Also what happens when reading the rows failed: the store check carries the failure.
   const auto config = two_feeds();
   store::WriteHealth failing{.failures = 3, .last_error = "disk I/O error", .failing_since = kSteadyNow - 30s,
-                             .last_commit = std::nullopt};
+                             .last_commit = std::nullopt, .path = {}, .last_failure = kSteadyNow - 1s};
   const auto checks = evaluate_readiness({.config = config,
                                           .store_health = failing,
                                           .steady_now = kSteadyNow,

@@ -161,8 +161,9 @@ namespace feedsync::store::testing {
 namespace {
 
 // Issue 15: /readyz reads the store's write health. A write that fails for a reason of the
-// database (here the write lock held by another process past busy_timeout) counts; the next
-// successful commit clears it.
+// database (here the write lock held by another process past busy_timeout) counts; a successful
+// commit clears it once no failure has come for kWriteHealthQuiet (issue 21: a store that takes
+// some writes and fails others is not healthy).
 TEST_F(StoreTest, WriteHealthCountsStoreFailuresUntilTheNextCommit) {
   ::feedsync::testing::FakeClock clock;  // the health's times come from the store's clock
   Store store = Store::open(db_path, {.busy_timeout = std::chrono::milliseconds(200), .clock = &clock});
@@ -182,9 +183,19 @@ TEST_F(StoreTest, WriteHealthCountsStoreFailuresUntilTheNextCommit) {
     EXPECT_EQ(health.failing_since, clock.steady_now());
     EXPECT_THAT(health.last_error, HasSubstr("busy_timeout"));
   }
-  // The lock is released: the next write that commits (in a transaction or on its own) clears it.
+  // The lock is released: a write commits right after the failures. Failures that recent stay
+  // (they may go on between commits); the commit is noted.
+  clock.advance(std::chrono::seconds(1));
   store.record_poll_success("blog", 1000, 900, false);
+  EXPECT_EQ(store.write_health().failures, 2u);
+  EXPECT_EQ(store.write_health().last_commit, clock.steady_now());
+  EXPECT_EQ(store.write_health().last_failure, clock.steady_now() - std::chrono::seconds(1));
+  // Once none has come for kWriteHealthQuiet, the next write that commits (in a transaction or
+  // on its own) clears them.
+  clock.advance(kWriteHealthQuiet);
+  store.record_poll_success("blog", 2000, 1900, false);
   EXPECT_EQ(store.write_health().failures, 0u);
+  EXPECT_FALSE(store.write_health().last_failure);
   EXPECT_FALSE(store.write_health().failing_since);
   EXPECT_TRUE(store.write_health().last_error.empty());
 

@@ -323,6 +323,26 @@ TEST_F(StoreTest, OverwrittenPageIsReportedCorrupt) {
   EXPECT_THAT(message, HasSubstr("feedsyncd backup"));
 }
 
+// issue 21: a -shm left by an unclean stop without its -wal means the log was deleted. SQLite
+// opens the older database without a word; the store says what was lost and what to do.
+TEST_F(StoreTest, AWriteAheadLogDeletedAfterAnUncleanStopIsReported) {
+  { Store store = open_with_feeds(); }
+  EXPECT_FALSE(open().open_warning());  // a clean stop removes both files
+  dir.write("state.db-shm", std::string(32768, '\0'));
+  ASSERT_FALSE(fs::exists(db_path.string() + "-wal"));
+  {
+    Store store = open();
+    ASSERT_TRUE(store.open_warning());
+    EXPECT_THAT(*store.open_warning(), HasSubstr("state database " + db_path.string()));
+    EXPECT_THAT(*store.open_warning(), HasSubstr(db_path.string() + "-wal is missing"));
+    EXPECT_THAT(*store.open_warning(), HasSubstr("put it back"));
+    EXPECT_EQ(store.feeds().size(), 2u);  // opened all the same
+    // A shared open (a CLI next to the daemon) sees the daemon's files, not a deleted log.
+    EXPECT_FALSE(open(Access::shared).open_warning());
+  }
+  EXPECT_FALSE(open().open_warning());  // said once: the clean stop removed the -shm
+}
+
 TEST_F(StoreTest, SecondExclusiveOpenIsLockedOut) {
   Store first = open();
   // flock locks belong to the open file description, so this conflicts even in one process.
