@@ -5,6 +5,7 @@
 //                     for calls in flight, exit 0 (anything cut off is requeued at the next start)
 //   SIGHUP            RELOADING=1, re-read and fully validate the file; on error keep running
 //                     the old configuration and log why; on success swap it in; READY=1
+#include <algorithm>
 #include <csignal>
 #include <memory>
 
@@ -194,6 +195,7 @@ int run_daemon(const CliRequest&, const config::Config& loaded) {
   auto store = store::Store::open(
       loaded.state.path, {.access = store::Access::exclusive, .busy_timeout = loaded.state.busy_timeout});
   if (store.open_warning()) log::warn(*store.open_warning());
+  store.set_busy_timeout(std::min(loaded.state.busy_timeout, store::kEventLoopBusyWait));
   if (store.recovered_inflight() > 0) {
     log::warn("CMS operations interrupted by the last stop were queued again",
               {{"count", std::to_string(store.recovered_inflight())}});

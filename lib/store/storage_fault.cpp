@@ -32,8 +32,9 @@ std::string storage_fault_advice(StorageFault fault, const std::filesystem::path
       return "an I/O error on " + where + ": check the disk (dmesg, smartctl); if the database turns out "
              "damaged, restore a backup made with `feedsyncd backup`";
     case StorageFault::busy:
-      return "another process kept it busy for longer than busy_timeout: find it with `fuser " +
-             database.string() + "`, or raise state.busy_timeout";
+      return "another process kept its write lock past busy_timeout: find it with `fuser " + database.string() +
+             "`; `feedsyncd run` tries again by itself (nothing is lost), a command waits longer with a larger "
+             "state.busy_timeout";
     case StorageFault::other: return {};
   }
   return {};

@@ -253,6 +253,8 @@ std::vector<FeedRow> Store::feeds() const {
   return rows;
 }
 
+void Store::set_busy_timeout(std::chrono::milliseconds timeout) { impl_->db.set_busy_timeout(timeout); }
+
 const WriteHealth& Store::write_health() const { return impl_->db.write_health(); }
 
 std::vector<std::string> Store::paused_feeds() const {

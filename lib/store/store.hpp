@@ -32,6 +32,13 @@ enum class Access {
   shared,
 };
 
+// The longest a statement of the daemon's event loop waits for another process's lock. SQLite
+// waits by sleeping in the calling thread, and that thread serves /livez, /readyz, webhooks and
+// every poll: with state.busy_timeout (5 s) a held lock froze them all for 5 s per statement,
+// 30 s and more in a row. A write that fails sooner is retried by its owner's backoff (the relay,
+// the feed's retry), so a longer lock delays work but loses nothing, and /readyz says so.
+inline constexpr std::chrono::milliseconds kEventLoopBusyWait{200};
+
 struct OpenOptions {
   Access access = Access::exclusive;
   std::chrono::milliseconds busy_timeout{5000};
@@ -68,6 +75,10 @@ class Store {
 
   // Whether the database currently takes writes (database.hpp); for /readyz. Free: no query.
   const WriteHealth& write_health() const;
+
+  // How long each statement waits for another process's lock from now on (open() used
+  // OpenOptions::busy_timeout). The daemon shortens it once open: see kEventLoopBusyWait.
+  void set_busy_timeout(std::chrono::milliseconds timeout);
 
   // BEGIN IMMEDIATE now; rolled back when it goes out of scope without commit(). Must not
   // outlive the Store; does not nest.
