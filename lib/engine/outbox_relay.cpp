@@ -377,13 +377,7 @@ void OutboxRelay::record_upsert(const store::OutboxOp& op, const cms::WriteOutco
   store_.complete(op.id);
   store_.append_journal(now, op.feed, op.guid, action, version_detail(outcome));
   if (!after.canonical) return;
-  store::OutboxOp next;
-  next.feed = op.feed;
-  next.guid = op.guid;
-  next.op = store::OpKind::canonical;
-  next.payload = encode(*after.canonical);
-  next.payload_hash = after.canonical->url;
-  store_.enqueue(next, now);
+  store_.enqueue(canonical_op(op.feed, op.guid, *after.canonical), now);
 }
 
 void OutboxRelay::count_written(store::JournalAction action) {

@@ -112,15 +112,7 @@ bool PendingCanonicalCheck::record_published(const store::ArticleRow& asked, con
   }
   std::optional<std::string> holder;
   if (after.canonical) holder = store_.canonical_holder(after.canonical->pixel_key, asked.feed, asked.guid);
-  if (after.canonical && !holder) {
-    store::OutboxOp op;
-    op.feed = asked.feed;
-    op.guid = asked.guid;
-    op.op = store::OpKind::canonical;
-    op.payload = encode(*after.canonical);
-    op.payload_hash = after.canonical->url;
-    store_.enqueue(op, now);
-  }
+  if (after.canonical && !holder) store_.enqueue(canonical_op(asked.feed, asked.guid, *after.canonical), now);
   transaction.commit();
   log::info("article published in the CMS since feedsync wrote it",
             {{"feed", asked.feed}, {"guid", asked.guid}, {"cms_key", asked.cms_key}, {"version", published.version}});

@@ -56,13 +56,7 @@ bool adopt(store::Store& store, const store::OutboxOp& op, const UpsertPayload& 
   store.upsert_article(*after.row);
   if (!after.canonical || cmp_has_it || store.canonical_holder(after.canonical->pixel_key, op.feed, op.guid))
     return false;
-  store::OutboxOp next;
-  next.feed = op.feed;
-  next.guid = op.guid;
-  next.op = store::OpKind::canonical;
-  next.payload = encode(*after.canonical);
-  next.payload_hash = after.canonical->url;
-  store.enqueue(next, now);
+  store.enqueue(canonical_op(op.feed, op.guid, *after.canonical), now);
   return true;
 }
 

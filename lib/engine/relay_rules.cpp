@@ -1,5 +1,7 @@
 #include "engine/relay_rules.hpp"
 
+#include <utility>
+
 #include "cms/route_segment.hpp"
 
 namespace feedsync::engine {
@@ -46,6 +48,16 @@ AfterUpsert after_upsert(std::optional<store::ArticleRow> row, const cms::WriteO
   }
   after.row = std::move(row);
   return after;
+}
+
+store::OutboxOp canonical_op(std::string feed, std::string guid, const CanonicalPayload& link) {
+  store::OutboxOp op;
+  op.feed = std::move(feed);
+  op.guid = std::move(guid);
+  op.op = store::OpKind::canonical;
+  op.payload = encode(link);
+  op.payload_hash = link.url;
+  return op;
 }
 
 }  // namespace feedsync::engine

@@ -63,4 +63,9 @@ struct AfterUpsert {
 AfterUpsert after_upsert(std::optional<store::ArticleRow> row, const cms::WriteOutcome& outcome,
                          cms::CanonicalVars link, const CanonicalRule& rule, std::int64_t now);
 
+// The outbox op that posts `link` back to CMP for the feed's article: the relay after a publish,
+// the pending check after an editor's publish, the rebuild for a link CMP lacks. Its payload hash
+// is the URL, so an op for the same URL coalesces with one already queued.
+store::OutboxOp canonical_op(std::string feed, std::string guid, const CanonicalPayload& link);
+
 }  // namespace feedsync::engine

@@ -149,5 +149,18 @@ TEST(RelayResult, MetricWords) {
   EXPECT_EQ(to_string(RelayResult::auth), "auth");
 }
 
+TEST(CanonicalOp, PostsTheLinkForTheFeedsArticleKeyedByItsUrl) {
+  const CanonicalPayload link{"https://example.com/en/news/a-title/", "pixel-1"};
+  const auto op = canonical_op("news", "guid-1", link);
+  EXPECT_EQ(op.feed, "news");
+  EXPECT_EQ(op.guid, "guid-1");
+  EXPECT_EQ(op.op, store::OpKind::canonical);
+  EXPECT_EQ(op.payload_hash, link.url);  // the same URL queued twice coalesces
+  const auto decoded = decode_canonical(op.payload);
+  ASSERT_TRUE(decoded) << decoded.error();
+  EXPECT_EQ(decoded->url, link.url);
+  EXPECT_EQ(decoded->pixel_key, link.pixel_key);
+}
+
 }  // namespace
 }  // namespace feedsync::engine
