@@ -16,6 +16,7 @@
 #include "core/mapping.hpp"
 #include "engine/audit.hpp"
 #include "engine/clients.hpp"
+#include "engine/drift_repair.hpp"
 #include "engine/feed_target.hpp"
 #include "engine/poll_cycle.hpp"
 #include "engine/rebuild_state.hpp"
@@ -41,10 +42,6 @@ T run_on(asio::io_context& io, asio::awaitable<T> work) {
   return future.get();
 }
 
-struct RepairCounts {
-  int undeleted = 0, moved_back = 0, rewritten = 0, kept = 0, adopted = 0, failed = 0;
-};
-
 // Runs `once` for the articles marked to be written again; its report goes to `out`.
 int write_marked(const CliRequest& request, const config::Config& config, std::ostream& out, int marked) {
   CliRequest once = request;
@@ -63,107 +60,20 @@ int write_marked(const CliRequest& request, const config::Config& config, std::o
   return status;
 }
 
-// The relay writes no CMP change over the editor's version (ArticleRow::cms_edit_kept).
-void keep_edit(store::Store& store, const config::FeedConfig& feed, const engine::AuditFinding& f) {
-  auto row = store.article(feed.name, f.guid);
-  if (!row) return;
-  row->cms_edit_kept = f.published_version.value_or("unknown");
-  row->updated_at = now_ms();
-  store.upsert_article(*row);
-}
-
-void repair_finding(asio::io_context& io, cms::AuditReader& reader, cms::CmsSink& sink, store::Store& store,
-                    const config::FeedConfig& feed, const engine::AuditFinding& f, config::OnCmsEdit policy,
-                    RepairCounts& counts, std::ostream& out) {
-  const auto action = engine::repair_action(f.result, policy);
-  const std::string what = feed.name + "  " + std::string(engine::to_string(f.result)) + "  guid " + f.guid + ": ";
-  switch (action) {
-    case engine::RepairAction::none:
-      if (f.result != engine::AuditResult::edited) return;
-      ++counts.kept;
-      keep_edit(store, feed, f);
-      out << what << "editor's version left live (cms.on_cms_edit: keep); CMP changes are not written over it"
-          << " until feedsyncd resync " << feed.name << " " << f.guid << "\n";
-      log::warn("an editor's published version is left live (cms.on_cms_edit: keep)",
-                {{"feed", feed.name}, {"guid", f.guid}, {"cms_key", f.key}, {"detail", f.detail}});
-      return;
-    case engine::RepairAction::undelete: {
-      auto done = run_on(io, sink.undelete(cms::ArticleRef{feed.name, f.guid, f.key}));
-      if (done) {
-        ++counts.undeleted;
-        store.append_journal(now_ms(), feed.name, f.guid, store::JournalAction::undeleted, "audit --repair: key " + f.key);
-        out << what << "restored\n";
-        return;
-      }
-      ++counts.failed;
-      out << what << "restore failed: " << done.error().message << "\n";
-      return;
-    }
-    case engine::RepairAction::move_back: {
-      auto done = run_on(io, reader.move(f.key, feed.container));
-      if (done && *done) {
-        ++counts.moved_back;
-        out << what << "moved back to container " << feed.container << "\n";
-        return;
-      }
-      ++counts.failed;
-      out << what << "move back failed: " << (done ? std::string("the item is gone (404)") : done.error().message) << "\n";
-      return;
-    }
-    case engine::RepairAction::rewrite:
-      store.request_resync(feed.name, f.guid, now_ms());
-      ++counts.rewritten;
-      out << what << "marked to be written again\n";
-      return;
-  }
-}
-
-// An orphan under feedsync's key for its guid becomes the article's row, and is written again
-// from the feed (its row is marked like a resync).
-void adopt_orphan(store::Store& store, const engine::AuditOrphan& orphan, RepairCounts& counts, std::ostream& out) {
-  if (store.article(orphan.feed, orphan.guid)) return;
-  store::ArticleRow row;
-  row.feed = orphan.feed;
-  row.guid = orphan.guid;
-  row.cms_key = orphan.key;
-  row.cms_version = orphan.version;
-  row.route_segment = orphan.route_segment;
-  row.cms_status = "published";
-  row.updated_at = now_ms();
-  store.upsert_article(row);
-  store.request_resync(orphan.feed, orphan.guid, now_ms());
-  ++counts.adopted;
-  out << orphan.feed << "  orphan  guid " << orphan.guid << ": adopted (key " << orphan.key << ")\n";
-}
-
 }  // namespace
 
 int repair_drift(asio::io_context& io, cms::AuditReader& reader, cms::CmsSink& sink, store::Store& store,
                  const std::vector<engine::FeedAudit>& audits, const CliRequest& request, const config::Config& config) {
   std::ostream& out = request.output == OutputFormat::json ? std::cerr : std::cout;
-  RepairCounts counts;
-  bool incomplete = false;
-  for (const auto& audit : audits) {
-    const auto* feed = config.find_feed(audit.feed);
-    incomplete = incomplete || audit.error.has_value();
-    for (const auto& f : audit.findings) {
-      if (f.result != engine::AuditResult::ok) {
-        repair_finding(io, reader, sink, store, *feed, f, config.cms.on_cms_edit, counts, out);
-      } else if (auto row = store.article(feed->name, f.guid); row && row->cms_edit_kept) {
-        // feedsync's version is live again (an editor put it back): CMP changes flow again.
-        row->cms_edit_kept.reset();
-        store.upsert_article(*row);
-      }
-    }
-    for (const auto& orphan : audit.orphans)
-      if (orphan.adoptable) adopt_orphan(store, orphan, counts, out);
-  }
+  engine::DriftRepair repair(reader, sink, store, config, [&out](const std::string& line) { out << line << "\n"; });
+  const auto counts = run_on(io, repair.run(audits));
   out << "repair: " << counts.undeleted << " restored, " << counts.moved_back << " moved back, " << counts.rewritten
       << " to write again, " << counts.adopted << " orphans adopted, " << counts.kept
       << " editors' versions left live, " << counts.failed << " failed\n";
   int status = kExitOk;
-  const int marked = counts.rewritten + counts.adopted;
-  if (marked > 0) status = write_marked(request, config, out, marked);
+  if (counts.marked() > 0) status = write_marked(request, config, out, counts.marked());
+  bool incomplete = false;
+  for (const auto& audit : audits) incomplete = incomplete || audit.error.has_value();
   if (counts.failed > 0 || incomplete) return kExitFailure;
   return status;
 }
