@@ -19,6 +19,7 @@
 #include <gtest/gtest.h>
 
 #include "core/content_key.hpp"
+#include "support/eventually.hpp"
 #include "support/process.hpp"
 #include "support/sim_process.hpp"
 #include "support/temp_dir.hpp"
@@ -346,13 +347,7 @@ class PeriodicAuditE2E : public AuditE2E {
   std::string get(const std::string& path) { return testing::http_request("GET", base_ + path).body; }
   int status_of(const std::string& path) { return testing::http_request("GET", base_ + path).status; }
   bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds timeout = 30s) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (std::chrono::steady_clock::now() < deadline) {
-      daemon_->drain();
-      if (condition()) return true;
-      std::this_thread::sleep_for(50ms);  // polling an observable condition, with a deadline
-    }
-    return false;
+    return testing::eventually(condition, timeout, [this] { daemon_->drain(); }, 50ms);
   }
 
   std::optional<testing::Process> daemon_;

@@ -15,6 +15,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "support/eventually.hpp"
 #include "support/process.hpp"
 #include "support/sim_process.hpp"
 #include "support/temp_dir.hpp"
@@ -42,13 +43,9 @@ class BadInputE2E : public ::testing::Test {
  protected:
   // Polls an observable condition until `timeout`, draining the daemon's stderr meanwhile.
   bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds timeout) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (std::chrono::steady_clock::now() < deadline) {
+    return testing::eventually(condition, timeout, [this] {
       if (daemon_) daemon_->drain();
-      if (condition()) return true;
-      std::this_thread::sleep_for(100ms);
-    }
-    return condition();
+    });
   }
   boost::json::object check() const {
     return sim_->get("/_sim/check?property=Heading&field=title").json().as_object();

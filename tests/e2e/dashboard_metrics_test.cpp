@@ -21,6 +21,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "support/eventually.hpp"
 #include "support/process.hpp"
 #include "support/sim_process.hpp"
 #include "support/temp_dir.hpp"
@@ -105,11 +106,8 @@ class DashboardMetrics : public ::testing::Test {
     const auto err = daemon_->stderr_text();
     EXPECT_TRUE(std::regex_search(err, port, std::regex("http=127\\.0\\.0\\.1:([0-9]+)")));
     const auto base = "http://127.0.0.1:" + port[1].str();
-    const auto deadline = std::chrono::steady_clock::now() + 30s;
-    while (std::chrono::steady_clock::now() < deadline && !sim_.get("/_sim/check").json().at("ok").as_bool()) {
-      daemon_->drain();
-      std::this_thread::sleep_for(50ms);  // polling an observable condition, with a deadline
-    }
+    testing::eventually([&] { return sim_.get("/_sim/check").json().at("ok").as_bool(); }, 30s,
+                        [this] { daemon_->drain(); }, 50ms);
     const auto metrics = testing::http_request("GET", base + "/metrics");
     EXPECT_EQ(metrics.status, 200);
     return metrics.body;

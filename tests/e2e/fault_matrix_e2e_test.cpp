@@ -34,6 +34,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "support/eventually.hpp"
 #include "support/process.hpp"
 #include "support/sim_process.hpp"
 #include "support/temp_dir.hpp"
@@ -150,13 +151,7 @@ const std::vector<Row> kRows = {
 std::function<void()> drain_daemon_output;
 
 bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (drain_daemon_output) drain_daemon_output();
-    if (condition()) return true;
-    std::this_thread::sleep_for(100ms);  // polling an observable condition, with a deadline
-  }
-  return condition();
+  return testing::eventually(condition, timeout, drain_daemon_output);
 }
 
 std::string with(std::string text, const std::string& from, const std::string& to) {

@@ -31,6 +31,7 @@
 
 #include "net/circuit_breaker.hpp"
 #include "store/store.hpp"
+#include "support/eventually.hpp"
 #include "support/process.hpp"
 #include "support/sim_process.hpp"
 #include "support/temp_dir.hpp"
@@ -50,19 +51,11 @@ constexpr const char* kFeed = "simfeed0000000000000000000000001";
 std::function<void()> drain_daemon_output;
 
 bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (drain_daemon_output) drain_daemon_output();
-    if (condition()) return true;
-    std::this_thread::sleep_for(100ms);  // polling an observable condition, with a deadline
-  }
-  return condition();
+  return testing::eventually(condition, timeout, drain_daemon_output);
 }
 
 // Waits `duration` (a measured window, not an event) while draining the daemon's output.
-void wait_window(std::chrono::milliseconds duration) {
-  eventually([] { return false; }, duration);
-}
+void wait_window(std::chrono::milliseconds duration) { testing::wait_window(duration, drain_daemon_output); }
 
 class FaultsE2E : public ::testing::Test {
  protected:

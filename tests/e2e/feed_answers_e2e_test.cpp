@@ -16,6 +16,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "support/eventually.hpp"
 #include "support/process.hpp"
 #include "support/sim_process.hpp"
 #include "support/temp_dir.hpp"
@@ -54,13 +55,9 @@ class FeedAnswersE2E : public ::testing::Test {
   // Polls an observable condition with a deadline, reading the daemon's stderr meanwhile (a full
   // pipe would block the daemon in write()).
   bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds timeout) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (std::chrono::steady_clock::now() < deadline) {
+    return testing::eventually(condition, timeout, [this] {
       if (daemon_) daemon_->drain();
-      if (condition()) return true;
-      std::this_thread::sleep_for(100ms);
-    }
-    return condition();
+    });
   }
   boost::json::object check() const {
     return sim_->get("/_sim/check?property=Heading&field=title").json().as_object();

@@ -11,6 +11,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "support/eventually.hpp"
 #include "support/process.hpp"
 #include "support/sim_process.hpp"
 #include "support/temp_dir.hpp"
@@ -63,13 +64,10 @@ boost::json::object check(const testing::SimProcess& sim) {
 }
 
 bool converges(const testing::SimProcess& sim, std::int64_t items) {
-  const auto deadline = std::chrono::steady_clock::now() + 60s;
-  while (std::chrono::steady_clock::now() < deadline) {
+  return testing::eventually([&] {
     const auto report = check(sim);
-    if (report.at("ok").as_bool() && report.at("counts").at("cms_items").to_number<std::int64_t>() == items) return true;
-    std::this_thread::sleep_for(100ms);  // polling an observable condition, with a deadline
-  }
-  return false;
+    return report.at("ok").as_bool() && report.at("counts").at("cms_items").to_number<std::int64_t>() == items;
+  }, 60s);
 }
 
 TEST(LifecycleE2E, NotifyReloadAndStop) {

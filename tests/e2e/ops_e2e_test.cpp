@@ -14,6 +14,7 @@
 #include <gtest/gtest.h>
 
 #include "core/time.hpp"
+#include "support/eventually.hpp"
 #include "support/process.hpp"
 #include "support/sim_process.hpp"
 #include "support/temp_dir.hpp"
@@ -69,12 +70,7 @@ class OpsE2E : public ::testing::Test {
     return http_request("POST", base_ + path, "", headers);
   }
   bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds timeout = 30s) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (std::chrono::steady_clock::now() < deadline) {
-      if (condition()) return true;
-      std::this_thread::sleep_for(20ms);  // polling an observable condition, with a deadline
-    }
-    return false;
+    return testing::eventually(condition, timeout, {}, 20ms);
   }
 
   testing::TempDir dir_;

@@ -32,6 +32,7 @@
 #include <gtest/gtest.h>
 
 #include "store/database.hpp"
+#include "support/eventually.hpp"
 #include "support/process.hpp"
 #include "support/sim_process.hpp"
 #include "support/temp_dir.hpp"
@@ -50,13 +51,7 @@ constexpr const char* kFeed = "simfeed0000000000000000000000001";
 std::function<void()> drain_daemon_output;
 
 bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (drain_daemon_output) drain_daemon_output();
-    if (condition()) return true;
-    std::this_thread::sleep_for(100ms);  // polling an observable condition, with a deadline
-  }
-  return condition();
+  return testing::eventually(condition, timeout, drain_daemon_output);
 }
 
 // A shell command for the test's own set-up (mkfs, mount, fsck); its exit status.

@@ -11,6 +11,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "support/eventually.hpp"
 #include "support/process.hpp"
 #include "support/sim_process.hpp"
 #include "support/temp_dir.hpp"
@@ -213,17 +214,12 @@ TEST_F(SyncE2E, RunSyncsPicksUpChangesAndStopsCleanlyOnSigterm) {
   ASSERT_TRUE(daemon.wait_for_stderr("poll cycle done", 60s));
   // The import drains; then an edit is picked up by the next poll (interval 2s).
   const auto guid = guids(1).at(0);
-  auto deadline = std::chrono::steady_clock::now() + 60s;
-  while (!check().at("ok").as_bool() && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(100ms);  // polling an observable condition, with a deadline
-  }
+  const auto consistent = [&] { return check().at("ok").as_bool(); };
+  const auto drain = [&] { daemon.drain(); };  // a full stderr pipe would block the daemon
+  testing::eventually(consistent, 60s, drain);
   expect_consistent("after the import");
   ASSERT_EQ(sim_.patch("/_sim/articles/" + guid, R"({"title":"Changed while running"})").status, 200);
-  deadline = std::chrono::steady_clock::now() + 60s;
-  while (!check().at("ok").as_bool() && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(100ms);
-  }
-  const bool edited = check().at("ok").as_bool();
+  const bool edited = testing::eventually(consistent, 60s, drain);
   daemon.signal(SIGTERM);
   auto result = daemon.wait(30s);
   EXPECT_TRUE(edited) << boost::json::serialize(check()) << "\n" << result.err;

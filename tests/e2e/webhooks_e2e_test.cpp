@@ -21,6 +21,7 @@
 
 #include "core/time.hpp"
 #include "net/beast_client.hpp"
+#include "support/eventually.hpp"
 #include "support/process.hpp"
 #include "support/sim_process.hpp"
 #include "support/temp_dir.hpp"
@@ -141,13 +142,7 @@ class WebhooksE2E : public ::testing::Test {
     return sim_.get("/_sim/requests?limit=1").json().at("last_seq").to_number<std::int64_t>();
   }
   bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds timeout = 30s) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (std::chrono::steady_clock::now() < deadline) {
-      daemon_->drain();
-      if (condition()) return true;
-      std::this_thread::sleep_for(20ms);  // polling an observable condition, with a deadline
-    }
-    return false;
+    return testing::eventually(condition, timeout, [this] { daemon_->drain(); }, 20ms);
   }
 
   testing::TempDir dir_;
@@ -291,13 +286,7 @@ class CmsWebhooksE2E : public ::testing::Test {
   }
 
   bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds timeout = 30s) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (std::chrono::steady_clock::now() < deadline) {
-      daemon_->drain();
-      if (condition()) return true;
-      std::this_thread::sleep_for(20ms);  // polling an observable condition, with a deadline
-    }
-    return false;
+    return testing::eventually(condition, timeout, [this] { daemon_->drain(); }, 20ms);
   }
   boost::json::array canonical_records() {
     return sim_.get("/_sim/canonical").json().at("records").as_array();
