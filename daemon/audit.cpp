@@ -11,9 +11,7 @@
 #include <iostream>
 #include <set>
 
-#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/use_future.hpp>
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
@@ -31,6 +29,7 @@
 #include "engine/rebuild_state.hpp"
 #include "exit_codes.hpp"
 #include "log/log.hpp"
+#include "net/run_on.hpp"
 #include "store/store.hpp"
 
 namespace feedsync::daemon {
@@ -41,13 +40,7 @@ namespace json = boost::json;
 
 constexpr std::size_t kPageSize = 100;
 
-template <class T>
-T run_on(asio::io_context& io, asio::awaitable<T> work) {
-  auto future = asio::co_spawn(io, std::move(work), asio::use_future);
-  io.run();
-  io.restart();
-  return future.get();
-}
+using net::run_on;
 
 std::unique_ptr<cms::CmsDialect> make_dialect(const config::Config& config) {
   return config.cms.api == config::CmsApi::v1 ? cms::make_v1_dialect(config.cms.base_url)

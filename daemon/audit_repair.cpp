@@ -4,9 +4,7 @@
 #include <iostream>
 #include <map>
 
-#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/use_future.hpp>
 
 #include "cms/audit_reader.hpp"
 #include "cms/dialect.hpp"
@@ -22,6 +20,7 @@
 #include "engine/rebuild_state.hpp"
 #include "exit_codes.hpp"
 #include "log/log.hpp"
+#include "net/run_on.hpp"
 #include "store/store.hpp"
 
 namespace feedsync::daemon {
@@ -34,13 +33,7 @@ std::int64_t now_ms() {
   return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
 }
 
-template <class T>
-T run_on(asio::io_context& io, asio::awaitable<T> work) {
-  auto future = asio::co_spawn(io, std::move(work), asio::use_future);
-  io.run();
-  io.restart();
-  return future.get();
-}
+using net::run_on;
 
 // Runs `once` for the articles marked to be written again; its report goes to `out`.
 int write_marked(const CliRequest& request, const config::Config& config, std::ostream& out, int marked) {

@@ -8,9 +8,7 @@
 #include <limits>
 #include <memory>
 
-#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/use_future.hpp>
 
 #include "cms/schema_reader.hpp"
 #include "cms/sink_factory.hpp"
@@ -22,6 +20,7 @@
 #include "engine/feed_target.hpp"
 #include "exit_codes.hpp"
 #include "log/log.hpp"
+#include "net/run_on.hpp"
 #include "ops/config_budget.hpp"
 #include "store/store.hpp"
 
@@ -94,13 +93,7 @@ void print_request_projection(std::ostream& out, const config::Config& config) {
   }
 }
 
-template <class T>
-T run_on(boost::asio::io_context& io, boost::asio::awaitable<T> work) {
-  auto future = boost::asio::co_spawn(io, std::move(work), boost::asio::use_future);
-  io.run();
-  io.restart();
-  return future.get();
-}
+using net::run_on;
 
 // Every feed's content type, container and locales read from the CMS, and its mapping checked
 // against them (issue 16). Problems are configuration errors, printed "file:line:col: ...".

@@ -3,9 +3,7 @@
 // webhooks.cms.token_file, so an editor's publish reaches the pending canonical check at once.
 #include <iostream>
 
-#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/use_future.hpp>
 #include <boost/url/parse.hpp>
 
 #include "cms/cms_transport.hpp"
@@ -16,17 +14,12 @@
 #include "engine/clients.hpp"
 #include "exit_codes.hpp"
 #include "log/log.hpp"
+#include "net/run_on.hpp"
 
 namespace feedsync::daemon {
 namespace {
 
-template <class T>
-T run_on(boost::asio::io_context& io, boost::asio::awaitable<T> work) {
-  auto future = boost::asio::co_spawn(io, std::move(work), boost::asio::use_future);
-  io.run();
-  io.restart();
-  return future.get();
-}
+using net::run_on;
 
 // What must hold before anything is sent; the message names the key or option to fix.
 std::optional<std::string> refusal(const CliRequest& request, const config::Config& config) {

@@ -1,9 +1,7 @@
 // Feed ingestion against feedsync-sim over real loopback sockets (issue "Feed ingestion and
 // change detection", acceptance): pagination boundaries, the exact field-limited requests sent,
 // a malformed page leaving the store untouched, and the steady-state request budget.
-#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/use_future.hpp>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -12,6 +10,7 @@
 #include "feed/feed_client.hpp"
 #include "net/beast_client.hpp"
 #include "store/store.hpp"
+#include "net/run_on.hpp"
 #include "support/fake_clock.hpp"
 #include "support/temp_dir.hpp"
 #include "unit/sim/sim_test_support.hpp"
@@ -52,10 +51,7 @@ class FeedSimTest : public ::testing::Test {
 
   template <class T>
   T run(boost::asio::awaitable<T> work) {
-    auto future = boost::asio::co_spawn(io_, std::move(work), boost::asio::use_future);
-    io_.run();
-    io_.restart();
-    return future.get();
+    return net::run_on(io_, std::move(work));
   }
 
   Expected<engine::CycleReport, engine::CycleError> cycle(store::Store& store, bool full = false) {

@@ -1,9 +1,7 @@
 // The poll cycle against an in-memory Feed API (FakeFeed) and a real state store on disk.
 #include "engine/poll_cycle.hpp"
 
-#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/use_future.hpp>
 #include <boost/json/parse.hpp>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -11,6 +9,7 @@
 #include "core/content_key.hpp"
 #include "engine/feed_target.hpp"
 #include "feed/feed_client.hpp"
+#include "net/run_on.hpp"
 #include "store/store.hpp"
 #include "support/fake_clock.hpp"
 #include "support/temp_dir.hpp"
@@ -59,10 +58,7 @@ class PollCycleTest : public ::testing::Test {
   Expected<CycleReport, CycleError> run(CycleOptions options = {}) {
     auto mapping = compile_mapping(mapping_spec(feed_));
     EXPECT_TRUE(mapping.has_value());
-    auto future = boost::asio::co_spawn(io_, cycle_.run(feed_, *mapping, options), boost::asio::use_future);
-    io_.run();
-    io_.restart();
-    return future.get();
+    return net::run_on(io_, cycle_.run(feed_, *mapping, options));
   }
 
   // One cycle of another configured feed on the same store and fake feeds.

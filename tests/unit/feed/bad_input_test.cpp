@@ -6,9 +6,7 @@
 // not objects and unparsable timestamps (UnusableEntriesAreRejected...), a time far ahead
 // (feed_client_test RejectFutureEntries), the body cap and gzip bombs in the HTTP client
 // (net client_body_test ClientBody.*).
-#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/use_future.hpp>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -19,6 +17,7 @@
 #include "core/time.hpp"
 #include "feed/feed_client.hpp"
 #include "feed/page_parser.hpp"
+#include "net/run_on.hpp"
 #include "unit/feed/fake_feed.hpp"
 
 namespace feedsync::feed {
@@ -38,10 +37,7 @@ class FeedBadInput : public ::testing::Test {
  protected:
   template <class T>
   T run(boost::asio::awaitable<T> work) {
-    auto future = boost::asio::co_spawn(io_, std::move(work), boost::asio::use_future);
-    io_.run();
-    io_.restart();
-    return future.get();
+    return net::run_on(io_, std::move(work));
   }
 
   boost::asio::io_context io_;

@@ -1,11 +1,10 @@
 #include "feed/feed_client.hpp"
 
-#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/use_future.hpp>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "net/run_on.hpp"
 #include "unit/feed/fake_feed.hpp"
 
 namespace feedsync::feed {
@@ -27,10 +26,7 @@ class FeedClientTest : public ::testing::Test {
 
   template <class T>
   T run(boost::asio::awaitable<T> work) {
-    auto future = boost::asio::co_spawn(io_, std::move(work), boost::asio::use_future);
-    io_.run();
-    io_.restart();
-    return future.get();
+    return net::run_on(io_, std::move(work));
   }
 
   boost::asio::io_context io_;
