@@ -8,6 +8,7 @@
 // Errors are classified once (CmsError::kind); nothing here retries what the HTTP decorator
 // already retried (429, 5xx, network).
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -60,6 +61,8 @@ struct WriteOutcome {
   std::optional<std::string> route_segment;
   WriteStatus status = WriteStatus::unknown;
   bool created = false;  // upsert created the content item (rather than a version of it)
+  // upsert with status scheduled: when the version goes live (unix ms), as sent to the CMS.
+  std::optional<std::int64_t> publish_at;
 };
 
 using CmsResult = Expected<WriteOutcome, CmsError>;

@@ -91,6 +91,7 @@ asio::awaitable<CmsResult> RestCmsSink::upsert(UpsertRequest request) {
   outcome.route_segment = settled->route_segment ? settled->route_segment : payload.route_segment;
   outcome.status = version_status(settled->status.empty() ? payload.target_status : settled->status);
   outcome.created = created;
+  if (outcome.status == WriteStatus::scheduled) outcome.publish_at = payload.publish_at_ms;
   co_return outcome;
 }
 

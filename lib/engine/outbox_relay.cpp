@@ -312,7 +312,7 @@ asio::awaitable<void> OutboxRelay::process_content(store::OutboxOp op) {
   }
   choose_route_segment(payload->document, before ? before->route_segment : std::nullopt, known,
                        route_segment_mode(op.feed));
-  cms::CanonicalVars link{payload->document.locale, "", payload->document.key, op.guid, payload->meta_url.value_or("")};
+  auto link = canonical_vars(payload->document.locale, payload->document.key, op.guid, payload->meta_url);
   // GCC 12: no temporaries inside a co_await full-expression (DESIGN.md §3).
   cms::UpsertRequest request{ref, std::move(payload->document), known};
   auto written = co_await sink_.upsert(std::move(request));
@@ -357,6 +357,7 @@ void OutboxRelay::record_upsert(const store::OutboxOp& op, const cms::WriteOutco
     after.row->cms_edit_kept.reset();
   }
   if (after.row) store_.upsert_article(*after.row);
+  if (after.row && after.row->publish_at && options_.on_scheduled) options_.on_scheduled(op.feed, op.guid);
   if (after.canonical_error) {
     log::error("canonical URL cannot be built; CMP is not told where the article lives",
                {{"feed", op.feed}, {"guid", op.guid}, {"cms_key", link.key}, {"error", *after.canonical_error}});

@@ -59,6 +59,9 @@ struct RelayOptions {
   // logged as a warning and journaled (cms-edit-kept); `resync` of the article releases it.
   bool overwrite_cms_edits = false;
   std::uint32_t seed = std::random_device{}();  // backoff jitter; fixed in tests
+  // A version written scheduled (its publish time is on the article's row), once its record is in
+  // the commit: the pending canonical check takes the time into its schedule (issue 19).
+  std::function<void(const std::string& feed, const std::string& guid)> on_scheduled;
   // Every finished attempt, for metrics.
   std::function<void(store::OpKind, RelayResult, std::string_view error)> on_outcome;  // error: "" on success
 };

@@ -28,6 +28,11 @@ void PendingCanonicalCheck::request(std::optional<std::string> cms_key) {
   timer_->cancel();  // a sleeping loop starts a round now; a round in flight is followed by one
 }
 
+void PendingCanonicalCheck::note_scheduled(std::string feed, std::string guid) {
+  scheduled_[ArticleId{std::move(feed), std::move(guid)}] = now_ms();
+  timer_->cancel();  // a sleeping loop recomputes its wait; a round in flight is followed by one
+}
+
 std::int64_t PendingCanonicalCheck::now_ms() const {
   return std::chrono::duration_cast<milliseconds>(clock_.system_now().time_since_epoch()).count();
 }
@@ -42,7 +47,7 @@ asio::awaitable<void> PendingCanonicalCheck::run() {
     }
     if (stopping_) break;
     // Requests that came during the round: the next one starts at once (the wait still yields).
-    const bool requested = requested_all_ || !requested_.empty();
+    const bool requested = requested_all_ || !requested_.empty() || !scheduled_.empty();
     co_await timer_->wait_for(requested ? milliseconds(0) : std::max(sleep_after_round(), milliseconds(1)));
   }
 }
@@ -50,7 +55,10 @@ asio::awaitable<void> PendingCanonicalCheck::run() {
 milliseconds PendingCanonicalCheck::sleep_after_round() const {
   std::vector<CheckState> states;
   states.reserve(states_.size());
-  for (const auto& [id, state] : states_) states.push_back(state);
+  for (const auto& [id, state] : states_) {
+    // Never asked: an article of a feed no longer configured, which is not asked about.
+    if (state.last_checked) states.push_back(state);
+  }
   const auto next = next_check_at(states, options_.interval);
   if (!next) return options_.interval;
   return std::min(options_.interval, milliseconds(std::max<std::int64_t>(*next - now_ms(), 0)));
@@ -61,6 +69,7 @@ asio::awaitable<std::size_t> PendingCanonicalCheck::check_due_articles() {
   // This round's webhook requests; later ones wait for the next round.
   const auto requested = std::exchange(requested_, {});
   const bool requested_all = std::exchange(requested_all_, false);
+  const auto scheduled = std::exchange(scheduled_, {});
   std::map<ArticleId, CheckState> waiting;
   std::size_t found = 0;
   for (auto& row : rows) {
@@ -69,6 +78,8 @@ asio::awaitable<std::size_t> PendingCanonicalCheck::check_due_articles() {
     ArticleId id{row.feed, row.guid};
     auto known = states_.find(id);
     CheckState state = known == states_.end() ? CheckState{} : known->second;
+    if (auto written = scheduled.find(id); written != scheduled.end()) state.last_checked = written->second;
+    state.publish_at = row.publish_at;  // what the relay last wrote: set only while scheduled
     const auto locale = options_.locale_of ? options_.locale_of(row.feed) : std::nullopt;
     const bool asked = requested_all || requested.contains(row.cms_key);
     if (locale && (asked || check_due(state, now_ms(), options_.interval))) {
@@ -101,10 +112,11 @@ bool PendingCanonicalCheck::record_published(const store::ArticleRow& asked, con
                                              std::string locale) {
   const std::int64_t now = now_ms();
   const CanonicalRule rule{options_.canonical_enabled, options_.url_template};
-  // The feed's meta_url is not kept per article: {meta_url} renders empty here.
-  cms::CanonicalVars link{std::move(locale), "", asked.cms_key, asked.guid, ""};
   auto transaction = store_.transaction();
-  auto after = after_published_check(store_.article(asked.feed, asked.guid), published, link, rule, now);
+  // The row as the commit sees it: its meta_url is the one the relay last wrote.
+  auto row = store_.article(asked.feed, asked.guid);
+  auto link = canonical_vars(std::move(locale), asked.cms_key, asked.guid, row ? row->meta_url : std::nullopt);
+  auto after = after_published_check(std::move(row), published, std::move(link), rule, now);
   if (!after.row) return false;
   store_.upsert_article(*after.row);
   if (after.canonical_error) {

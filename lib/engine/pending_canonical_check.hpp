@@ -61,6 +61,11 @@ class PendingCanonicalCheck {
   // article is. Requests during a round go into the next one, which then starts at once; a key
   // of no waiting article is dropped with that round.
   void request(std::optional<std::string> cms_key);
+  // The relay wrote a scheduled version of the article that goes live at `publish_at` (unix ms):
+  // the loop wakes to take that time into its schedule, so the article is asked about shortly
+  // after it (kAfterScheduledTime) rather than at the next interval. The write counts as a look:
+  // the CMS has just said the version is scheduled.
+  void note_scheduled(std::string feed, std::string guid);
   // One round; returns how many articles were found published.
   boost::asio::awaitable<std::size_t> check_due_articles();
 
@@ -78,6 +83,7 @@ class PendingCanonicalCheck {
   std::unique_ptr<net::Timer> timer_;
   std::map<ArticleId, CheckState> states_;  // the articles waiting at the last round
   std::set<std::string, std::less<>> requested_;  // CMS keys asked about by webhooks
+  std::map<ArticleId, std::int64_t> scheduled_;    // note_scheduled since the last round, and when
   bool requested_all_ = false;
   bool stopping_ = false;
 };

@@ -45,8 +45,7 @@ bool adopt(store::Store& store, const store::OutboxOp& op, const UpsertPayload& 
   outcome.version = record.version;
   outcome.route_segment = record.route_segment ? record.route_segment : payload.document.route_segment;
   outcome.status = cms::version_status(record.status);
-  const cms::CanonicalVars link{payload.document.locale, "", payload.document.key, op.guid,
-                                payload.meta_url.value_or("")};
+  const auto link = canonical_vars(payload.document.locale, payload.document.key, op.guid, payload.meta_url);
   auto after = after_upsert(store.article(op.feed, op.guid), outcome, link,
                             CanonicalRule{canonical.enabled, canonical.url_template}, now);
   if (!after.row) return false;

@@ -29,6 +29,11 @@ store::JournalAction upsert_action(bool undelete, bool created) {
   return created ? store::JournalAction::created : store::JournalAction::updated;
 }
 
+cms::CanonicalVars canonical_vars(std::string locale, std::string key, std::string guid,
+                                  const std::optional<std::string>& meta_url) {
+  return cms::CanonicalVars{std::move(locale), "", std::move(key), std::move(guid), meta_url.value_or("")};
+}
+
 AfterUpsert after_upsert(std::optional<store::ArticleRow> row, const cms::WriteOutcome& outcome,
                          cms::CanonicalVars link, const CanonicalRule& rule, std::int64_t now) {
   AfterUpsert after;
@@ -36,6 +41,8 @@ AfterUpsert after_upsert(std::optional<store::ArticleRow> row, const cms::WriteO
   row->cms_version = outcome.version;
   row->cms_status = std::string(cms::to_string(outcome.status));
   if (outcome.route_segment) row->route_segment = outcome.route_segment;
+  row->publish_at = outcome.status == cms::WriteStatus::scheduled ? outcome.publish_at : std::nullopt;
+  row->meta_url = link.meta_url.empty() ? std::nullopt : std::optional<std::string>(link.meta_url);
   row->updated_at = now;
   if (rule.enabled && outcome.status == cms::WriteStatus::published && row->pixel_key) {
     link.route_segment = outcome.route_segment.value_or("");

@@ -44,6 +44,13 @@ struct CanonicalRule {
   std::string_view url_template;
 };
 
+// The canonical URL's placeholders for an article, filled the same way on every path that posts
+// its link (the relay after its own write, the pending canonical check after a later publish,
+// `rebuild-state`): the CMS locale and key, the CMP guid and the feed entry's meta_url ("" when
+// the entry had none). {route_segment} is after_upsert's, from the CMS's answer.
+cms::CanonicalVars canonical_vars(std::string locale, std::string key, std::string guid,
+                                  const std::optional<std::string>& meta_url);
+
 // What the relay records once the CMS took an article's upsert.
 struct AfterUpsert {
   // The row with the version written, its CMS status and the CMS's route segment; nullopt when
@@ -59,7 +66,9 @@ struct AfterUpsert {
 // `row`: the article as the store holds it now (a poll may have recorded a newer change while the
 // CMS call was out: only what this write decided is set on it). `link`: the canonical URL's
 // placeholders; its route_segment is taken from `outcome`. A canonical link is posted for a
-// published version of an article with a pixel key, when its URL is not the one CMP has.
+// published version of an article with a pixel key, when its URL is not the one CMP has. The row
+// keeps the link's meta_url and, while the version is scheduled, its publish time (for the
+// pending canonical check).
 AfterUpsert after_upsert(std::optional<store::ArticleRow> row, const cms::WriteOutcome& outcome,
                          cms::CanonicalVars link, const CanonicalRule& rule, std::int64_t now);
 

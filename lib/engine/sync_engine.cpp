@@ -127,6 +127,10 @@ std::shared_ptr<SyncEngine::RelayHolder> SyncEngine::make_relay() {
   holder->clients = clients_;
   auto options = relay_options(*config_);
   options.on_outcome = observers_.cms_outcome;
+  // The holder owns the relay: the pointer outlives every call.
+  options.on_scheduled = [h = holder.get()](const std::string& feed, const std::string& guid) {
+    if (h->pending) h->pending->note_scheduled(feed, guid);
+  };
   holder->relay = std::make_unique<OutboxRelay>(executor_, store_, *clients_->sink, clients_->canonical,
                                                 &clients_->tokens, clock_, std::move(options));
   if (auto* published = dynamic_cast<cms::PublishedVersionSource*>(clients_->sink.get())) {

@@ -75,6 +75,13 @@ struct ArticleRow {
   // over it (it logs and journals that it kept it). Cleared by `resync` of the article and by any
   // write feedsync makes (cms.on_cms_edit: overwrite).
   std::optional<std::string> cms_edit_kept;
+  // When the version the relay last wrote goes live, while it is scheduled (unix ms; schema 7,
+  // issue 19): the pending canonical check looks shortly after it. Absent for every other status.
+  std::optional<std::int64_t> publish_at;
+  // The feed entry's meta_url sent with the version the relay last wrote (schema 7, issue 19): the
+  // pending canonical check fills {meta_url} with it, as the relay does. Absent when the entry had
+  // none, and for rows last written before schema 7.
+  std::optional<std::string> meta_url;
 
   bool operator==(const ArticleRow&) const = default;
 };

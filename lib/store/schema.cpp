@@ -120,6 +120,13 @@ CREATE INDEX articles_cms_status ON articles (cms_status, feed) WHERE cms_status
     R"sql(
 ALTER TABLE articles ADD COLUMN cms_edit_kept TEXT;
 )sql",
+    // 7: what the pending canonical check needs of the version the relay last wrote (issue 19):
+    // when a scheduled one goes live, so it is looked at shortly after that time, and the feed
+    // entry's meta_url, so the link it posts fills {meta_url} as the relay's does.
+    R"sql(
+ALTER TABLE articles ADD COLUMN publish_at INTEGER;
+ALTER TABLE articles ADD COLUMN meta_url TEXT;
+)sql",
 };
 
 bool has_version_table(Database& db) {

@@ -162,12 +162,14 @@ ArticleRow read_article(Database& db, const Statement& st) {
   row.fetched_at = st.opt_int64(14);
   row.cms_status = st.opt_text(15);
   row.cms_edit_kept = st.opt_text(16);
+  row.publish_at = st.opt_int64(17);
+  row.meta_url = st.opt_text(18);
   return row;
 }
 #define ARTICLE_COLUMNS                                                                                  \
   "feed, guid, entry_modified_at, content_modified_at, title, pixel_key, cms_key, cms_version, "         \
   "route_segment, payload_hash, status, canonical_url, deleted_at, updated_at, fetched_at, cms_status, "   \
-  "cms_edit_kept"
+  "cms_edit_kept, publish_at, meta_url"
 
 }  // namespace
 
@@ -358,7 +360,7 @@ void Store::upsert_article(const ArticleRow& row) {
   impl_->require_feed(row.feed);
   Statement(impl_->db,
             "INSERT INTO articles (" ARTICLE_COLUMNS ") "
-            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17) "
+            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19) "
             "ON CONFLICT (feed, guid) DO UPDATE SET "
             "entry_modified_at = excluded.entry_modified_at, content_modified_at = excluded.content_modified_at, "
             "title = excluded.title, pixel_key = excluded.pixel_key, cms_key = excluded.cms_key, "
@@ -366,10 +368,11 @@ void Store::upsert_article(const ArticleRow& row) {
             "payload_hash = excluded.payload_hash, status = excluded.status, "
             "canonical_url = excluded.canonical_url, deleted_at = excluded.deleted_at, "
             "updated_at = excluded.updated_at, fetched_at = excluded.fetched_at, cms_status = excluded.cms_status, "
-            "cms_edit_kept = excluded.cms_edit_kept")
+            "cms_edit_kept = excluded.cms_edit_kept, publish_at = excluded.publish_at, meta_url = excluded.meta_url")
       .bind_all(row.feed, row.guid, row.entry_modified_at, row.content_modified_at, row.title, row.pixel_key,
                 row.cms_key, row.cms_version, row.route_segment, row.payload_hash, to_string(row.status),
-                row.canonical_url, row.deleted_at, row.updated_at, row.fetched_at, row.cms_status, row.cms_edit_kept)
+                row.canonical_url, row.deleted_at, row.updated_at, row.fetched_at, row.cms_status, row.cms_edit_kept,
+                row.publish_at, row.meta_url)
       .run();
 }
 

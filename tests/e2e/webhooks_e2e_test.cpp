@@ -19,6 +19,7 @@
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "core/content_key.hpp"
 #include "core/time.hpp"
 #include "net/beast_client.hpp"
 #include "support/eventually.hpp"
@@ -377,6 +378,106 @@ TEST_F(CmsWebhooksE2E, AnEditorPublishingFiveOfTwentyDraftsPostsExactlyThoseFive
   const auto result = daemon_->wait(30s);
   EXPECT_EQ(result.exit_status, 0);
   EXPECT_THAT(result.err, Not(HasSubstr(kCmsHookToken)));
+}
+
+// Scheduled publishing (issue 19, item 2): `schedule: true` with the publish time from the
+// "Ad Date" custom field. An article posted to CMP with its time a few seconds ahead is written
+// scheduled; the simulated CMS publishes it when its clock passes that time, and the pending
+// check, told of the time by the relay, asks shortly after it: the link is posted after the time,
+// not before, and without waiting for canonical.pending_check_interval (an hour here). The link
+// fills {meta_url}, on this path as on the relay's. The simulator's clock is left on real time:
+// the daemon's is the real one, and the publish time is one instant for both.
+std::string scheduled_config_text() {
+  std::string s = testing::demo_config();
+  s = replaced(s, "publish: immediate\n", "publish: immediate\n    schedule: true\n");
+  s = replaced(s, "    mapping:\n", "    mapping:\n      publishAt: custom_fields[\"Ad Date\"].values[0]\n");
+  s = replaced(s, "url_template: \"https://www.example.com/{locale}/{route_segment}\"",
+               "pending_check_interval: 1h\n  url_template: \"https://www.example.com/{locale}{meta_url}\"");
+  return s;
+}
+
+TEST(ScheduledCanonicalE2E, AScheduledArticlesLinkIsPostedShortlyAfterItsTimeNotBefore) {
+  testing::TempDir dir;
+  // One generated article, its Ad Date a day ahead: scheduled, and never posted in this test.
+  testing::SimProcess sim({"--generate", "1", "--seed", "13"});
+  const auto config = dir.write("feedsync.yaml", scheduled_config_text());
+  testing::Process daemon(FEEDSYNC_DAEMON_BIN, {"run", "--config", config.string()},
+                          {{"SIM_URL", sim.base_url()},
+                           {"FEEDSYNC_STATE", (dir / "state.db").string()},
+                           {"CMS_CLIENT_SECRET", "sim-secret"}});
+  auto eventually = [&](const std::function<bool()>& condition, std::chrono::milliseconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+      daemon.drain();
+      if (condition()) return true;
+      std::this_thread::sleep_for(20ms);  // polling an observable condition, with a deadline
+    }
+    return false;
+  };
+  auto sim_now = [&] { return *parse_rfc3339_ms(std::string(sim.get("/_sim/clock").json().at("now").as_string())); };
+  const std::string guid = "5c4ed01ed0000000000000000000e2e1";
+  auto records_of = [&](const std::string& of) {
+    std::vector<boost::json::object> found;
+    const auto records = sim.get("/_sim/canonical").json().at("records").as_array();
+    for (const auto& r : records)
+      if (r.at("guid").as_string() == of) found.push_back(r.as_object());
+    return found;
+  };
+  auto item_status = [&]() -> std::string {
+    const auto items = sim.get("/_sim/cms/items").json().as_array();
+    for (const auto& item : items) {
+      if (item.at("key").as_string() != content_key("demo", guid)) continue;
+      const auto& versions = item.at("versions").as_array();
+      return std::string(versions.at(versions.size() - 1).at("status").as_string());
+    }
+    return "";
+  };
+  ASSERT_TRUE(daemon.wait_for_stderr("poll cycle done", 60s));
+
+  // Its time: 5 s ahead, whole seconds like the sample's "2025-07-24T11:00:00.000Z".
+  const std::int64_t at = (sim_now() / 1000 + 5) * 1000;
+  std::string ad_date = format_rfc3339_ms(at);
+  ad_date.insert(ad_date.size() - 1, ".000");
+  boost::json::object posted{
+      {"guid", guid},
+      {"title", "Timed story"},
+      {"custom_fields", boost::json::array{boost::json::object{{"label", "Ad Date"},
+                                                               {"values", boost::json::array{boost::json::string(ad_date)}}}}}};
+  const auto added = sim.post(std::string("/_sim/feeds/") + kFeed + "/articles", boost::json::serialize(posted));
+  ASSERT_EQ(added.status, 201) << added.body;
+  const std::string meta_url(added.json().at("content").at("meta_url").as_string());
+
+  ASSERT_TRUE(eventually([&] { return item_status() == "scheduled"; }, 10s)) << item_status();
+  ASSERT_LT(sim_now(), at) << "the machine is too slow: the time passed before the article was written";
+  // Before its time: no link, while the daemon keeps polling.
+  while (sim_now() < at - 100) {
+    ASSERT_TRUE(records_of(guid).empty()) << "a link posted before the scheduled time";
+    daemon.drain();
+    std::this_thread::sleep_for(50ms);  // watching for a post that must not come, until the time
+  }
+  ASSERT_TRUE(eventually([&] { return !records_of(guid).empty(); }, 20s)) << sim.get("/_sim/canonical").body;
+  const auto records = records_of(guid);
+  ASSERT_EQ(records.size(), 1u);
+  const auto posted_at = parse_rfc3339_ms(std::string(records[0].at("time").as_string()));
+  ASSERT_TRUE(posted_at);
+  EXPECT_GE(*posted_at, at) << "posted before the scheduled time";
+  // The check looks kAfterScheduledTime (2 s) after the time; the interval is an hour.
+  EXPECT_LT(*posted_at - at, 15'000) << "ms after the scheduled time";
+  std::cout << "[ metric ] canonical link after the scheduled time: " << *posted_at - at << " ms\n";
+  EXPECT_EQ(records[0].at("canonical_link").as_string(), "https://www.example.com/en" + meta_url);
+  EXPECT_EQ(item_status(), "published");
+  EXPECT_TRUE(daemon.wait_for_stderr("article published in the CMS since feedsync wrote it", 5s))
+      << "the pending check found it, not a write of the relay";
+
+  // The generated article's time is a day ahead: still nothing for it.
+  const auto listing = sim.get(std::string("/_sim/feeds/") + kFeed + "/articles").json();
+  const auto& articles = listing.at("articles").as_array();
+  for (const auto& a : articles) {
+    if (a.at("guid").as_string() == guid) continue;
+    EXPECT_TRUE(records_of(std::string(a.at("guid").as_string())).empty());
+  }
+  daemon.signal(SIGTERM);
+  EXPECT_EQ(daemon.wait(30s).exit_status, 0);
 }
 
 }  // namespace

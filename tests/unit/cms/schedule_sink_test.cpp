@@ -66,6 +66,7 @@ TEST_F(ScheduleSinkTest, AFutureTimeIsWrittenAsScheduledInTheCreateBody) {
   ASSERT_TRUE(outcome.has_value()) << outcome.error().message;
   EXPECT_EQ(outcome->status, cms::WriteStatus::scheduled);
   EXPECT_EQ(outcome->version, "5");
+  EXPECT_EQ(outcome->publish_at, parse_rfc3339_ms(kFuture)) << "the pending canonical check looks after it";
   ASSERT_EQ(cms_.calls.size(), 1u);  // a new item has no older schedules to cancel
   const json::object body = parse_object(call(0).body);
   EXPECT_EQ(body.at("status"), "scheduled");
@@ -79,6 +80,7 @@ TEST_F(ScheduleSinkTest, APastOrAbsentTimePublishesAtOnce) {
     auto outcome = upsert(*sink(), scheduled_request(false, at));
     ASSERT_TRUE(outcome.has_value()) << outcome.error().message;
     EXPECT_EQ(outcome->status, cms::WriteStatus::published);
+    EXPECT_FALSE(outcome->publish_at.has_value());
     const json::object body = parse_object(call(0).body);
     EXPECT_EQ(body.at("status"), "published");
     EXPECT_FALSE(body.contains("delayPublishUntil"));

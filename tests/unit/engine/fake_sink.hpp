@@ -48,19 +48,20 @@ class FakeSink final : public cms::CmsSink {
   boost::asio::awaitable<cms::CmsResult> upsert(cms::UpsertRequest request) override {
     calls_.push_back({"upsert", request.article, request.known, false, request.document, now()});
     cms::WriteOutcome ok{request.article.key, "v" + std::to_string(++versions_), request.document.route_segment,
-                         upsert_status, !request.known};
+                         upsert_status, !request.known,
+                         upsert_status == cms::WriteStatus::scheduled ? request.document.publish_at_ms : std::nullopt};
     auto result = co_await answer(upsert_script, std::move(ok));
     co_return result;
   }
   boost::asio::awaitable<cms::CmsResult> undelete(cms::ArticleRef article) override {
     calls_.push_back({"undelete", article, false, false, {}, now()});
-    cms::WriteOutcome ok{article.key, "", std::nullopt, cms::WriteStatus::restored, false};
+    cms::WriteOutcome ok{article.key, "", std::nullopt, cms::WriteStatus::restored, false, std::nullopt};
     auto result = co_await answer(undelete_script, std::move(ok));
     co_return result;
   }
   boost::asio::awaitable<cms::CmsResult> remove(cms::ArticleRef article, bool permanent) override {
     calls_.push_back({"remove", article, false, permanent, {}, now()});
-    cms::WriteOutcome ok{article.key, "", std::nullopt, cms::WriteStatus::deleted, false};
+    cms::WriteOutcome ok{article.key, "", std::nullopt, cms::WriteStatus::deleted, false, std::nullopt};
     auto result = co_await answer(remove_script, std::move(ok));
     co_return result;
   }

@@ -48,7 +48,8 @@ class OutboxRelayTest : public ::testing::Test {
   // Seeds an article row as the poll cycle leaves it and queues its op.
   // `route`: the segment the mapping produced (default "post-" + guid).
   void article(const std::string& guid, store::OpKind kind, bool pushed_before = false,
-               std::optional<std::string> pixel = "PIXEL" + std::string("KEY"), std::string route = "") {
+               std::optional<std::string> pixel = "PIXEL" + std::string("KEY"), std::string route = "",
+               std::optional<std::int64_t> publish_at = std::nullopt) {
     // Like the poll cycle: an existing row keeps what the relay recorded on it.
     store::ArticleRow row = store_.article("blog", guid).value_or(store::ArticleRow{});
     row.feed = "blog";
@@ -73,6 +74,8 @@ class OutboxRelayTest : public ::testing::Test {
       doc.content_type = "ArticlePage";
       doc.container = "c";
       doc.publish = "immediate";
+      doc.scheduling = publish_at.has_value();
+      doc.publish_at_ms = publish_at;
       op.payload = encode(UpsertPayload{doc, "/blog/" + guid});
     }
     op.payload_hash = "h-" + guid;
@@ -218,6 +221,34 @@ TEST_F(OutboxRelayTest, TheCmsStatusOfTheVersionWrittenIsKeptAndADeleteClearsIt)
   const auto row = store_.article("blog", "a1");
   EXPECT_FALSE(row->cms_status.has_value());
   EXPECT_EQ(row->cms_version, "v2");  // still known: a return restores the item
+}
+
+// Issue 19: a version written scheduled keeps its time on the row, and the pending canonical check
+// is told (on_scheduled); the row also keeps the meta_url the link's {meta_url} is filled with. A
+// later write that publishes clears the time and tells nobody.
+TEST_F(OutboxRelayTest, AScheduledWriteKeepsItsTimeAndTellsThePendingCheck) {
+  std::vector<std::string> told;
+  auto o = options();
+  o.on_scheduled = [&told](const std::string& feed, const std::string& guid) { told.push_back(feed + "/" + guid); };
+  auto r = relay(o);
+  const std::int64_t at = now_ms() + 3'600'000;
+  sink_.upsert_status = cms::WriteStatus::scheduled;
+  article("a1", store::OpKind::upsert, false, "PIXELKEY", "", at);
+  drain(*r);
+  auto row = store_.article("blog", "a1");
+  EXPECT_EQ(row->cms_status, "scheduled");
+  EXPECT_EQ(row->publish_at, at);
+  EXPECT_EQ(row->meta_url, "/blog/a1");
+  EXPECT_EQ(told, (std::vector<std::string>{"blog/a1"}));
+  EXPECT_TRUE(canonical_http_.calls().empty());
+
+  sink_.upsert_status = cms::WriteStatus::published;
+  article("a1", store::OpKind::upsert, /*pushed_before=*/true);
+  drain(*r);
+  row = store_.article("blog", "a1");
+  EXPECT_EQ(row->cms_status, "published");
+  EXPECT_FALSE(row->publish_at.has_value());
+  EXPECT_EQ(told.size(), 1u);
 }
 
 TEST_F(OutboxRelayTest, NoCanonicalLinkForDraftsArticlesWithoutPixelOrWhenDisabled) {

@@ -5,6 +5,7 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/use_future.hpp>
 #include <gtest/gtest.h>
 
 #include "cms/cms_sink.hpp"
@@ -36,8 +37,11 @@ class PendingCanonicalCheckTest : public ::testing::Test {
   PendingCanonicalCheckTest() : store_(store::Store::open(dir_ / "state.db", {.access = store::Access::exclusive})) {
     store_.ensure_feed("blog", "feed1");
   }
-  void article(const std::string& guid, std::optional<std::string> cms_status) {
+  void article(const std::string& guid, std::optional<std::string> cms_status,
+               std::optional<std::int64_t> publish_at = std::nullopt, std::optional<std::string> meta_url = std::nullopt) {
     store::ArticleRow row;
+    row.publish_at = publish_at;
+    row.meta_url = std::move(meta_url);
     row.feed = "blog";
     row.guid = guid;
     row.title = guid;
@@ -57,6 +61,9 @@ class PendingCanonicalCheckTest : public ::testing::Test {
     };
     o.on_queued = [this] { ++wakes_; };
     return o;
+  }
+  std::int64_t now_ms() const {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(time_.system_now().time_since_epoch()).count();
   }
   std::vector<store::OutboxOp> queued() {
     return store_.claim_due(std::numeric_limits<std::int64_t>::max() / 2, 100);
@@ -135,6 +142,76 @@ TEST_F(PendingCanonicalCheckTest, ARequestAsksAboutTheItemAtOnce) {
   EXPECT_EQ(cms_.asked.back(), "key-a1/en");
   check.stop();
   EXPECT_TRUE(time_.run_until(io_, [&] { return done; }));
+}
+
+// Issue 19, item 2: a scheduled article is asked about shortly after its time (kAfterScheduledTime),
+// not at the next interval, and not before its time.
+TEST_F(PendingCanonicalCheckTest, AScheduledArticleIsAskedShortlyAfterItsTime) {
+  const std::int64_t at = now_ms() + 10 * 60'000;
+  article("s1", "scheduled", at);
+  auto o = options();
+  o.interval = 1h;
+  PendingCanonicalCheck check(io_.get_executor(), store_, cms_, time_, o);
+  bool done = false;
+  boost::asio::co_spawn(io_, check.run(), [&](std::exception_ptr) { done = true; });
+  ASSERT_TRUE(time_.run_until(io_, [&] { return cms_.asked.size() == 1; }));  // never asked: asked now
+
+  time_.advance_and_run(io_, 10min);  // its time: the CMS's scheduler is given a moment
+  EXPECT_EQ(cms_.asked.size(), 1u);
+  cms_.published["key-s1"] = {"2", "live-s1"};
+  time_.advance_and_run(io_, kAfterScheduledTime - 1ms);
+  EXPECT_EQ(cms_.asked.size(), 1u) << "not before its time plus kAfterScheduledTime";
+  time_.advance_and_run(io_, 1ms);
+  ASSERT_EQ(cms_.asked.size(), 2u) << "asked shortly after its time, not an hour later";
+  EXPECT_EQ(now_ms(), at + kAfterScheduledTime.count());
+  const auto s1 = store_.article("blog", "s1");
+  EXPECT_EQ(s1->cms_status, "published");
+  EXPECT_FALSE(s1->publish_at.has_value());
+  const auto ops = queued();
+  ASSERT_EQ(ops.size(), 1u);
+  EXPECT_EQ(ops[0].payload_hash, "https://www.example.com/en/live-s1");
+  check.stop();
+  EXPECT_TRUE(time_.run_until(io_, [&] { return done; }));
+}
+
+// A version the relay writes scheduled while the loop sleeps for an hour: note_scheduled wakes it
+// to take the time into its schedule. The write counts as a look: nothing is asked at once.
+TEST_F(PendingCanonicalCheckTest, AScheduledWriteWakesTheLoopForItsTime) {
+  auto o = options();
+  o.interval = 1h;
+  PendingCanonicalCheck check(io_.get_executor(), store_, cms_, time_, o);
+  bool done = false;
+  boost::asio::co_spawn(io_, check.run(), [&](std::exception_ptr) { done = true; });
+  time_.advance_and_run(io_, 1min);  // the loop sleeps: nothing waits
+
+  const std::int64_t at = now_ms() + 5 * 60'000;
+  article("s1", "scheduled", at);
+  check.note_scheduled("blog", "s1");
+  time_.advance_and_run(io_, 1s);
+  EXPECT_TRUE(cms_.asked.empty()) << "the relay has just seen it scheduled";
+  cms_.published["key-s1"] = {"2", "live-s1"};
+  ASSERT_TRUE(time_.run_until(io_, [&] { return cms_.asked.size() == 1; }, 10min));
+  EXPECT_EQ(now_ms(), at + kAfterScheduledTime.count());
+  EXPECT_EQ(store_.article("blog", "s1")->cms_status, "published");
+  EXPECT_EQ(queued().size(), 1u);
+  check.stop();
+  EXPECT_TRUE(time_.run_until(io_, [&] { return done; }));
+}
+
+// Issue 19: the link the check posts fills {meta_url} from what the relay wrote, like the relay's.
+TEST_F(PendingCanonicalCheckTest, TheLinkFillsMetaUrlLikeTheRelays) {
+  article("a1", "draft", std::nullopt, "/blog/a1");
+  cms_.published["key-a1"] = {"2", "live-a1"};
+  auto o = options();
+  o.url_template = "https://www.example.com/{locale}{meta_url}";
+  PendingCanonicalCheck check(io_.get_executor(), store_, cms_, time_, o);
+  auto round = boost::asio::co_spawn(io_, check.check_due_articles(), boost::asio::use_future);
+  io_.run();
+  EXPECT_EQ(round.get(), 1u);
+  const auto ops = queued();
+  ASSERT_EQ(ops.size(), 1u);
+  EXPECT_EQ(ops[0].payload_hash, "https://www.example.com/en/blog/a1");
+  EXPECT_EQ(decode_canonical(ops[0].payload)->url, "https://www.example.com/en/blog/a1");
 }
 
 TEST_F(PendingCanonicalCheckTest, NothingIsAskedWhenCanonicalLinksAreOff) {

@@ -25,7 +25,7 @@ store::ArticleRow row(std::optional<std::string> pixel_key = "PIXELKEY", std::op
 }
 
 cms::WriteOutcome written(cms::WriteStatus status, std::optional<std::string> route = "title") {
-  return {"k1", "v2", std::move(route), status, false};
+  return {"k1", "v2", std::move(route), status, false, std::nullopt};
 }
 
 cms::CanonicalVars link() { return {"en", "", "k1", "g1", "/blog/g1"}; }
@@ -95,6 +95,35 @@ TEST(AfterUpsert, TheLinkUsesEveryPlaceholder) {
   const auto after = after_upsert(row(), written(cms::WriteStatus::published), link(), rule, kNow);
   ASSERT_TRUE(after.canonical.has_value());
   EXPECT_EQ(after.canonical->url, "https://www.example.com/en/k1/g1/title/blog/g1");
+}
+
+// Issue 19: the pending canonical check needs the scheduled time and the meta_url of the version
+// the relay wrote; a later write that is not scheduled clears the time.
+TEST(AfterUpsert, KeepsTheScheduledTimeWhileScheduledAndTheMetaUrl) {
+  const CanonicalRule rule{true, kTemplate};
+  auto scheduled = written(cms::WriteStatus::scheduled);
+  scheduled.publish_at = kNow + 3'600'000;
+  auto after = after_upsert(row(), scheduled, link(), rule, kNow);
+  ASSERT_TRUE(after.row.has_value());
+  EXPECT_EQ(after.row->publish_at, kNow + 3'600'000);
+  EXPECT_EQ(after.row->meta_url, "/blog/g1");
+  EXPECT_FALSE(after.canonical.has_value());
+
+  auto published = written(cms::WriteStatus::published);
+  published.publish_at = kNow;  // a sink's leftover: only a scheduled version's time is kept
+  after = after_upsert(after.row, published, canonical_vars("en", "k1", "g1", std::nullopt), rule, kNow);
+  EXPECT_FALSE(after.row->publish_at.has_value());
+  EXPECT_FALSE(after.row->meta_url.has_value()) << "the entry no longer has one";
+}
+
+TEST(CanonicalVars, FillsEveryPlaceholderButTheRouteSegment) {
+  const auto vars = canonical_vars("en", "k1", "g1", std::string("/blog/g1"));
+  EXPECT_EQ(vars.locale, "en");
+  EXPECT_EQ(vars.route_segment, "");
+  EXPECT_EQ(vars.key, "k1");
+  EXPECT_EQ(vars.guid, "g1");
+  EXPECT_EQ(vars.meta_url, "/blog/g1");
+  EXPECT_EQ(canonical_vars("en", "k1", "g1", std::nullopt).meta_url, "");
 }
 
 TEST(ChooseRouteSegment, KeepStaysWithTheStoredSegmentFollowTakesTheMappedOne) {

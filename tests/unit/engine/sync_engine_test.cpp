@@ -332,6 +332,35 @@ TEST_F(SyncEngineTest, ABurstOfPollRequestsCostsOnePollAtTheEndOfTheWindow) {
   EXPECT_EQ(starts_of("other").size(), 2u);
 }
 
+// A CMP webhook burst to /hooks/cmp (every feed, issue 19) with more feeds than poll slots: the
+// burst is coalesced per feed and queued, so every feed is polled once more, none dropped, and
+// never more than max_concurrent_polls at once.
+TEST_F(SyncEngineTest, ABurstForEveryFeedPollsEachFeedOnceWithinTheSlots) {
+  const auto feeds = numbered_feeds(12, "1h");
+  for (const auto& feed : feeds) api_.latency["id" + feed.name] = 1s;
+  run(config(feeds, /*slots=*/2, "webhooks:\n  cmp:\n    coalesce: 200ms\n"));
+  ASSERT_TRUE(time_.run_until(io_, [&] { return polls_.size() == 12; }));  // the first round
+  time_.advance_and_run(io_, 10min);
+  const auto first = time_.steady_now();
+  for (int i = 0; i < 100; ++i) {  // duplicates inside the window
+    engine_->request_poll_all();
+    time_.advance_and_run(io_, 1ms);
+  }
+  // 12 polls of 1 s, 2 at a time: all done 6 s after the window closes; the interval is an hour.
+  time_.advance_and_run(io_, 1min);
+  EXPECT_EQ(api_.max_in_flight(), 2u);
+  std::vector<std::string> polled_again;
+  for (const auto& poll : polls_) {
+    if (poll.started < first) continue;
+    polled_again.push_back(poll.feed);
+    EXPECT_GE(poll.started, first + 200ms) << poll.feed << ": not before the window closed";
+    EXPECT_TRUE(poll.ok) << poll.feed;
+  }
+  std::vector<std::string> expected;
+  for (const auto& feed : feeds) expected.push_back(feed.name);
+  EXPECT_THAT(polled_again, ::testing::UnorderedElementsAreArray(expected)) << "each feed once, none dropped";
+}
+
 // A request while the feed's poll is in flight is not lost: one more poll follows that one.
 TEST_F(SyncEngineTest, APollRequestDuringAPollGivesOneMorePollAfterIt) {
   api_.latency["idhourly"] = 5s;

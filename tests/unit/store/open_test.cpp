@@ -83,6 +83,11 @@ TEST_F(StoreTest, ReopenIsANoOpAndKeepsData) {
 
 // What schema version 5 added (the CMS status), dropped again: a database as version 4 left it.
 // What schema version 6 added (an editor's version kept, issue 22), dropped again.
+// What schema version 7 added (a scheduled version's time and the meta_url written, issue 19).
+constexpr const char* kDropVersion7 =
+    "ALTER TABLE articles DROP COLUMN publish_at; ALTER TABLE articles DROP COLUMN meta_url; "
+    "DELETE FROM schema_version WHERE version = 7";
+
 constexpr const char* kDropVersion6 =
     "ALTER TABLE articles DROP COLUMN cms_edit_kept; DELETE FROM schema_version WHERE version = 6";
 
@@ -108,6 +113,7 @@ TEST_F(StoreTest, Version1DatabaseIsMigratedKeepingItsRows) {
   {
     // Turn it back into what the first release wrote: no deletes_approved, version 1.
     Database db(db_path);
+    db.exec(kDropVersion7);
     db.exec(kDropVersion6);
     db.exec(kDropVersion5);
     db.exec(kDropVersion4);
@@ -131,6 +137,7 @@ TEST_F(StoreTest, Version2DatabaseGainsFetchedAtKeepingItsArticles) {
   }
   {
     Database db(db_path);
+    db.exec(kDropVersion7);
     db.exec(kDropVersion6);
     db.exec(kDropVersion5);
     db.exec(kDropVersion4);
@@ -154,6 +161,7 @@ TEST_F(StoreTest, Version3DatabaseGainsTheDeletedFeedsBookkeeping) {
   }
   {
     Database db(db_path);
+    db.exec(kDropVersion7);
     db.exec(kDropVersion6);
     db.exec(kDropVersion5);
     db.exec(kDropVersion4);
@@ -198,6 +206,7 @@ TEST_F(StoreTest, Version4DatabaseGainsTheCmsStatusOfItsArticles) {
   }
   {
     Database db(db_path);
+    db.exec(kDropVersion7);
     db.exec(kDropVersion6);
     db.exec(kDropVersion5);
   }
@@ -225,6 +234,7 @@ TEST_F(StoreTest, Version5DatabaseGainsTheEditorsVersionKept) {
   }
   {
     Database db(db_path);
+    db.exec(kDropVersion7);
     db.exec(kDropVersion6);
   }
   Store store = open();
@@ -241,6 +251,32 @@ TEST_F(StoreTest, Version5DatabaseGainsTheEditorsVersionKept) {
   EXPECT_EQ(store.request_resync("blog", std::string_view("g1"), 5'000), 1u);
   EXPECT_FALSE(store.article("blog", "g1")->cms_edit_kept.has_value());
   EXPECT_EQ(store.cms_edits_kept("blog"), 0);
+}
+
+TEST_F(StoreTest, Version6DatabaseGainsThePublishTimeAndMetaUrlOfItsArticles) {
+  {
+    Store store = open();
+    store.ensure_feed("blog", "id-1");
+    auto row = make_article("blog", "g1");
+    row.cms_status = "scheduled";
+    store.upsert_article(row);
+  }
+  {
+    Database db(db_path);
+    db.exec(kDropVersion7);
+  }
+  Store store = open();
+  EXPECT_EQ(store.schema_version(), kSchemaVersion);
+  auto row = *store.article("blog", "g1");
+  EXPECT_EQ(row.cms_status, "scheduled");
+  EXPECT_FALSE(row.publish_at.has_value());  // written before the time was kept: unknown
+  EXPECT_FALSE(row.meta_url.has_value());
+  row.publish_at = 1'800'000'000'000;
+  row.meta_url = "/blog/g1";
+  store.upsert_article(row);
+  EXPECT_EQ(store.article("blog", "g1")->publish_at, 1'800'000'000'000);
+  EXPECT_EQ(store.article("blog", "g1")->meta_url, "/blog/g1");
+  EXPECT_EQ(*store.article("blog", "g1"), row);
 }
 
 TEST_F(StoreTest, EmptyExistingFileIsInitialised) {
