@@ -136,7 +136,9 @@ std::string encode(const UpsertPayload& payload) {
 }
 
 std::string encode(const DeletePayload& payload) {
-  return json::serialize(json::object{{"key", payload.key}, {"permanent", payload.permanent}});
+  json::object out{{"key", payload.key}, {"permanent", payload.permanent}};
+  if (payload.translation_locale) out["translation_locale"] = *payload.translation_locale;
+  return json::serialize(out);
 }
 
 std::string encode(const CanonicalPayload& payload) {
@@ -165,7 +167,14 @@ Expected<DeletePayload, std::string> decode_delete(const std::string& text) {
   auto key = string_member(*object, "key");
   if (!key) return unexpected(key.error());
   const auto* permanent = object->if_contains("permanent");
-  return DeletePayload{std::move(*key), permanent != nullptr && permanent->is_bool() && permanent->get_bool()};
+  std::optional<std::string> locale;
+  if (const auto* value = object->if_contains("translation_locale"); value != nullptr) {
+    if (!value->is_string() || value->get_string().empty())
+      return unexpected(std::string("outbox payload member \"translation_locale\" is not a locale"));
+    locale = std::string(value->get_string());
+  }
+  return DeletePayload{std::move(*key), permanent != nullptr && permanent->is_bool() && permanent->get_bool(),
+                       std::move(locale)};
 }
 
 Expected<CanonicalPayload, std::string> decode_canonical(const std::string& text) {

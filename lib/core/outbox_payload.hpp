@@ -9,7 +9,7 @@
 // are never renamed.
 //
 //   upsert / undelete  {"document": <ArticleDocument>, "meta_url": "..."?}
-//   delete             {"key": "...", "permanent": true|false}
+//   delete             {"key": "...", "permanent": true|false, "translation_locale": "de"?}
 //   canonical          {"url": "...", "pixel_key": "..."}
 //
 //   ArticleDocument    {"key", "contentType", "container", "locale", "displayName",
@@ -65,6 +65,10 @@ struct UpsertPayload {
 struct DeletePayload {
   std::string key;
   bool permanent = false;
+  // translations: group (issue 23): the article is one locale version of `key`. The relay deletes
+  // only this locale while another translation of the item is live, else the item (`permanent`).
+  // Absent: the article is the whole item.
+  std::optional<std::string> translation_locale;
 };
 struct CanonicalPayload {
   std::string url;

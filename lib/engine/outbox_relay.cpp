@@ -403,13 +403,25 @@ asio::awaitable<void> OutboxRelay::process_delete(store::OutboxOp op) {
     co_return;
   }
   const cms::ArticleRef ref{op.feed, op.guid, payload->key};
-  auto removed = co_await sink_.remove(ref, payload->permanent);
+  // A translation (issue 23) deletes only its locale while another translation of the item is
+  // live in the store, read now rather than when the delete was queued: a translation that
+  // arrived since keeps the item. A crash before the outcome is recorded replays this op, and a
+  // replayed locale delete is a 404: done.
+  std::optional<std::string> locale_only;
+  if (payload->translation_locale && store_.active_translation(op.feed, payload->key, op.guid))
+    locale_only = *payload->translation_locale;
+  cms::CmsResult removed;
+  if (locale_only) {
+    removed = co_await sink_.remove_locale(ref, *locale_only);
+  } else {
+    removed = co_await sink_.remove(ref, payload->permanent);
+  }
   if (!removed) {
     auto write = failure_record(op, removed.error());
     co_await record(op.id, std::move(write));
     co_return;
   }
-  auto write = [this, op, outcome = *removed, permanent = payload->permanent] {
+  auto write = [this, op, outcome = *removed, permanent = payload->permanent, locale_only] {
     const std::int64_t now = now_ms();
     // Nothing of the article is live in the CMS any more: no status to show or to watch.
     if (auto current = store_.article(op.feed, op.guid); current && current->cms_status) {
@@ -418,8 +430,10 @@ asio::awaitable<void> OutboxRelay::process_delete(store::OutboxOp op) {
       store_.upsert_article(*current);
     }
     store_.complete(op.id);
-    const auto action = permanent ? store::JournalAction::purged : store::JournalAction::deleted;
-    store_.append_journal(now, op.feed, op.guid, action, version_detail(outcome));
+    const auto action = permanent && !locale_only ? store::JournalAction::purged : store::JournalAction::deleted;
+    const std::string detail = locale_only ? "locale " + *locale_only + " only; " + version_detail(outcome)
+                                           : version_detail(outcome);
+    store_.append_journal(now, op.feed, op.guid, action, detail);
   };
   co_await record(op.id, std::move(write));
   ++stats_.deleted;

@@ -10,6 +10,7 @@
 #include "core/planner.hpp"
 #include "core/watermark.hpp"
 #include "engine/feed_target.hpp"
+#include "engine/translations.hpp"
 #include "feed/feed_client.hpp"
 #include "log/log.hpp"
 #include "store/store.hpp"
@@ -96,12 +97,6 @@ void keep_confirmed_vanished(IndexPlan& plan, const feed::IndexScan& second) {
   std::erase_if(plan.deletes, [&](const PlannedDelete& d) {
     return d.reason == DeleteReason::vanished && (!second.complete || present.count(d.guid) > 0);
   });
-}
-
-std::string mapping_error_text(const std::vector<MappingError>& errors) {
-  std::string message;
-  for (const auto& e : errors) message += (message.empty() ? "" : "; ") + e.message;
-  return message;
 }
 
 void log_done(const CycleReport& report) {
@@ -255,17 +250,22 @@ boost::asio::awaitable<Expected<PollCycle::Fetched, feed::FeedError>> PollCycle:
   out.missing = std::move(fetched->missing);
   std::unordered_map<std::string_view, const IndexEntry*> index_of;
   for (const auto& e : plan.to_fetch) index_of.emplace(e.guid, &e);
+  TranslationSlots slots;  // translations: group: the (item, locale) pairs this batch takes
   for (const auto& entry : fetched->entries) {
     auto payload = apply_mapping(mapping, entry);
     if (!payload) {
-      const std::string message = mapping_error_text(payload.error());
-      log::error("article cannot be mapped; it is retried when it changes or at the next full scan",
-                 {{"feed", run.feed.name}, {"guid", entry.index.guid}, {"error", message}});
-      report_mapping_error(run.report, entry.index.guid, message);
+      mapping_failed(run, entry.index.guid, with_locale_map_line(run.feed, payload.error()));
       continue;
     }
-    MappedArticle m{article_document(*payload, payload_target(run.feed, entry.index.guid)), "",
+    const auto group_id = string_of(entry.content, "group_id");
+    MappedArticle m{article_document(*payload, payload_target(run.feed, entry.index.guid, group_id)), "",
                     pixel_key_of(entry.content), string_of(entry.content, "meta_url")};
+    if (run.feed.translations == config::Translations::group) {
+      if (auto clash = locale_taken(run, slots, entry.index.guid, m.document, group_id)) {
+        mapping_failed(run, entry.index.guid, *clash);
+        continue;
+      }
+    }
     m.hash = payload_hash(m.document);
     // The timestamps stored are the index's, not the full page's: the next index poll compares
     // with them, and an index answer may lack one the full page has (issue 17: a `fields` that
@@ -274,6 +274,26 @@ boost::asio::awaitable<Expected<PollCycle::Fetched, feed::FeedError>> PollCycle:
     out.mapped.emplace(entry.index.guid, std::move(m));
   }
   co_return std::move(out);
+}
+
+void PollCycle::mapping_failed(Run& run, const std::string& guid, const std::string& message) {
+  log::error("article cannot be mapped; it is retried when it changes or at the next full scan",
+             {{"feed", run.feed.name}, {"guid", guid}, {"error", message}});
+  report_mapping_error(run.report, guid, message);
+}
+
+// translations: group: one article per (item, locale). A second translation of a group in a
+// locale another holds (live in the store, or earlier in this batch) would overwrite it.
+std::optional<std::string> PollCycle::locale_taken(Run& run, TranslationSlots& slots, const std::string& guid,
+                                                   const ArticleDocument& document,
+                                                   const std::optional<std::string>& group_id) {
+  auto holder = store_.active_translation(run.feed.name, document.key, guid, std::string_view(document.locale));
+  if (!holder) {
+    auto [it, fresh] = slots.emplace(document.key + "\n" + document.locale, guid);
+    if (fresh || it->second == guid) return std::nullopt;
+    holder = it->second;
+  }
+  return locale_clash_message(run.feed, guid, document.locale, group_id.value_or(""), *holder);
 }
 
 void PollCycle::report_decisions(Run& run, const IndexPlan& plan, const std::vector<ContentDecision>& decisions,
@@ -324,6 +344,8 @@ bool PollCycle::record_content(Run& run, const ContentDecision& d, const Fetched
   article.cms_key = m.document.key;
   article.payload_hash = d.payload_hash;
   article.status = store::ArticleStatus::active;
+  // translations: group: the locale version this article is, so its deletion deletes only it.
+  if (feed.translations == config::Translations::group) article.locale = m.document.locale;
   article.deleted_at.reset();
   article.updated_at = run.now;
   article.fetched_at = fetched.started;
@@ -357,7 +379,11 @@ void PollCycle::record_delete(Run& run, const PlannedDelete& planned) {
   op.feed = feed.name;
   op.guid = planned.guid;
   op.op = store::OpKind::delete_;
-  op.payload = encode(DeletePayload{article.cms_key, feed.delete_mode == config::DeleteMode::permanent});
+  // A translation (issue 23) deletes its locale, or the item when it is the last one live: the
+  // relay decides when it runs, from the store as it is then (docs/decisions.md).
+  std::optional<std::string> locale;
+  if (feed.translations == config::Translations::group) locale = article.locale;
+  op.payload = encode(DeletePayload{article.cms_key, feed.delete_mode == config::DeleteMode::permanent, locale});
   op.payload_hash = "delete";
   store_.enqueue(op, run.now);
 }

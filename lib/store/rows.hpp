@@ -75,6 +75,10 @@ struct ArticleRow {
   // over it (it logs and journals that it kept it). Cleared by `resync` of the article and by any
   // write feedsync makes (cms.on_cms_edit: overwrite).
   std::optional<std::string> cms_edit_kept;
+  // translations: group (issue 23): the CMS locale of the article's locale version, so deleting
+  // this translation deletes only that locale. Absent for feeds with translations: off and rows
+  // written before schema 8.
+  std::optional<std::string> locale;
 
   bool operator==(const ArticleRow&) const = default;
 };

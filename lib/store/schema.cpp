@@ -120,6 +120,19 @@ CREATE INDEX articles_cms_status ON articles (cms_status, feed) WHERE cms_status
     R"sql(
 ALTER TABLE articles ADD COLUMN cms_edit_kept TEXT;
 )sql",
+    // 7: PLACEHOLDER, reserved for another change under way in parallel (the lead merges its
+    // migration here). Deliberately does nothing; version 8 does not depend on it.
+    R"sql(
+SELECT 1;
+)sql",
+    // 8: translations: group (issue 23). The CMS locale an article's version was written in
+    // (NULL: written before this version, or by a feed with translations: off), so deleting one
+    // translation can delete only its locale; and the translations of an item found by its key.
+    // Self-contained (no dependency on 7): renumbering it is moving this entry.
+    R"sql(
+ALTER TABLE articles ADD COLUMN locale TEXT;
+CREATE INDEX articles_cms_key ON articles (cms_key, feed);
+)sql",
 };
 
 bool has_version_table(Database& db) {

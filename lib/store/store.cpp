@@ -162,12 +162,13 @@ ArticleRow read_article(Database& db, const Statement& st) {
   row.fetched_at = st.opt_int64(14);
   row.cms_status = st.opt_text(15);
   row.cms_edit_kept = st.opt_text(16);
+  row.locale = st.opt_text(17);
   return row;
 }
 #define ARTICLE_COLUMNS                                                                                  \
   "feed, guid, entry_modified_at, content_modified_at, title, pixel_key, cms_key, cms_version, "         \
   "route_segment, payload_hash, status, canonical_url, deleted_at, updated_at, fetched_at, cms_status, "   \
-  "cms_edit_kept"
+  "cms_edit_kept, locale"
 
 }  // namespace
 
@@ -293,6 +294,16 @@ std::optional<std::string> Store::active_elsewhere(std::string_view feed, std::s
   return st.text(0);
 }
 
+std::optional<std::string> Store::active_translation(std::string_view feed, std::string_view cms_key,
+                                                     std::string_view except_guid,
+                                                     std::optional<std::string_view> locale) const {
+  Statement st(impl_->db,
+               "SELECT guid FROM articles WHERE cms_key = ?1 AND feed = ?2 AND guid <> ?3 AND status = 'active' "
+               "AND (?4 IS NULL OR locale = ?4) ORDER BY guid LIMIT 1");
+  if (!st.bind_all(cms_key, feed, except_guid, locale).step()) return std::nullopt;
+  return st.text(0);
+}
+
 std::optional<std::string> Store::canonical_holder(std::string_view pixel_key, std::string_view feed,
                                                    std::string_view guid) const {
   Statement st(impl_->db,
@@ -356,7 +367,7 @@ void Store::upsert_article(const ArticleRow& row) {
   impl_->require_feed(row.feed);
   Statement(impl_->db,
             "INSERT INTO articles (" ARTICLE_COLUMNS ") "
-            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17) "
+            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18) "
             "ON CONFLICT (feed, guid) DO UPDATE SET "
             "entry_modified_at = excluded.entry_modified_at, content_modified_at = excluded.content_modified_at, "
             "title = excluded.title, pixel_key = excluded.pixel_key, cms_key = excluded.cms_key, "
@@ -364,10 +375,11 @@ void Store::upsert_article(const ArticleRow& row) {
             "payload_hash = excluded.payload_hash, status = excluded.status, "
             "canonical_url = excluded.canonical_url, deleted_at = excluded.deleted_at, "
             "updated_at = excluded.updated_at, fetched_at = excluded.fetched_at, cms_status = excluded.cms_status, "
-            "cms_edit_kept = excluded.cms_edit_kept")
+            "cms_edit_kept = excluded.cms_edit_kept, locale = excluded.locale")
       .bind_all(row.feed, row.guid, row.entry_modified_at, row.content_modified_at, row.title, row.pixel_key,
                 row.cms_key, row.cms_version, row.route_segment, row.payload_hash, to_string(row.status),
-                row.canonical_url, row.deleted_at, row.updated_at, row.fetched_at, row.cms_status, row.cms_edit_kept)
+                row.canonical_url, row.deleted_at, row.updated_at, row.fetched_at, row.cms_status, row.cms_edit_kept,
+                row.locale)
       .run();
 }
 

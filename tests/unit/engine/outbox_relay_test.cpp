@@ -63,7 +63,7 @@ class OutboxRelayTest : public ::testing::Test {
     op.guid = guid;
     op.op = kind;
     if (kind == store::OpKind::delete_) {
-      op.payload = encode(DeletePayload{row.cms_key, true});
+      op.payload = encode(DeletePayload{row.cms_key, true, std::nullopt});
     } else {
       ArticleDocument doc;
       doc.key = row.cms_key;

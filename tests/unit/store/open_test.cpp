@@ -82,8 +82,14 @@ TEST_F(StoreTest, ReopenIsANoOpAndKeepsData) {
 }
 
 // What schema version 5 added (the CMS status), dropped again: a database as version 4 left it.
-// What schema version 6 added (an editor's version kept, issue 22), dropped again.
-constexpr const char* kDropVersion6 =
+// What schema versions 7 (a placeholder) and 8 added (an article's locale, issue 23), dropped
+// again: a database as version 6 left it.
+#define FEEDSYNC_DROP_VERSION_8_7 \
+  "DROP INDEX articles_cms_key; ALTER TABLE articles DROP COLUMN locale; DELETE FROM schema_version WHERE version >= 7; "
+constexpr const char* kDropVersion8 = FEEDSYNC_DROP_VERSION_8_7;
+
+// What schema version 6 added (an editor's version kept, issue 22), dropped again (after 8 and 7).
+constexpr const char* kDropVersion6 = FEEDSYNC_DROP_VERSION_8_7
     "ALTER TABLE articles DROP COLUMN cms_edit_kept; DELETE FROM schema_version WHERE version = 6";
 
 constexpr const char* kDropVersion5 =
@@ -98,6 +104,26 @@ constexpr const char* kDropVersion4 =
     "ALTER TABLE feeds DROP COLUMN deleted_failures; ALTER TABLE feeds DROP COLUMN deleted_error; "
     "DROP INDEX articles_guid; DROP INDEX articles_pixel_key; "
     "DELETE FROM schema_version WHERE version = 4";
+
+TEST_F(StoreTest, Version6DatabaseGainsTheArticlesLocaleKeepingItsRows) {
+  {
+    Store store = open();
+    store.ensure_feed("blog", "id-1");
+    store.upsert_article(make_article("blog", "g1"));
+  }
+  {
+    Database db(db_path);
+    db.exec(kDropVersion8);
+  }
+  Store store = open();
+  EXPECT_EQ(store.schema_version(), kSchemaVersion);
+  ASSERT_TRUE(store.article("blog", "g1"));
+  EXPECT_FALSE(store.article("blog", "g1")->locale.has_value());
+  auto row = *store.article("blog", "g1");
+  row.locale = "de";
+  store.upsert_article(row);
+  EXPECT_EQ(store.article("blog", "g1")->locale, "de");
+}
 
 TEST_F(StoreTest, Version1DatabaseIsMigratedKeepingItsRows) {
   {
