@@ -304,6 +304,66 @@ TEST_F(OutboxRelayTest, DeleteRemovesWithTheConfiguredPermanence) {
   EXPECT_EQ(journal_actions(), (std::vector<std::string>{"purged a1"}));
 }
 
+// translations: group (issue 23): three translations of one item. Deleting one while another is
+// live deletes only its locale; deleting the last deletes the item, as `delete:` says. Decided
+// when the op runs, from the store then.
+TEST_F(OutboxRelayTest, ATranslationDeletesItsLocaleUntilItIsTheLastOne) {
+  const std::string item = group_content_key("blog", "g1");
+  auto translation = [&](const std::string& guid, const std::string& locale, store::ArticleStatus status) {
+    store::ArticleRow row = store_.article("blog", guid).value_or(store::ArticleRow{});
+    row.feed = "blog";
+    row.guid = guid;
+    row.title = guid;
+    row.cms_key = item;
+    row.cms_version = "v1";
+    row.locale = locale;
+    row.status = status;
+    store_.upsert_article(row);
+  };
+  auto delete_op = [&](const std::string& guid, const std::string& locale) {
+    store::OutboxOp op;
+    op.feed = "blog";
+    op.guid = guid;
+    op.op = store::OpKind::delete_;
+    op.payload = encode(DeletePayload{item, false, locale});
+    op.payload_hash = "delete";
+    store_.enqueue(op, now_ms());
+  };
+  translation("en-1", "en", store::ArticleStatus::active);
+  translation("de-1", "de", store::ArticleStatus::active);
+  translation("fr-1", "fr", store::ArticleStatus::deleted);
+  delete_op("fr-1", "fr");
+  auto r = relay(options());
+  drain(*r);
+  ASSERT_EQ(sink_.calls().size(), 1u);
+  EXPECT_EQ(sink_.calls()[0].op, "remove_locale");
+  EXPECT_EQ(sink_.calls()[0].document.locale, "fr");
+  EXPECT_EQ(sink_.calls()[0].article.key, item);
+
+  // de and en go in one cycle: neither is live when its op runs, so each deletes the item (the
+  // second finds it gone or deleted: done either way).
+  translation("de-1", "de", store::ArticleStatus::deleted);
+  translation("en-1", "en", store::ArticleStatus::deleted);
+  delete_op("de-1", "de");
+  delete_op("en-1", "en");
+  drain(*r);
+  ASSERT_EQ(sink_.calls().size(), 3u);
+  EXPECT_EQ(sink_.calls()[1].op, "remove");
+  EXPECT_FALSE(sink_.calls()[1].permanent);
+  EXPECT_EQ(sink_.calls()[2].op, "remove");
+  EXPECT_EQ(journal_actions(), (std::vector<std::string>{"deleted fr-1", "deleted de-1", "deleted en-1"}));
+  EXPECT_EQ(store_.journal(1).at(0).detail.find("locale"), std::string::npos);
+
+  // A translation that arrived after its sibling's delete was queued keeps the item.
+  translation("it-1", "it", store::ArticleStatus::deleted);
+  delete_op("it-1", "it");
+  translation("es-1", "es", store::ArticleStatus::active);
+  drain(*r);
+  ASSERT_EQ(sink_.calls().size(), 4u);
+  EXPECT_EQ(sink_.calls()[3].op, "remove_locale");
+  EXPECT_EQ(sink_.calls()[3].document.locale, "it");
+}
+
 TEST_F(OutboxRelayTest, NeverMoreThanMaxInFlightAtOnce) {
   sink_.latency = 5ms;
   for (int i = 0; i < 20; ++i) article("a" + std::to_string(i), store::OpKind::upsert, false, std::nullopt);

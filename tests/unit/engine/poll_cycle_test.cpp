@@ -471,5 +471,108 @@ TEST_F(PollCycleTest, MappingErrorSkipsOnlyThatArticle) {
   EXPECT_FALSE(store_.article("blog", "g1").has_value());
 }
 
+// translations: group (issue 23): g0..g2 are one group in three languages, g3 has no group_id.
+class TranslationsPollTest : public PollCycleTest {
+ protected:
+  TranslationsPollTest() {
+    feed_.translations = config::Translations::group;
+    feed_.locale.reset();
+    feed_.locale_map = {{"en", "en"}, {"de", "de"}, {"fr", "fr"}};
+    feed_.positions.locale_map = {{"en", {"feedsync.yaml", 21, 11}}, {"de", {"feedsync.yaml", 22, 11}},
+                                  {"fr", {"feedsync.yaml", 23, 11}}};
+    live_.add(4, kNewest);
+    const char* langs[] = {"en", "de", "fr"};
+    for (int i = 0; i < 3; ++i)
+      live_.extra_content["g" + std::to_string(i)] = std::string(R"("group_id":"grp","lang_code":")") + langs[i] + '"';
+    live_.extra_content["g3"] = R"("lang_code":"en")";
+  }
+
+  std::string locale_of(const std::string& guid) {
+    for (const auto& op : store_.article_ops("blog", guid))
+      if (op.op != store::OpKind::canonical)
+        return std::string(boost::json::parse(op.payload).at("document").at("locale").as_string());
+    return "";
+  }
+};
+
+TEST_F(TranslationsPollTest, ArticlesOfOneGroupBecomeLocaleVersionsOfOneItem) {
+  auto report = run();
+  ASSERT_TRUE(report.has_value()) << report.error().message;
+  EXPECT_EQ(report->created, 4u);
+  const std::string item = group_content_key("blog", "grp");
+  for (const char* guid : {"g0", "g1", "g2"}) {
+    EXPECT_EQ(store_.article("blog", guid)->cms_key, item) << guid;
+    auto op = store_.article_ops("blog", guid).at(0);
+    EXPECT_EQ(boost::json::parse(op.payload).at("document").at("key").as_string(), item);
+  }
+  EXPECT_EQ(store_.article("blog", "g0")->locale, "en");
+  EXPECT_EQ(store_.article("blog", "g1")->locale, "de");
+  EXPECT_EQ(store_.article("blog", "g2")->locale, "fr");
+  EXPECT_EQ(locale_of("g1"), "de");
+  // Without a group_id an article is a group of its own: the key `off` gives it.
+  EXPECT_EQ(store_.article("blog", "g3")->cms_key, content_key("blog", "g3"));
+
+  // translations: off is today's behaviour: a key per article, no locale on the row.
+  feed_.translations = config::Translations::off;
+  feed_.name = "other";
+  feed_.feed_id = "live1";
+  auto off = run();
+  ASSERT_TRUE(off.has_value());
+  EXPECT_EQ(store_.article("other", "g1")->cms_key, content_key("other", "g1"));
+  EXPECT_FALSE(store_.article("other", "g1")->locale.has_value());
+}
+
+TEST_F(TranslationsPollTest, DeletingOneTranslationQueuesADeleteOfItsLocale) {
+  ASSERT_TRUE(run().has_value());
+  for (const auto& op : store_.claim_due(kNewest + 120'000, 100)) store_.complete(op.id);
+  // g3 is last in the feed (oldest): move g2 (fr) to the Deleted Feed instead.
+  auto fr = live_.articles[2];
+  live_.articles.erase(live_.articles.begin() + 2);
+  fr.modified_at = kNewest + 5000;
+  gone_.articles.push_back(fr);
+  auto report = run();
+  ASSERT_TRUE(report.has_value()) << report.error().message;
+  EXPECT_EQ(report->deleted, 1u);
+  const auto ops = store_.article_ops("blog", "g2");
+  ASSERT_EQ(ops.size(), 1u);
+  EXPECT_EQ(ops[0].op, store::OpKind::delete_);
+  auto payload = decode_delete(ops[0].payload);
+  ASSERT_TRUE(payload.has_value());
+  EXPECT_EQ(payload->key, group_content_key("blog", "grp"));
+  EXPECT_EQ(payload->translation_locale, "fr");
+  EXPECT_FALSE(payload->permanent);
+}
+
+TEST_F(TranslationsPollTest, AnUnmappedLangCodeIsAMappingErrorNamingTheArticleCodeAndConfigLine) {
+  live_.extra_content["g1"] = R"("group_id":"grp","lang_code":"pt")";
+  auto report = run();
+  ASSERT_TRUE(report.has_value()) << report.error().message;
+  EXPECT_EQ(report->mapping_errors, 1u);
+  EXPECT_EQ(report->created, 3u);
+  std::string message;
+  for (const auto& change : report->changes)
+    if (change.guid == "g1") message = change.reason;
+  EXPECT_THAT(message, HasSubstr("g1"));
+  EXPECT_THAT(message, HasSubstr("\"pt\""));
+  EXPECT_THAT(message, HasSubstr("feeds[blog].locale_map at feedsync.yaml:21"));
+  EXPECT_FALSE(store_.article("blog", "g1").has_value());
+}
+
+TEST_F(TranslationsPollTest, TwoTranslationsInOneLocaleAreAMappingErrorForTheSecond) {
+  live_.extra_content["g1"] = R"("group_id":"grp","lang_code":"en")";
+  auto report = run();
+  ASSERT_TRUE(report.has_value()) << report.error().message;
+  EXPECT_EQ(report->mapping_errors, 1u);
+  std::string message;
+  for (const auto& change : report->changes)
+    if (change.action == ChangeAction::mapping_error) message = change.reason;
+  EXPECT_THAT(message, HasSubstr("locale en, which article g0 of the same group (group_id grp) already holds"));
+  // And against the store on the next change of g1.
+  live_.articles[1].modified_at = kNewest + 3000;
+  auto again = run();
+  ASSERT_TRUE(again.has_value());
+  EXPECT_EQ(again->mapping_errors, 1u);
+}
+
 }  // namespace
 }  // namespace feedsync::engine
