@@ -79,6 +79,8 @@ void print_result(const engine::OnceResult& result, const store::OutboxStats& ou
     std::cout << "feed " << feed.feed << ": " << r.seen << " in the feed, " << r.created << " new, "
               << r.updated << " changed, " << r.undeleted << " back, " << r.deleted << " deleted"
               << (r.held_deletes ? ", " + std::to_string(r.held_deletes) + " deletions held" : "")
+              << (r.held_moves ? ", " + std::to_string(r.held_moves) + " moves to group items held (approve-deletes)"
+                               : "")
               << (r.mapping_errors ? ", " + std::to_string(r.mapping_errors) + " not mappable" : "") << "\n";
   }
   for (const auto& name : result.paused) std::cout << "feed " << name << ": paused, not polled\n";

@@ -132,6 +132,7 @@ std::string publish_at_text(const ArticleDocument& document) {
 std::string encode(const UpsertPayload& payload) {
   json::object object{{"document", to_json(payload.document)}};
   if (payload.meta_url) object["meta_url"] = *payload.meta_url;
+  if (payload.retire) object["retire"] = json::object{{"key", payload.retire->key}, {"permanent", payload.retire->permanent}};
   return json::serialize(object);
 }
 
@@ -154,9 +155,17 @@ Expected<UpsertPayload, std::string> decode_upsert(const std::string& text) {
   }
   auto read = article_document_from_json(document->as_object());
   if (!read) return unexpected(std::move(read.error()));
-  UpsertPayload payload{std::move(*read), std::nullopt};
+  UpsertPayload payload{std::move(*read), std::nullopt, std::nullopt};
   if (const auto* meta = object->if_contains("meta_url"); meta != nullptr && meta->is_string()) {
     payload.meta_url = std::string(meta->get_string());
+  }
+  if (const auto* retire = object->if_contains("retire"); retire != nullptr) {
+    const auto* key = retire->is_object() ? retire->get_object().if_contains("key") : nullptr;
+    if (key == nullptr || !key->is_string() || key->get_string().empty())
+      return unexpected(std::string("outbox payload member \"retire\" has no \"key\""));
+    const auto* permanent = retire->get_object().if_contains("permanent");
+    payload.retire = DeletePayload{std::string(key->get_string()),
+                                   permanent != nullptr && permanent->is_bool() && permanent->get_bool(), std::nullopt};
   }
   return payload;
 }

@@ -8,7 +8,8 @@
 // field names are a storage format: databases written by earlier versions hold them, so they
 // are never renamed.
 //
-//   upsert / undelete  {"document": <ArticleDocument>, "meta_url": "..."?}
+//   upsert / undelete  {"document": <ArticleDocument>, "meta_url": "..."?,
+//                       "retire": {"key", "permanent"}?}
 //   delete             {"key": "...", "permanent": true|false, "translation_locale": "de"?}
 //   canonical          {"url": "...", "pixel_key": "..."}
 //
@@ -58,10 +59,6 @@ Expected<ArticleDocument, std::string> article_document_from_json(const boost::j
 // The publish time as RFC 3339 UTC (what the CMS is sent), or "" without one.
 std::string publish_at_text(const ArticleDocument& document);
 
-struct UpsertPayload {
-  ArticleDocument document;
-  std::optional<std::string> meta_url;
-};
 struct DeletePayload {
   std::string key;
   bool permanent = false;
@@ -69,6 +66,14 @@ struct DeletePayload {
   // only this locale while another translation of the item is live, else the item (`permanent`).
   // Absent: the article is the whole item.
   std::optional<std::string> translation_locale;
+};
+struct UpsertPayload {
+  ArticleDocument document;
+  std::optional<std::string> meta_url;
+  // translations: group (issue 23): the article moved from an item of its own to its group's
+  // item (the feed was switched from off, and an operator approved): once the document is
+  // written, the old item is deleted as this says. Absent: nothing to retire.
+  std::optional<DeletePayload> retire;
 };
 struct CanonicalPayload {
   std::string url;

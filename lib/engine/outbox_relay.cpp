@@ -321,6 +321,19 @@ asio::awaitable<void> OutboxRelay::process_content(store::OutboxOp op) {
     co_await record(op.id, std::move(write));
     co_return;
   }
+  if (payload->retire) {
+    // translations: group: the article now lives in its group's item; its own item goes. A crash
+    // before this is recorded replays the upsert (one more version) and this delete (404: done).
+    const cms::ArticleRef old{op.feed, op.guid, payload->retire->key};
+    auto retired = co_await sink_.remove(old, payload->retire->permanent);
+    if (!retired) {
+      auto write = failure_record(op, retired.error());
+      co_await record(op.id, std::move(write));
+      co_return;
+    }
+    log::info("article moved to its group's item; its own item deleted",
+              {{"feed", op.feed}, {"guid", op.guid}, {"cms_key", link.key}, {"old_cms_key", old.key}});
+  }
   const store::JournalAction action = upsert_action(undelete, written->created);
   auto write = [this, op, outcome = *written, link, action] { record_upsert(op, outcome, link, action); };
   co_await record(op.id, std::move(write));

@@ -29,6 +29,10 @@ struct PollCycle::Run {
   std::vector<store::ArticleRow> rows;
   std::vector<KnownArticle> known;
   std::unordered_map<std::string_view, const store::ArticleRow*> row_of;
+  // translations: group: approved moves from an article's own item to its group's (guid -> the
+  // old key), and the reason the unapproved ones are held.
+  std::unordered_map<std::string, std::string> moves;
+  std::string held_move_reason;
 };
 
 // A changed article, mapped, waiting for the transaction.
@@ -296,6 +300,49 @@ std::optional<std::string> PollCycle::locale_taken(Run& run, TranslationSlots& s
   return locale_clash_message(run.feed, guid, document.locale, group_id.value_or(""), *holder);
 }
 
+// A feed switched from translations: off keeps rows without a locale: articles written to items
+// of their own. Full scans and `plan` fetch them again, so each gets its group's key
+// (plan_moves); other polls leave them, so a held switch costs nothing between full scans.
+void PollCycle::add_unmigrated(Run& run, IndexPlan& plan) {
+  if (!run.report.full_scan && !run.dry) return;
+  std::unordered_set<std::string_view> queued;
+  for (const auto& e : plan.to_fetch) queued.insert(e.guid);
+  for (const auto& d : plan.deletes) queued.insert(d.guid);
+  for (const auto& r : run.rows) {
+    if (r.status != store::ArticleStatus::active || r.locale || queued.count(r.guid)) continue;
+    plan.to_fetch.push_back({r.guid, r.entry_modified_at, r.content_modified_at});
+  }
+}
+
+// An article whose item is no longer its own moves to its group's item, and its own item is
+// deleted: like a deletion, only once an operator approved (approve-deletes); until then the
+// article is left as it is in the CMS and in the store.
+void PollCycle::plan_moves(Run& run, Fetched& fetched) {
+  const bool approved = run.row && run.row->deletes_approved;
+  std::vector<std::string> held;
+  for (const auto& [guid, m] : fetched.mapped) {
+    auto row = run.row_of.find(guid);
+    if (row == run.row_of.end() || row->second->status != store::ArticleStatus::active) continue;
+    if (row->second->cms_key == m.document.key) continue;
+    if (approved) {
+      run.moves.emplace(guid, row->second->cms_key);
+    } else {
+      report_move(run.report, guid, m.document.display_name, m.document.key, row->second->cms_key, true);
+      held.push_back(guid);
+    }
+  }
+  for (const auto& guid : held) {
+    std::erase_if(fetched.to_plan, [&](const MappedEntry& e) { return e.index.guid == guid; });
+    fetched.mapped.erase(guid);  // found again by the next full scan (its row has no locale)
+  }
+  if (held.empty()) return;
+  run.held_move_reason = std::to_string(held.size()) +
+                         " articles would move to their group's item (translations: group), deleting their own";
+  log::warn("translations: group would move articles to their group's item and delete their own; confirm with "
+            "feedsyncd approve-deletes",
+            {{"feed", run.feed.name}, {"held", std::to_string(held.size())}});
+}
+
 void PollCycle::report_decisions(Run& run, const IndexPlan& plan, const std::vector<ContentDecision>& decisions,
                                  const Fetched& fetched) {
   std::vector<DecidedArticle> content;
@@ -310,6 +357,10 @@ void PollCycle::report_decisions(Run& run, const IndexPlan& plan, const std::vec
     deletes.push_back({d.guid, d.reason, r->title, r->cms_key});
   }
   report_plan(run.report, content, deletes, plan.held_deletes, plan.held_reason);
+  for (const auto& [guid, old_key] : run.moves) {
+    const auto& m = fetched.mapped.at(guid);
+    report_move(run.report, guid, m.document.display_name, m.document.key, old_key, false);
+  }
 }
 
 void PollCycle::commit(Run& run, const IndexPlan& plan, const std::vector<ContentDecision>& decisions,
@@ -349,6 +400,12 @@ bool PollCycle::record_content(Run& run, const ContentDecision& d, const Fetched
   article.deleted_at.reset();
   article.updated_at = run.now;
   article.fetched_at = fetched.started;
+  const auto move = run.moves.find(d.index.guid);
+  if (move != run.moves.end()) {
+    // Into its group's item: a create there (409: a new locale version), then its own item goes.
+    article.cms_version.reset();
+    article.route_segment.reset();
+  }
   store_.upsert_article(article);
   if (d.action == ContentAction::touch) return true;
   store::OutboxOp op;
@@ -359,7 +416,15 @@ bool PollCycle::record_content(Run& run, const ContentDecision& d, const Fetched
   // switched to keep is reported by the upsert as "probably soft-deleted".)
   const bool restore = d.action == ContentAction::undelete && feed.delete_mode != config::DeleteMode::keep;
   op.op = restore ? store::OpKind::undelete : store::OpKind::upsert;
-  op.payload = encode(UpsertPayload{m.document, m.meta_url});
+  UpsertPayload payload{m.document, m.meta_url, std::nullopt};
+  if (move != run.moves.end()) {
+    if (feed.delete_mode != config::DeleteMode::keep)
+      payload.retire = DeletePayload{move->second, feed.delete_mode == config::DeleteMode::permanent, std::nullopt};
+    store_.append_journal(run.now, feed.name, d.index.guid, store::JournalAction::delete_planned,
+                          "moved to its group's item " + m.document.key + "; its own item " + move->second +
+                              (payload.retire ? " is deleted" : " is kept (delete: keep)"));
+  }
+  op.payload = encode(payload);
   op.payload_hash = d.payload_hash;
   store_.enqueue(op, run.now);
   return true;
@@ -393,9 +458,12 @@ void PollCycle::record_delete(Run& run, const PlannedDelete& planned) {
 void PollCycle::record_feed(Run& run, const IndexPlan& plan, const DeletedFeedRead& deleted) {
   const config::FeedConfig& feed = run.feed;
   const auto& row = run.row;
-  if (plan.held_deletes > 0) {
-    store_.hold_deletes(feed.name, static_cast<std::int64_t>(plan.held_deletes), plan.held_reason);
-    store_.append_journal(run.now, feed.name, "", store::JournalAction::deletes_held, plan.held_reason);
+  const std::size_t held = plan.held_deletes + run.report.held_moves;
+  if (held > 0) {
+    std::string reason = plan.held_reason;
+    if (!run.held_move_reason.empty()) reason += (reason.empty() ? "" : "; ") + run.held_move_reason;
+    store_.hold_deletes(feed.name, static_cast<std::int64_t>(held), reason);
+    store_.append_journal(run.now, feed.name, "", store::JournalAction::deletes_held, reason);
   } else if (row && row->held_deletes > 0) {
     store_.release_held_deletes(feed.name);
   }
@@ -445,8 +513,10 @@ boost::asio::awaitable<Expected<CycleReport, CycleError>> PollCycle::run(config:
     if (failed) co_return unexpected(fail(run, *failed));
   }
   if (feed.shared_articles == config::SharedArticles::one_item) skip_owned_elsewhere(run, plan);
+  if (feed.translations == config::Translations::group) add_unmigrated(run, plan);
   auto fetched = co_await fetch_changed(run, mapping, plan);
   if (!fetched) co_return unexpected(fail(run, fetched.error()));
+  if (feed.translations == config::Translations::group) plan_moves(run, *fetched);
   const auto decisions = plan_content(run.known, fetched->to_plan, options.forced_guids);
   run.report.watermark = next_watermark(plan.newest_seen, plan.to_fetch, fetched->missing,
                                         run.row ? run.row->watermark : std::nullopt);

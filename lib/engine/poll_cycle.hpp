@@ -84,6 +84,9 @@ class PollCycle {
   void skip_owned_elsewhere(Run& run, IndexPlan& plan);
   boost::asio::awaitable<Expected<Fetched, feed::FeedError>> fetch_changed(Run& run, const CompiledMapping& mapping,
                                                                            const IndexPlan& plan);
+  // translations: group, a feed switched from off (docs/decisions.md).
+  void add_unmigrated(Run& run, IndexPlan& plan);
+  void plan_moves(Run& run, Fetched& fetched);
   void mapping_failed(Run& run, const std::string& guid, const std::string& message);
   // (item key + "\n" + locale) -> the guid that takes it in this batch.
   using TranslationSlots = std::unordered_map<std::string, std::string>;

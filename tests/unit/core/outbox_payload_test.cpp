@@ -82,6 +82,23 @@ TEST(OutboxPayload, DeleteOfATranslationCarriesItsLocale) {
   EXPECT_FALSE(decode_delete(R"({"key":"k","translation_locale":3})").has_value());
 }
 
+// translations: group (issue 23): an article moving to its group's item retires its old item.
+TEST(OutboxPayload, AnUpsertCanRetireTheArticlesOldItem) {
+  auto payload = decode_upsert(R"({"document":{"key":"k","contentType":"T","container":"c","displayName":"D"}})");
+  ASSERT_TRUE(payload.has_value()) << payload.error();
+  EXPECT_FALSE(payload->retire.has_value());
+  EXPECT_EQ(json::parse(encode(*payload)).as_object().count("retire"), 0u);
+  payload->retire = DeletePayload{"old", true, std::nullopt};
+  auto back = decode_upsert(encode(*payload));
+  ASSERT_TRUE(back.has_value()) << back.error();
+  ASSERT_TRUE(back->retire.has_value());
+  EXPECT_EQ(back->retire->key, "old");
+  EXPECT_TRUE(back->retire->permanent);
+  EXPECT_EQ(json::parse(encode(*back)).at("retire"), json::parse(R"({"key":"old","permanent":true})"));
+  EXPECT_FALSE(decode_upsert(R"({"document":{"key":"k","contentType":"T","container":"c","displayName":"D"},"retire":{}})")
+                   .has_value());
+}
+
 TEST(OutboxPayload, OptionalMembersHaveTheirDefaults) {
   auto payload = decode_upsert(R"({"document":{"key":"k","contentType":"T","container":"c","displayName":"D"}})");
   ASSERT_TRUE(payload.has_value()) << payload.error();

@@ -73,7 +73,7 @@ class OutboxRelayTest : public ::testing::Test {
       doc.content_type = "ArticlePage";
       doc.container = "c";
       doc.publish = "immediate";
-      op.payload = encode(UpsertPayload{doc, "/blog/" + guid});
+      op.payload = encode(UpsertPayload{doc, "/blog/" + guid, std::nullopt});
     }
     op.payload_hash = "h-" + guid;
     store_.enqueue(op, now_ms());
@@ -362,6 +362,47 @@ TEST_F(OutboxRelayTest, ATranslationDeletesItsLocaleUntilItIsTheLastOne) {
   ASSERT_EQ(sink_.calls().size(), 4u);
   EXPECT_EQ(sink_.calls()[3].op, "remove_locale");
   EXPECT_EQ(sink_.calls()[3].document.locale, "it");
+}
+
+// translations: group, a feed switched from off: the upsert into the group's item retires the
+// article's own item once written; a failed retire leaves the op to run again (no item lost).
+TEST_F(OutboxRelayTest, AMoveToTheGroupsItemDeletesTheArticlesOwnItemAfterTheWrite) {
+  const std::string item = group_content_key("blog", "g1");
+  store::ArticleRow row;
+  row.feed = "blog";
+  row.guid = "a1";
+  row.title = "A1";
+  row.cms_key = item;
+  row.locale = "de";
+  store_.upsert_article(row);
+  ArticleDocument doc;
+  doc.key = item;
+  doc.locale = "de";
+  doc.display_name = "A1";
+  doc.content_type = "ArticlePage";
+  doc.container = "c";
+  doc.publish = "immediate";
+  store::OutboxOp op;
+  op.feed = "blog";
+  op.guid = "a1";
+  op.op = store::OpKind::upsert;
+  op.payload = encode(UpsertPayload{doc, std::nullopt, DeletePayload{content_key("blog", "a1"), false, std::nullopt}});
+  op.payload_hash = "h";
+  store_.enqueue(op, now_ms());
+  sink_.remove_script.push_back(FakeSink::error(CmsErrorKind::retryable, 503, "unavailable"));
+  auto r = relay(options());
+  drain(*r);
+  const auto& calls = sink_.calls();
+  ASSERT_GE(calls.size(), 4u);
+  EXPECT_EQ(calls[0].op, "upsert");
+  EXPECT_FALSE(calls[0].known);  // a create in the group's item (409 there: a new locale version)
+  EXPECT_EQ(calls[0].article.key, item);
+  EXPECT_EQ(calls[1].op, "remove");
+  EXPECT_EQ(calls[1].article.key, content_key("blog", "a1"));
+  EXPECT_EQ(calls[2].op, "upsert");  // the failed retire ran the op again
+  EXPECT_EQ(calls[3].op, "remove");
+  EXPECT_EQ(store_.article("blog", "a1")->cms_key, item);
+  EXPECT_TRUE(store_.article("blog", "a1")->cms_version.has_value());
 }
 
 TEST_F(OutboxRelayTest, NeverMoreThanMaxInFlightAtOnce) {

@@ -574,5 +574,60 @@ TEST_F(TranslationsPollTest, TwoTranslationsInOneLocaleAreAMappingErrorForTheSec
   EXPECT_EQ(again->mapping_errors, 1u);
 }
 
+// Switching a feed with items in the CMS from off to group (issue 23): the next full scan finds
+// the grouped articles' new item; `plan` shows the moves, a cycle holds them (nothing queued, the
+// feed flagged) until approve-deletes; then each is written to its group's item, retiring its own.
+TEST_F(TranslationsPollTest, SwitchingFromOffHoldsTheMovesUntilApproved) {
+  feed_.translations = config::Translations::off;
+  ASSERT_TRUE(run().has_value());
+  for (const auto& op : store_.claim_due(kNewest + 120'000, 100)) store_.complete(op.id);
+  feed_.translations = config::Translations::group;
+
+  auto planned = run(dry_run());
+  ASSERT_TRUE(planned.has_value()) << planned.error().message;
+  EXPECT_EQ(planned->held_moves, 3u);  // g0..g2; g3 has no group_id: its key stays
+  std::size_t listed = 0;
+  for (const auto& change : planned->changes)
+    if (change.action == ChangeAction::held_move) {
+      ++listed;
+      EXPECT_THAT(change.reason, HasSubstr("from its own item " + content_key("blog", change.guid)));
+      EXPECT_EQ(change.cms_key, group_content_key("blog", "grp"));
+    }
+  EXPECT_EQ(listed, 3u);
+  EXPECT_TRUE(pending().empty());
+
+  auto held = run(full_scan());
+  ASSERT_TRUE(held.has_value()) << held.error().message;
+  EXPECT_EQ(held->held_moves, 3u);
+  EXPECT_TRUE(pending().empty());  // nothing deleted, nothing duplicated
+  EXPECT_EQ(store_.article("blog", "g1")->cms_key, content_key("blog", "g1"));
+  EXPECT_EQ(store_.feed("blog")->held_deletes, 3);
+  EXPECT_THAT(store_.feed("blog")->held_reason.value_or(""), HasSubstr("would move to their group's item"));
+  EXPECT_EQ(store_.article("blog", "g3")->locale, "en");  // the unmoved one only learns its locale
+
+  store_.set_deletes_approved("blog", true);
+  auto moved = run();
+  ASSERT_TRUE(moved.has_value()) << moved.error().message;
+  EXPECT_EQ(moved->held_moves, 0u);
+  EXPECT_EQ(store_.feed("blog")->held_deletes, 0);
+  const std::string item = group_content_key("blog", "grp");
+  for (const char* guid : {"g0", "g1", "g2"}) {
+    const auto row = store_.article("blog", guid);
+    EXPECT_EQ(row->cms_key, item) << guid;
+    EXPECT_FALSE(row->cms_version.has_value()) << guid;  // written to the group's item as new
+    const auto ops = store_.article_ops("blog", guid);
+    ASSERT_EQ(ops.size(), 1u) << guid;
+    auto payload = decode_upsert(ops[0].payload);
+    ASSERT_TRUE(payload.has_value());
+    EXPECT_EQ(payload->document.key, item);
+    ASSERT_TRUE(payload->retire.has_value()) << guid;
+    EXPECT_EQ(payload->retire->key, content_key("blog", guid));
+    EXPECT_FALSE(payload->retire->permanent);
+  }
+  std::size_t moves = 0;
+  for (const auto& change : moved->changes) moves += change.action == ChangeAction::move ? 1 : 0;
+  EXPECT_EQ(moves, 3u);
+}
+
 }  // namespace
 }  // namespace feedsync::engine
