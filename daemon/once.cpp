@@ -155,7 +155,9 @@ int run_once(const CliRequest& request, const config::Config& config) {
   }
   for (const auto& [feed, count] : result->held_deletes()) {
     std::cout << "feed " << feed << ": " << count
-              << " deletions held by the mass-delete guard; check the feed, then feedsyncd approve-deletes " << feed
+              << " deletions held by the mass-delete guard (or moves to group items, translations: group); check the "
+                 "feed, then feedsyncd approve-deletes "
+              << feed
               << "\n";
   }
   return result->clean(outbox.total.dead) ? kExitOk : kExitFailure;

@@ -112,8 +112,11 @@ class TranslationsE2E : public ::testing::TestWithParam<std::string> {
     return out;
   }
 
-  void expect_consistent(const std::string& step, std::int64_t items, std::int64_t locale_versions) {
-    const auto report = sim_.get("/_sim/check?groups=true&property=Heading&field=title").json().as_object();
+  // `groups`: translations of one group must share one item (not so before a switch to group).
+  void expect_consistent(const std::string& step, std::int64_t items, std::int64_t locale_versions,
+                         bool groups = true) {
+    const std::string query = groups ? "groups=true&" : "";
+    const auto report = sim_.get("/_sim/check?" + query + "property=Heading&field=title").json().as_object();
     EXPECT_TRUE(report.at("ok").as_bool()) << step << ": " << boost::json::serialize(report);
     EXPECT_EQ(report.at("counts").at("cms_items").to_number<std::int64_t>() -
                   report.at("counts").at("cms_items_deleted").to_number<std::int64_t>(),
@@ -244,6 +247,41 @@ TEST_P(TranslationsE2E, KilledDuringTheImportConverges) {
     for (const auto& [locale, counts] : by_locale) EXPECT_EQ(counts.published, 1) << key << " " << locale;
   }
   EXPECT_EQ(canonical_links().size(), 300u);
+}
+
+// Switching a feed with 300 items in the CMS from off to group: `plan` shows the moves, `once`
+// holds them (nothing deleted, nothing duplicated) until approve-deletes; then 100 group items.
+// (delete: permanent, so the check's duplicate rule does not see the old items in the trash.)
+TEST_P(TranslationsE2E, SwitchingFromOffIsHeldUntilApproved) {
+  const std::string group = replaced(group_config(GetParam()), "delete: soft", "delete: permanent");
+  config_ = dir_.write("feedsync.yaml", replaced(group, "    translations: group\n", ""));
+  auto off = feedsyncd({"once"});
+  ASSERT_EQ(off.exit_status, 0) << off.out << off.err;
+  expect_consistent("off", 300, 300, false);
+
+  config_ = dir_.write("feedsync.yaml", group);
+  auto plan = feedsyncd({"plan"});
+  ASSERT_EQ(plan.exit_status, 0) << plan.out << plan.err;
+  EXPECT_THAT(plan.out, HasSubstr("300 moves to group items held"));
+  EXPECT_THAT(plan.out, HasSubstr("held-move"));
+  EXPECT_THAT(plan.out, HasSubstr("confirm with feedsyncd approve-deletes"));
+
+  auto held = feedsyncd({"once"});
+  EXPECT_NE(held.exit_status, 0) << held.out;  // not everything synced: the moves wait
+  EXPECT_THAT(held.out, HasSubstr("feedsyncd approve-deletes demo"));
+  expect_consistent("held", 300, 300, false);  // nothing deleted, nothing duplicated
+
+  auto approve = feedsyncd({"approve-deletes", "demo"});
+  ASSERT_EQ(approve.exit_status, 0) << approve.out << approve.err;
+  auto moved = feedsyncd({"once"});
+  ASSERT_EQ(moved.exit_status, 0) << moved.out << moved.err;
+  expect_consistent("moved", 100, 300);
+  const ItemLocales locales = item_locales();
+  ASSERT_EQ(locales.size(), 100u);
+  for (const auto& [key, by_locale] : locales) EXPECT_EQ(by_locale.size(), 3u) << key;
+  const auto all = articles();
+  for (const auto& [guid, url] : canonical_links())
+    EXPECT_EQ(url.rfind("https://www.example.com/" + all.at(guid).lang_code + "/", 0), 0u) << guid << " " << url;
 }
 
 INSTANTIATE_TEST_SUITE_P(Dialects, TranslationsE2E, ::testing::Values("version2", "v1"),
