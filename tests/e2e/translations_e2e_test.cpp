@@ -161,6 +161,10 @@ TEST_P(TranslationsE2E, GroupsBecomeLocaleVersionsEditedDeletedAndRestoredPerLoc
   for (const auto& [guid, url] : links)
     EXPECT_EQ(url.rfind("https://www.example.com/" + all.at(guid).lang_code + "/", 0), 0u) << guid << " " << url;
 
+  // The drift audit compares each translation with its own locale's published version.
+  auto audit = feedsyncd({"audit"});
+  EXPECT_EQ(audit.exit_status, 0) << audit.out << audit.err;
+
   // An edit of one group's German article changes only its `de` version.
   const Translation* de = nullptr;
   const Translation* fr = nullptr;
