@@ -297,6 +297,7 @@ asio::awaitable<void> OutboxRelay::process_content(store::OutboxOp op) {
     co_return;
   }
   bool known = before && before->cms_version.has_value();
+  bool prune = false;
   const bool undelete = op.op == store::OpKind::undelete;
   if (undelete) {
     auto restored = co_await sink_.undelete(ref);
@@ -309,6 +310,9 @@ asio::awaitable<void> OutboxRelay::process_content(store::OutboxOp op) {
       co_return;
     }
     if (gone) known = false;
+    // A restored item brings back every locale it had when it was deleted: the translations
+    // still deleted in CMP go again once this one is written (the item may hold only theirs).
+    prune = !gone && restored->status == cms::WriteStatus::restored && before && before->locale;
   }
   choose_route_segment(payload->document, before ? before->route_segment : std::nullopt, known,
                        route_segment_mode(op.feed));
@@ -321,18 +325,11 @@ asio::awaitable<void> OutboxRelay::process_content(store::OutboxOp op) {
     co_await record(op.id, std::move(write));
     co_return;
   }
-  if (payload->retire) {
-    // translations: group: the article now lives in its group's item; its own item goes. A crash
-    // before this is recorded replays the upsert (one more version) and this delete (404: done).
-    const cms::ArticleRef old{op.feed, op.guid, payload->retire->key};
-    auto retired = co_await sink_.remove(old, payload->retire->permanent);
-    if (!retired) {
-      auto write = failure_record(op, retired.error());
-      co_await record(op.id, std::move(write));
-      co_return;
-    }
-    log::info("article moved to its group's item; its own item deleted",
-              {{"feed", op.feed}, {"guid", op.guid}, {"cms_key", link.key}, {"old_cms_key", old.key}});
+  auto finished = co_await after_write(op, payload->retire, link, prune);
+  if (finished) {
+    auto write = failure_record(op, *finished);
+    co_await record(op.id, std::move(write));
+    co_return;
   }
   const store::JournalAction action = upsert_action(undelete, written->created);
   auto write = [this, op, outcome = *written, link, action] { record_upsert(op, outcome, link, action); };
@@ -342,6 +339,44 @@ asio::awaitable<void> OutboxRelay::process_content(store::OutboxOp op) {
   log::debug("article " + std::string(store::to_string(action)),
              {{"feed", op.feed}, {"guid", op.guid}, {"cms_key", link.key}, {"version", written->version},
               {"status", std::string(cms::to_string(written->status))}});
+}
+
+// translations: group: what follows a written translation. A crash before the op is recorded
+// replays the write (one more version) and these deletes (404: done).
+asio::awaitable<std::optional<cms::CmsError>> OutboxRelay::after_write(store::OutboxOp op,
+                                                                       std::optional<DeletePayload> retire,
+                                                                       cms::CanonicalVars link, bool prune) {
+  if (prune) {
+    auto pruned = co_await prune_deleted_translations(op, link.key, link.locale);
+    if (pruned) co_return pruned;
+  }
+  if (!retire) co_return std::nullopt;
+  // The article now lives in its group's item; its own item goes.
+  const cms::ArticleRef old{op.feed, op.guid, retire->key};
+  auto retired = co_await sink_.remove(old, retire->permanent);
+  if (!retired) co_return std::move(retired.error());
+  log::info("article moved to its group's item; its own item deleted",
+            {{"feed", op.feed}, {"guid", op.guid}, {"cms_key", link.key}, {"old_cms_key", old.key}});
+  co_return std::nullopt;
+}
+
+// translations: group: deletes from item `key` the locales of its translations that are deleted
+// in the store (not `locale`, the one being restored). A 404 (the locale is not there) is done.
+asio::awaitable<std::optional<cms::CmsError>> OutboxRelay::prune_deleted_translations(store::OutboxOp op,
+                                                                                     std::string key,
+                                                                                     std::string locale) {
+  const auto rows = store_.item_articles(op.feed, key);
+  for (const auto& row : rows) {
+    if (row.guid == op.guid || row.status != store::ArticleStatus::deleted || !row.locale || *row.locale == locale)
+      continue;
+    if (store_.active_translation(op.feed, key, op.guid, std::string_view(*row.locale))) continue;
+    const cms::ArticleRef ref{op.feed, row.guid, key};
+    auto removed = co_await sink_.remove_locale(ref, *row.locale);
+    if (!removed) co_return std::move(removed.error());
+    log::info("restored item: the locale of a translation still deleted in CMP deleted again",
+              {{"feed", op.feed}, {"guid", row.guid}, {"cms_key", key}, {"locale", *row.locale}});
+  }
+  co_return std::nullopt;
 }
 
 // A CMP change held back because an editor's version is kept (cms.on_cms_edit: keep, issue 22).

@@ -401,6 +401,15 @@ std::vector<ArticleRow> Store::articles(std::string_view feed) const {
   return rows;
 }
 
+std::vector<ArticleRow> Store::item_articles(std::string_view feed, std::string_view cms_key) const {
+  Database::Operation label(impl_->db, "read the articles of CMS item " + std::string(cms_key));
+  Statement st(impl_->db, "SELECT " ARTICLE_COLUMNS " FROM articles WHERE cms_key = ?1 AND feed = ?2 ORDER BY guid");
+  st.bind_all(cms_key, feed);
+  std::vector<ArticleRow> rows;
+  while (st.step()) rows.push_back(read_article(impl_->db, st));
+  return rows;
+}
+
 std::size_t Store::request_resync(std::string_view feed, std::optional<std::string_view> guid, std::int64_t now) {
   Database& db = impl_->db;
   Database::Operation label(db, "request resync of feed " + std::string(feed));

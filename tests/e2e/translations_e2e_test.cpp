@@ -217,6 +217,34 @@ TEST_P(TranslationsE2E, GroupsBecomeLocaleVersionsEditedDeletedAndRestoredPerLoc
   links = canonical_links();
   EXPECT_EQ(links.size(), 300u);
   EXPECT_EQ(links.at(fr->guid).rfind("https://www.example.com/fr/", 0), 0u) << links.at(fr->guid);
+
+  // Every translation of another group leaves: the last one deletes the item (delete: soft).
+  std::vector<const Translation*> other;
+  for (const auto& [guid, t] : all)
+    if (t.group_id != de->group_id && (other.empty() || other.front()->group_id == t.group_id)) other.push_back(&t);
+  ASSERT_EQ(other.size(), 3u);
+  for (const auto* t : other) ASSERT_EQ(sim_.post("/_sim/articles/" + t->guid + ":unpublish").status, 200);
+  auto gone = feedsyncd({"once"});
+  ASSERT_EQ(gone.exit_status, 0) << gone.out << gone.err;
+  EXPECT_THAT(gone.out, HasSubstr("3 deleted"));
+  expect_consistent("a whole group deleted", 99, 297);
+  EXPECT_EQ(item_locales().size(), 99u);
+
+  // One of them comes back: the item is restored with its locale only, not the other two.
+  ASSERT_EQ(sim_.post("/_sim/articles/" + other[1]->guid + ":republish").status, 200);
+  auto back = feedsyncd({"once"});
+  ASSERT_EQ(back.exit_status, 0) << back.out << back.err;
+  expect_consistent("one translation of the group back", 100, 298);
+  const ItemLocales restored = item_locales();
+  ASSERT_EQ(restored.size(), 100u);
+  std::size_t single = 0;
+  for (const auto& [key, by_locale] : restored)
+    if (by_locale.size() == 1) {
+      ++single;
+      EXPECT_EQ(by_locale.begin()->first, other[1]->lang_code);
+      EXPECT_EQ(by_locale.begin()->second.published, 1);
+    }
+  EXPECT_EQ(single, 1u);
 }
 
 // kill -9 at random moments of the import: the next run converges to the same 100 items with
