@@ -59,7 +59,7 @@ void print_text(const std::vector<FeedPlan>& plans) {
     std::cout << "feed " << plan.feed << ": " << r.created << " to create, " << r.updated
               << " to update, " << r.undeleted << " to undelete, " << r.deleted << " to delete, "
               << r.held_deletes << " deletions held, " << r.unchanged + r.touched << " unchanged"
-              << (r.held_moves ? ", " + std::to_string(r.held_moves) + " moves to group items held" : "")
+              << (r.held_moves ? ", " + std::to_string(r.held_moves) + " moves between items held" : "")
               << (r.mapping_errors ? ", " + std::to_string(r.mapping_errors) + " not mappable" : "")
               << " (" << (r.full_scan ? "full scan" : "incremental poll") << ", " << r.feed_requests
               << " feed requests)\n";

@@ -132,7 +132,7 @@ std::string publish_at_text(const ArticleDocument& document) {
 std::string encode(const UpsertPayload& payload) {
   json::object object{{"document", to_json(payload.document)}};
   if (payload.meta_url) object["meta_url"] = *payload.meta_url;
-  if (payload.retire) object["retire"] = json::object{{"key", payload.retire->key}, {"permanent", payload.retire->permanent}};
+  if (payload.retire) object["retire"] = json::parse(encode(*payload.retire));
   return json::serialize(object);
 }
 
@@ -160,12 +160,10 @@ Expected<UpsertPayload, std::string> decode_upsert(const std::string& text) {
     payload.meta_url = std::string(meta->get_string());
   }
   if (const auto* retire = object->if_contains("retire"); retire != nullptr) {
-    const auto* key = retire->is_object() ? retire->get_object().if_contains("key") : nullptr;
-    if (key == nullptr || !key->is_string() || key->get_string().empty())
-      return unexpected(std::string("outbox payload member \"retire\" has no \"key\""));
-    const auto* permanent = retire->get_object().if_contains("permanent");
-    payload.retire = DeletePayload{std::string(key->get_string()),
-                                   permanent != nullptr && permanent->is_bool() && permanent->get_bool(), std::nullopt};
+    if (!retire->is_object()) return unexpected(std::string("outbox payload member \"retire\" is not an object"));
+    auto retired = decode_delete(json::serialize(retire->get_object()));
+    if (!retired) return unexpected("outbox payload member \"retire\": " + retired.error());
+    payload.retire = std::move(*retired);
   }
   return payload;
 }

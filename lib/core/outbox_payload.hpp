@@ -9,7 +9,7 @@
 // are never renamed.
 //
 //   upsert / undelete  {"document": <ArticleDocument>, "meta_url": "..."?,
-//                       "retire": {"key", "permanent"}?}
+//                       "retire": <delete>?}
 //   delete             {"key": "...", "permanent": true|false, "translation_locale": "de"?}
 //   canonical          {"url": "...", "pixel_key": "..."}
 //
@@ -70,9 +70,9 @@ struct DeletePayload {
 struct UpsertPayload {
   ArticleDocument document;
   std::optional<std::string> meta_url;
-  // translations: group (issue 23): the article moved from an item of its own to its group's
-  // item (the feed was switched from off, and an operator approved): once the document is
-  // written, the old item is deleted as this says. Absent: nothing to retire.
+  // translations switched (issue 23): the article moved from another item (its own, or its
+  // group's) and an operator approved: once the document is written, the old item is deleted as
+  // this says (only its locale while other translations live there). Absent: nothing to retire.
   std::optional<DeletePayload> retire;
 };
 struct CanonicalPayload {

@@ -44,9 +44,9 @@ void report_plan(CycleReport& report, const std::vector<DecidedArticle>& content
 
 void report_move(CycleReport& report, const std::string& guid, const std::string& title, const std::string& new_key,
                  const std::string& old_key, bool held) {
-  const std::string reason = "from its own item " + old_key + " to its group's item (translations: group); " +
-                             (held ? "held: its own item would be deleted, confirm with feedsyncd approve-deletes"
-                                   : "its own item is deleted once it is written");
+  const std::string reason = "from item " + old_key + " (translations switched); " +
+                             (held ? "held: the item it leaves would be deleted, confirm with feedsyncd approve-deletes"
+                                   : "the item it leaves is deleted once it is written");
   if (held) {
     ++report.held_moves;
     report.changes.push_back({ChangeAction::held_move, guid, title, new_key, reason});

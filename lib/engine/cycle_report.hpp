@@ -82,8 +82,8 @@ struct DeletedArticle {
 void report_plan(CycleReport& report, const std::vector<DecidedArticle>& content,
                  const std::vector<DeletedArticle>& deletes, std::size_t held_deletes, const std::string& held_reason);
 
-// translations: group: an article whose item changes from `old_key` (its own) to `new_key` (its
-// group's). Held: listed and counted as waiting for approval; otherwise the listed update of the
+// translations switched (issue 23): an article whose item changes from `old_key` to `new_key` (its
+// own to its group's, or back). Held: listed and counted as waiting for approval; otherwise the listed update of the
 // article becomes a move.
 void report_move(CycleReport& report, const std::string& guid, const std::string& title, const std::string& new_key,
                  const std::string& old_key, bool held);

@@ -351,11 +351,17 @@ asio::awaitable<std::optional<cms::CmsError>> OutboxRelay::after_write(store::Ou
     if (pruned) co_return pruned;
   }
   if (!retire) co_return std::nullopt;
-  // The article now lives in its group's item; its own item goes.
+  // The article now lives in its new item; the one it left goes (only its locale there while
+  // another translation still lives in it, as for a deleted translation).
   const cms::ArticleRef old{op.feed, op.guid, retire->key};
-  auto retired = co_await sink_.remove(old, retire->permanent);
+  cms::CmsResult retired;
+  if (retire->translation_locale && store_.active_translation(op.feed, retire->key, op.guid)) {
+    retired = co_await sink_.remove_locale(old, *retire->translation_locale);
+  } else {
+    retired = co_await sink_.remove(old, retire->permanent);
+  }
   if (!retired) co_return std::move(retired.error());
-  log::info("article moved to its group's item; its own item deleted",
+  log::info("article moved between items (translations switched); the item it left deleted",
             {{"feed", op.feed}, {"guid", op.guid}, {"cms_key", link.key}, {"old_cms_key", old.key}});
   co_return std::nullopt;
 }

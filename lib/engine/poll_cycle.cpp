@@ -300,30 +300,35 @@ std::optional<std::string> PollCycle::locale_taken(Run& run, TranslationSlots& s
   return locale_clash_message(run.feed, guid, document.locale, group_id.value_or(""), *holder);
 }
 
-// A feed switched from translations: off keeps rows without a locale: articles written to items
-// of their own. Full scans and `plan` fetch them again, so each gets its group's key
+// A feed switched between translations: off and group keeps rows written under the other: under
+// group those without a locale (items of their own), under off those with one (translations in
+// a group's item). Full scans and `plan` fetch them again, so each gets its new key
 // (plan_moves); other polls leave them, so a held switch costs nothing between full scans.
 void PollCycle::add_unmigrated(Run& run, IndexPlan& plan) {
   if (!run.report.full_scan && !run.dry) return;
+  const bool group = run.feed.translations == config::Translations::group;
   std::unordered_set<std::string_view> queued;
   for (const auto& e : plan.to_fetch) queued.insert(e.guid);
   for (const auto& d : plan.deletes) queued.insert(d.guid);
   for (const auto& r : run.rows) {
-    if (r.status != store::ArticleStatus::active || r.locale || queued.count(r.guid)) continue;
+    if (r.status != store::ArticleStatus::active || r.locale.has_value() == group || queued.count(r.guid)) continue;
     plan.to_fetch.push_back({r.guid, r.entry_modified_at, r.content_modified_at});
   }
 }
 
-// An article whose item is no longer its own moves to its group's item, and its own item is
-// deleted: like a deletion, only once an operator approved (approve-deletes); until then the
-// article is left as it is in the CMS and in the store.
+// An article whose item changes with the translations switch (its own -> its group's, or back)
+// moves, and the item it leaves is deleted (its locale only while other translations live
+// there): like a deletion, only once an operator approved (approve-deletes); until then the
+// article is left as it is in the CMS and in the store. Under off only rows written under group
+// count: any other key change (cms.key_namespace) behaves as it always did.
 void PollCycle::plan_moves(Run& run, Fetched& fetched) {
   const bool approved = run.row && run.row->deletes_approved;
+  const bool group = run.feed.translations == config::Translations::group;
   std::vector<std::string> held;
   for (const auto& [guid, m] : fetched.mapped) {
     auto row = run.row_of.find(guid);
     if (row == run.row_of.end() || row->second->status != store::ArticleStatus::active) continue;
-    if (row->second->cms_key == m.document.key) continue;
+    if (row->second->cms_key == m.document.key || (!group && !row->second->locale)) continue;
     if (approved) {
       run.moves.emplace(guid, row->second->cms_key);
     } else {
@@ -337,9 +342,11 @@ void PollCycle::plan_moves(Run& run, Fetched& fetched) {
   }
   if (held.empty()) return;
   run.held_move_reason = std::to_string(held.size()) +
-                         " articles would move to their group's item (translations: group), deleting their own";
-  log::warn("translations: group would move articles to their group's item and delete their own; confirm with "
-            "feedsyncd approve-deletes",
+                         (group ? " articles would move to their group's item (translations: group), deleting their own"
+                                : " articles would move from their group's item to items of their own (translations: "
+                                  "off), deleting the group's");
+  log::warn("switching translations would move articles between items and delete the ones they leave; confirm "
+            "with feedsyncd approve-deletes",
             {{"feed", run.feed.name}, {"held", std::to_string(held.size())}});
 }
 
@@ -396,13 +403,15 @@ bool PollCycle::record_content(Run& run, const ContentDecision& d, const Fetched
   article.payload_hash = d.payload_hash;
   article.status = store::ArticleStatus::active;
   // translations: group: the locale version this article is, so its deletion deletes only it.
+  // Under off, none (a row written under group loses it once it is written to its own item).
+  article.locale.reset();
   if (feed.translations == config::Translations::group) article.locale = m.document.locale;
   article.deleted_at.reset();
   article.updated_at = run.now;
   article.fetched_at = fetched.started;
   const auto move = run.moves.find(d.index.guid);
   if (move != run.moves.end()) {
-    // Into its group's item: a create there (409: a new locale version), then its own item goes.
+    // Into its new item: a create there (409: a new locale version), then the old item goes.
     article.cms_version.reset();
     article.route_segment.reset();
   }
@@ -419,10 +428,11 @@ bool PollCycle::record_content(Run& run, const ContentDecision& d, const Fetched
   UpsertPayload payload{m.document, m.meta_url, std::nullopt};
   if (move != run.moves.end()) {
     if (feed.delete_mode != config::DeleteMode::keep)
-      payload.retire = DeletePayload{move->second, feed.delete_mode == config::DeleteMode::permanent, std::nullopt};
+      payload.retire = DeletePayload{move->second, feed.delete_mode == config::DeleteMode::permanent,
+                                     run.row_of.at(d.index.guid)->locale};
     store_.append_journal(run.now, feed.name, d.index.guid, store::JournalAction::delete_planned,
-                          "moved to its group's item " + m.document.key + "; its own item " + move->second +
-                              (payload.retire ? " is deleted" : " is kept (delete: keep)"));
+                          "moved to item " + m.document.key + " (translations switched); the item it leaves, " +
+                              move->second + (payload.retire ? ", is deleted" : ", is kept (delete: keep)"));
   }
   op.payload = encode(payload);
   op.payload_hash = d.payload_hash;
@@ -445,10 +455,11 @@ void PollCycle::record_delete(Run& run, const PlannedDelete& planned) {
   op.guid = planned.guid;
   op.op = store::OpKind::delete_;
   // A translation (issue 23) deletes its locale, or the item when it is the last one live: the
-  // relay decides when it runs, from the store as it is then (docs/decisions.md).
-  std::optional<std::string> locale;
-  if (feed.translations == config::Translations::group) locale = article.locale;
-  op.payload = encode(DeletePayload{article.cms_key, feed.delete_mode == config::DeleteMode::permanent, locale});
+  // relay decides when it runs, from the store as it is then (docs/decisions.md). A row with a
+  // locale is a translation whatever the feed says now (its move back to an item of its own may
+  // be held).
+  op.payload = encode(
+      DeletePayload{article.cms_key, feed.delete_mode == config::DeleteMode::permanent, article.locale});
   op.payload_hash = "delete";
   store_.enqueue(op, run.now);
 }
@@ -513,10 +524,10 @@ boost::asio::awaitable<Expected<CycleReport, CycleError>> PollCycle::run(config:
     if (failed) co_return unexpected(fail(run, *failed));
   }
   if (feed.shared_articles == config::SharedArticles::one_item) skip_owned_elsewhere(run, plan);
-  if (feed.translations == config::Translations::group) add_unmigrated(run, plan);
+  add_unmigrated(run, plan);
   auto fetched = co_await fetch_changed(run, mapping, plan);
   if (!fetched) co_return unexpected(fail(run, fetched.error()));
-  if (feed.translations == config::Translations::group) plan_moves(run, *fetched);
+  plan_moves(run, *fetched);
   const auto decisions = plan_content(run.known, fetched->to_plan, options.forced_guids);
   run.report.watermark = next_watermark(plan.newest_seen, plan.to_fetch, fetched->missing,
                                         run.row ? run.row->watermark : std::nullopt);

@@ -283,6 +283,7 @@ TEST_P(TranslationsE2E, KilledDuringTheImportConverges) {
 
 // Switching a feed with 300 items in the CMS from off to group: `plan` shows the moves, `once`
 // holds them (nothing deleted, nothing duplicated) until approve-deletes; then 100 group items.
+// Switching back is held and approved the same way.
 // (delete: permanent, so the check's duplicate rule does not see the old items in the trash.)
 TEST_P(TranslationsE2E, SwitchingFromOffIsHeldUntilApproved) {
   const std::string group = replaced(group_config(GetParam()), "delete: soft", "delete: permanent");
@@ -294,7 +295,7 @@ TEST_P(TranslationsE2E, SwitchingFromOffIsHeldUntilApproved) {
   config_ = dir_.write("feedsync.yaml", group);
   auto plan = feedsyncd({"plan"});
   ASSERT_EQ(plan.exit_status, 0) << plan.out << plan.err;
-  EXPECT_THAT(plan.out, HasSubstr("300 moves to group items held"));
+  EXPECT_THAT(plan.out, HasSubstr("300 moves between items held"));
   EXPECT_THAT(plan.out, HasSubstr("held-move"));
   EXPECT_THAT(plan.out, HasSubstr("confirm with feedsyncd approve-deletes"));
 
@@ -314,6 +315,18 @@ TEST_P(TranslationsE2E, SwitchingFromOffIsHeldUntilApproved) {
   const auto all = articles();
   for (const auto& [guid, url] : canonical_links())
     EXPECT_EQ(url.rfind("https://www.example.com/" + all.at(guid).lang_code + "/", 0), 0u) << guid << " " << url;
+
+  // And back to off: held the same way, then 300 items of their own again.
+  config_ = dir_.write("feedsync.yaml", replaced(group, "    translations: group\n", ""));
+  auto back_plan = feedsyncd({"plan"});
+  ASSERT_EQ(back_plan.exit_status, 0) << back_plan.out << back_plan.err;
+  EXPECT_THAT(back_plan.out, HasSubstr("300 moves between items held"));
+  EXPECT_NE(feedsyncd({"once"}).exit_status, 0);
+  expect_consistent("back held", 100, 300);
+  ASSERT_EQ(feedsyncd({"approve-deletes", "demo"}).exit_status, 0);
+  auto split = feedsyncd({"once"});
+  ASSERT_EQ(split.exit_status, 0) << split.out << split.err;
+  expect_consistent("back to off", 300, 300, false);
 }
 
 INSTANTIATE_TEST_SUITE_P(Dialects, TranslationsE2E, ::testing::Values("version2", "v1"),

@@ -590,7 +590,7 @@ TEST_F(TranslationsPollTest, SwitchingFromOffHoldsTheMovesUntilApproved) {
   for (const auto& change : planned->changes)
     if (change.action == ChangeAction::held_move) {
       ++listed;
-      EXPECT_THAT(change.reason, HasSubstr("from its own item " + content_key("blog", change.guid)));
+      EXPECT_THAT(change.reason, HasSubstr("from item " + content_key("blog", change.guid)));
       EXPECT_EQ(change.cms_key, group_content_key("blog", "grp"));
     }
   EXPECT_EQ(listed, 3u);
