@@ -23,6 +23,7 @@ struct PollCycle::Run {
   const config::FeedConfig& feed;
   std::int64_t now = 0;
   bool dry = false;
+  bool thorough = false;  // `once` and `plan`: rows left by a translations switch are looked at too
   std::optional<store::FeedRow> row;
   CycleReport report;
   // The feed's articles as the store holds them (load_known).
@@ -126,6 +127,7 @@ PollCycle::Run PollCycle::start(const config::FeedConfig& feed, const CycleOptio
   Run run(feed);
   run.now = unix_ms(clock_.system_now());
   run.dry = options.dry_run;
+  run.thorough = options.dry_run || options.read_deleted_feed_now;
   run.report.feed = feed.name;
   run.row = store_.feed(feed.name);
   run.report.full_scan = full_scan_due(feed, run.row, run.now, options.force_full_scan);
@@ -303,9 +305,10 @@ std::optional<std::string> PollCycle::locale_taken(Run& run, TranslationSlots& s
 // A feed switched between translations: off and group keeps rows written under the other: under
 // group those without a locale (items of their own), under off those with one (translations in
 // a group's item). Full scans and `plan` fetch them again, so each gets its new key
-// (plan_moves); other polls leave them, so a held switch costs nothing between full scans.
+// (plan_moves), and so do `once` and `plan`; other polls leave them, so a held switch costs
+// nothing between full scans.
 void PollCycle::add_unmigrated(Run& run, IndexPlan& plan) {
-  if (!run.report.full_scan && !run.dry) return;
+  if (!run.report.full_scan && !run.thorough) return;
   const bool group = run.feed.translations == config::Translations::group;
   std::unordered_set<std::string_view> queued;
   for (const auto& e : plan.to_fetch) queued.insert(e.guid);

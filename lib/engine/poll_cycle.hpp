@@ -39,7 +39,8 @@ namespace feedsync::engine {
 struct CycleOptions {
   bool dry_run = false;
   bool force_full_scan = false;
-  // Read the Deleted Feed whether or not its deleted_interval has passed (`once`, `plan`).
+  // Read the Deleted Feed whether or not its deleted_interval has passed (`once`, `plan`), and
+  // look at the rows a translations switch left (issue 23) even without a full scan.
   bool read_deleted_feed_now = false;
   std::vector<std::string> forced_guids;  // `resync`: pushed even if the payload hash matches
 };
