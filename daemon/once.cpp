@@ -79,6 +79,9 @@ void print_result(const engine::OnceResult& result, const store::OutboxStats& ou
     std::cout << "feed " << feed.feed << ": " << r.seen << " in the feed, " << r.created << " new, "
               << r.updated << " changed, " << r.undeleted << " back, " << r.deleted << " deleted"
               << (r.held_deletes ? ", " + std::to_string(r.held_deletes) + " deletions held" : "")
+              << (r.held_moves ? ", " + std::to_string(r.held_moves) +
+                                   " moves between items held (translations switched; approve-deletes)"
+                             : "")
               << (r.mapping_errors ? ", " + std::to_string(r.mapping_errors) + " not mappable" : "") << "\n";
   }
   for (const auto& name : result.paused) std::cout << "feed " << name << ": paused, not polled\n";
@@ -153,7 +156,9 @@ int run_once(const CliRequest& request, const config::Config& config) {
   }
   for (const auto& [feed, count] : result->held_deletes()) {
     std::cout << "feed " << feed << ": " << count
-              << " deletions held by the mass-delete guard; check the feed, then feedsyncd approve-deletes " << feed
+              << " deletions held by the mass-delete guard (or moves between items, translations switched); check the "
+                 "feed, then feedsyncd approve-deletes "
+              << feed
               << "\n";
   }
   return result->clean(outbox.total.dead) ? kExitOk : kExitFailure;

@@ -59,6 +59,7 @@ void print_text(const std::vector<FeedPlan>& plans) {
     std::cout << "feed " << plan.feed << ": " << r.created << " to create, " << r.updated
               << " to update, " << r.undeleted << " to undelete, " << r.deleted << " to delete, "
               << r.held_deletes << " deletions held, " << r.unchanged + r.touched << " unchanged"
+              << (r.held_moves ? ", " + std::to_string(r.held_moves) + " moves between items held" : "")
               << (r.mapping_errors ? ", " + std::to_string(r.mapping_errors) + " not mappable" : "")
               << " (" << (r.full_scan ? "full scan" : "incremental poll") << ", " << r.feed_requests
               << " feed requests)\n";
@@ -82,7 +83,7 @@ void print_json(const std::vector<FeedPlan>& plans) {
     entry["full_scan"] = r.full_scan;
     entry["feed_requests"] = r.feed_requests;
     entry["counts"] = {{"create", r.created}, {"update", r.updated}, {"undelete", r.undeleted},
-                       {"delete", r.deleted}, {"held_deletes", r.held_deletes},
+                       {"delete", r.deleted}, {"held_deletes", r.held_deletes}, {"held_moves", r.held_moves},
                        {"unchanged", r.unchanged + r.touched}, {"mapping_errors", r.mapping_errors}};
     boost::json::array changes;
     for (const auto& c : r.changes) {

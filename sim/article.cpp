@@ -188,6 +188,23 @@ json::object build_content(Rng& rng, const std::string& guid, std::uint64_t numb
   return c;
 }
 
+}  // namespace
+
+boost::json::object generate_translation(std::uint64_t seed, std::uint64_t index, std::size_t languages,
+                                         std::int64_t at_ms, const UrlBases& bases) {
+  auto content = generate_content(seed, index, at_ms, bases);
+  if (languages <= 1) return content;
+  const std::uint64_t group = index / languages;
+  const std::size_t language = static_cast<std::size_t>(index % languages);
+  const auto first = generate_content(seed, group * languages, at_ms, bases);
+  content["group_id"] = first.at("group_id");
+  content["title"] = first.at("title");
+  content["lang_code"] = kTranslationLangCodes[language];
+  return content;
+}
+
+namespace {
+
 constexpr std::uint64_t kPostedStream = 0x5eed'0000'0000'0001ULL;
 
 }  // namespace

@@ -59,6 +59,17 @@ bool valid_guid(std::string_view guid);
 boost::json::object generate_content(std::uint64_t seed, std::uint64_t index, std::int64_t at_ms,
                                      const UrlBases& bases);
 
+// Translations (issue 23): the lang_codes of a generated group, in order; at most this many
+// languages.
+inline constexpr const char* kTranslationLangCodes[] = {"en", "de", "fr", "es", "it", "nl", "pt", "sv"};
+inline constexpr std::size_t kMaxTranslationLanguages = std::size(kTranslationLangCodes);
+// Article `index` of a stream cut into groups of `languages`: generate_content's article, made
+// translation index % languages of group index / languages: the group's group_id (the same for
+// every member, derived from the seed and the group) and title (the group's first article's), its
+// own lang_code. languages 1 leaves it as generate_content made it.
+boost::json::object generate_translation(std::uint64_t seed, std::uint64_t index, std::size_t languages,
+                                         std::int64_t at_ms, const UrlBases& bases);
+
 // Fills every field the posted (possibly partial) content lacks: a generated article for its
 // guid (a fresh random-looking one when absent), timestamps `now_ms`. Explicit values win,
 // including nulls. Errors (400 material): guid not valid, a timestamp that is not RFC 3339.

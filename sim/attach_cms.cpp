@@ -193,8 +193,9 @@ std::shared_ptr<CmsSim> attach_cms_sim(Simulator& sim, CmsSimOptions options) {
   hooks.items_json = [cms] { return cms->items_json(); };
   hooks.items = [cms] {
     std::vector<CmsItemSnapshot> out;
-    for (auto& view : cms->items())
-      out.push_back({view.key, view.deleted, std::move(view.published_properties), std::move(view.latest_properties)});
+    for (auto& view : cms->locale_items())
+      out.push_back({view.key, view.deleted, std::move(view.published_properties), std::move(view.latest_properties),
+                     std::move(view.locale)});
     return out;
   };
   sim.attach_cms(std::move(hooks));

@@ -105,27 +105,48 @@ json::value CmsSim::items_json() const {
   return out;
 }
 
+namespace {
+
+// An item as seen through one of its locales.
+CmsItemView locale_view(const CmsItem& item, const std::string& locale) {
+  CmsItemView view{item.key, item.deleted_ms.has_value(), std::nullopt, std::nullopt, {}, std::nullopt, locale};
+  const CmsVersion* published = nullptr;
+  const CmsVersion* latest = nullptr;
+  for (const auto& v : item.versions) {
+    if (v.locale != locale) continue;
+    latest = &v;
+    if (v.status == CmsStatus::published) published = &v;
+  }
+  if (latest == nullptr) return view;
+  if (published) view.published_properties = published->properties;
+  view.latest_properties = latest->properties;
+  const CmsVersion* shown = published ? published : latest;
+  view.display_name = shown->display_name;
+  view.route_segment = shown->route_segment;
+  return view;
+}
+
+}  // namespace
+
 std::vector<CmsItemView> CmsSim::items() const {
   store_->settle(now_ms());
   std::vector<CmsItemView> out;
+  for (const auto& [key, item] : store_->items())
+    out.push_back(locale_view(item, item.versions.empty() ? std::string() : item.versions.front().locale));
+  return out;
+}
+
+std::vector<CmsItemView> CmsSim::locale_items() const {
+  store_->settle(now_ms());
+  std::vector<CmsItemView> out;
   for (const auto& [key, item] : store_->items()) {
-    CmsItemView view{key, item.deleted_ms.has_value(), std::nullopt, std::nullopt, {}, std::nullopt};
-    if (!item.versions.empty()) {
-      const std::string& locale = item.versions.front().locale;
-      const CmsVersion* published = nullptr;
-      const CmsVersion* latest = nullptr;
-      for (const auto& v : item.versions) {
-        if (v.locale != locale) continue;
-        latest = &v;
-        if (v.status == CmsStatus::published) published = &v;
-      }
-      if (published) view.published_properties = published->properties;
-      view.latest_properties = latest->properties;
-      const CmsVersion* shown = published ? published : latest;
-      view.display_name = shown->display_name;
-      view.route_segment = shown->route_segment;
+    std::vector<std::string> seen;
+    for (const auto& v : item.versions) {
+      if (std::find(seen.begin(), seen.end(), v.locale) != seen.end()) continue;
+      seen.push_back(v.locale);
+      out.push_back(locale_view(item, v.locale));
     }
-    out.push_back(std::move(view));
+    if (item.versions.empty()) out.push_back(locale_view(item, ""));
   }
   return out;
 }

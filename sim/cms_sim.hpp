@@ -117,6 +117,7 @@ struct CmsItemView {
   std::optional<boost::json::object> latest_properties;
   std::string display_name;                  // of the published version, else of the latest
   std::optional<std::string> route_segment;  // likewise
+  std::string locale;  // the locale seen (locale_items: one view per locale of an item)
 };
 
 class CmsStore;
@@ -139,6 +140,9 @@ class CmsSim {
   // Read-back: every item with its metadata and all versions in the flat record shape.
   boost::json::value items_json() const;
   std::vector<CmsItemView> items() const;
+  // One view per (item, locale), in key then first-appearance order (translations, issue 23):
+  // what /_sim/check reads, so a locale version counts as the article it carries.
+  std::vector<CmsItemView> locale_items() const;
 
   // Control API.
   void set_token_lifetime(std::chrono::seconds lifetime);  // for tokens issued from now on

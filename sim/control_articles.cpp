@@ -3,6 +3,7 @@
 #include <boost/json/array.hpp>
 
 #include "core/time.hpp"
+#include "sim/article.hpp"
 #include "sim/control_api.hpp"
 #include "sim/control_util.hpp"
 #include "sim/simulator.hpp"
@@ -113,6 +114,12 @@ ServerResponse generate(Simulator& sim, const ServerRequest& r) {
     auto start = control::int_field(*body, "start");
     if (!start || *start < 0) return error(400, "start must be >= 0");
     request.start = static_cast<std::uint64_t>(*start);
+  }
+  if (body->contains("languages")) {
+    auto languages = control::int_field(*body, "languages");
+    if (!languages || *languages < 1 || static_cast<std::size_t>(*languages) > kMaxTranslationLanguages)
+      return error(400, "languages must be 1.." + std::to_string(kMaxTranslationLanguages));
+    request.languages = static_cast<std::size_t>(*languages);
   }
   if (const auto* b = body->if_contains("backdate")) {
     if (!b->is_bool()) return error(400, "backdate must be true or false");

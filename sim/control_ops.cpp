@@ -247,7 +247,10 @@ void add_control_ops_routes(Simulator& sim, const RouteSink& sink) {
     const auto field = r.query.get("field");
     if (property.has_value() != field.has_value()) return error(400, "property and field go together");
     if (property) drift = DriftCheck{std::string(*property), std::string(*field)};
-    return reply(200, s->check_report(drift));
+    // ?groups=true: translations (issue 23) of one group_id in 2+ CMS items count against ok.
+    const auto groups = r.query.get("groups");
+    if (groups && *groups != "true" && *groups != "false") return error(400, "groups must be true or false");
+    return reply(200, s->check_report(drift, groups == "true"));
   });
 }
 

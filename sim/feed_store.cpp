@@ -220,7 +220,7 @@ Expected<std::vector<const Article*>, StoreError> FeedStore::generate(std::strin
       created = at - static_cast<std::int64_t>(request.count - i) * 60'000;
       modified = std::min(at, created + static_cast<std::int64_t>((index * 7) % 11) * 60'000);
     }
-    auto content = generate_content(request.seed, index, created, bases_);
+    auto content = generate_translation(request.seed, index, request.languages, created, bases_);
     content["modified_at"] = format_rfc3339_ms(modified);
     auto article = make_article(std::move(content), modified);
     if (!article) return unexpected(std::move(article.error()));

@@ -65,6 +65,9 @@ struct GenerateRequest {
   // Spread the articles' timestamps over the past (one a minute, some edited later), as a feed
   // with history looks; otherwise all are published now.
   bool backdate = false;
+  // Translations (issue 23): > 1 makes runs of `languages` consecutive articles (by stream index)
+  // one CMP group: one group_id, lang_codes kTranslationLangCodes[0..languages), the same title.
+  std::size_t languages = 1;
 };
 
 class FeedStore {

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "log/log.hpp"
+#include "sim/article.hpp"
 #include "sim/simulator.hpp"
 #ifdef FEEDSYNC_SIM_HAS_CMS
 #include "sim/attach_cms.hpp"
@@ -34,6 +35,7 @@ struct Args {
   std::string listen = "127.0.0.1:0";
   std::string seed_file;
   std::size_t generate = 0;
+  std::size_t languages = 1;
   std::size_t feeds = 1;
   std::uint64_t seed = 1;
   std::string feed_id = "simfeed0000000000000000000000001";
@@ -203,6 +205,11 @@ int main(int argc, char** argv) {
                  "simfeed + K as 25 digits, K = 2..N; --generate fills every one")
       ->capture_default_str()
       ->check(CLI::Range(std::size_t{1}, std::size_t{100'000}));
+  app.add_option("--languages", args.languages,
+                 "translations (issue 23): --generate makes groups of N articles sharing a group_id, one per "
+                 "lang_code en, de, fr, es, it, nl, pt, sv (in that order)")
+      ->capture_default_str()
+      ->check(CLI::Range(std::size_t{1}, sim::kMaxTranslationLanguages));
   app.add_option("--seed", args.seed, "seed for --generate (same seed, same articles)")->capture_default_str();
   app.add_option("--feed-id", args.feed_id, "the live feed's id")->capture_default_str();
   app.add_option("--deleted-feed-id", args.deleted_feed_id, "its Deleted Feed's id (default: FEED_ID + \"deleted\")");
@@ -308,7 +315,8 @@ int main(int argc, char** argv) {
       // One stream of generated articles cut into a slice per feed, so guids never collide.
       std::uint64_t start = 0;
       for (const auto& id : feed_ids(options.feed_id, args.feeds)) {
-        sim::GenerateRequest request{.count = args.generate, .seed = args.seed, .start = start, .backdate = true};
+        sim::GenerateRequest request{
+            .count = args.generate, .seed = args.seed, .start = start, .backdate = true, .languages = args.languages};
         auto made = simulator.store().generate(id, request);
         if (!made) throw std::runtime_error(id + ": " + made.error().message);
         start += args.generate;

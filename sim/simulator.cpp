@@ -62,10 +62,10 @@ std::optional<boost::json::value> Simulator::cms_items_json() const {
   return cms_.items_json();
 }
 
-boost::json::object Simulator::check_report(const std::optional<DriftCheck>& drift) const {
+boost::json::object Simulator::check_report(const std::optional<DriftCheck>& drift, bool groups) const {
   std::optional<std::vector<CmsItemSnapshot>> items;
   if (cms_.items) items = cms_.items();
-  return build_check_report(store_, options_.guid_property, items, drift);
+  return build_check_report(store_, options_.guid_property, items, drift, groups);
 }
 
 }  // namespace feedsync::sim

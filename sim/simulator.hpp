@@ -87,7 +87,7 @@ class Simulator {
   const Middleware& middleware() const { return middleware_; }
   bool cms_attached() const { return static_cast<bool>(cms_.items); }
   std::optional<boost::json::value> cms_items_json() const;
-  boost::json::object check_report(const std::optional<DriftCheck>& drift = std::nullopt) const;
+  boost::json::object check_report(const std::optional<DriftCheck>& drift = std::nullopt, bool groups = false) const;
 
  private:
   boost::asio::io_context& io_;

@@ -76,6 +76,9 @@ class CmsSink {
   // is gone for good.
   virtual boost::asio::awaitable<CmsResult> undelete(ArticleRef article) = 0;
   virtual boost::asio::awaitable<CmsResult> remove(ArticleRef article, bool permanent) = 0;
+  // translations: group (issue 23): deletes the item's versions in `locale` only (the article is
+  // that locale version of article.key). A 404 (no such item or locale) counts as done: absent.
+  virtual boost::asio::awaitable<CmsResult> remove_locale(ArticleRef article, std::string locale) = 0;
 };
 
 // A published version of an item in one locale, as the CMS lists it.

@@ -17,6 +17,8 @@
 //                    the create / new-version body or the PATCH      {"delayUntil": t} (PublishContentOptions)
 //   delete         DELETE /content/{key}[?permanent=true]         DELETE /content/{key}
 //                                                                   [cms-permanent-delete: true]
+//   delete locale  DELETE /content/{key}/versions?locale=L        DELETE /content/{key}/locales/{L}
+//                                                                   (Content_DeleteLocale)
 //   undelete       POST /content/{key}:undelete                   the same
 //   read back      GET /content/{key}/versions/{v}                the same
 //   find version   GET /content/{key}/versions?locales=L          the same
@@ -50,6 +52,8 @@ class CmsDialect {
   virtual net::Request new_version(const Payload& payload, std::string_view status) const = 0;
   virtual net::Request transition(const Payload& payload, std::string_view version, std::string_view status) const = 0;
   virtual net::Request remove(std::string_view key, bool permanent) const = 0;
+  // One locale of an item (translations: group, issue 23). No body in either dialect.
+  virtual net::Request remove_locale(std::string_view key, std::string_view locale) const = 0;
   virtual net::Request undelete(std::string_view key) const = 0;
   virtual net::Request get_version(std::string_view key, std::string_view version) const = 0;
   // The item itself (v1: Content_GetNode). Answers 2xx only while the item is not deleted.

@@ -63,6 +63,16 @@ class FlatDialect final : public DialectBase {
     return std::nullopt;  // not documented for the flat model
   }
 
+  // DELETE /content/{key}/versions?locale=L (api-notes.md, flat endpoints): every version of the
+  // locale.
+  net::Request remove_locale(std::string_view key, std::string_view locale) const override {
+    net::Request request;
+    request.method = net::Method::delete_;
+    request.url = cms_url(base(), {"content", key, "versions"}, {{"locale", locale}});
+    request.idempotent = true;  // deleting a deleted locale is a 404, which counts as done
+    return request;
+  }
+
   net::Request remove(std::string_view key, bool permanent) const override {
     net::Request request;
     request.method = net::Method::delete_;

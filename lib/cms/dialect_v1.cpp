@@ -108,6 +108,16 @@ class V1Dialect final : public DialectBase {
     if (permanent) request.headers.set("cms-permanent-delete", "true");
     return request;
   }
+
+  // Content_DeleteLocale: DELETE /content/{key}/locales/{locale}, no request body; 200 (with
+  // Prefer: return=representation, the locale's version) or 204.
+  net::Request remove_locale(std::string_view key, std::string_view locale) const override {
+    net::Request request;
+    request.method = net::Method::delete_;
+    request.url = cms_url(base(), {"content", key, "locales", locale});
+    request.idempotent = true;  // deleting a deleted locale is a 404, which counts as done
+    return request;
+  }
 };
 
 }  // namespace

@@ -98,6 +98,17 @@ asio::awaitable<CmsResult> RestCmsSink::upsert(UpsertRequest request) {
 asio::awaitable<CmsResult> RestCmsSink::remove(ArticleRef article, bool permanent) {
   net::Request request = dialect_->remove(article.key, permanent);
   const std::string ctx = context(permanent ? "permanent delete" : "delete", article, request);
+  co_return co_await send_removal(std::move(request), ctx, std::move(article));
+}
+
+asio::awaitable<CmsResult> RestCmsSink::remove_locale(ArticleRef article, std::string locale) {
+  net::Request request = dialect_->remove_locale(article.key, locale);
+  const std::string ctx = context("delete of locale " + locale, article, request);
+  co_return co_await send_removal(std::move(request), ctx, std::move(article));
+}
+
+// A DELETE whose 404 means the goal is reached.
+asio::awaitable<CmsResult> RestCmsSink::send_removal(net::Request request, std::string ctx, ArticleRef article) {
   auto reply = co_await transport_.send(std::move(request), ctx);
   if (!reply) co_return unexpected(std::move(reply.error()));
   WriteOutcome outcome;

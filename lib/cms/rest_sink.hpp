@@ -55,6 +55,7 @@ class RestCmsSink final : public CmsSink, public PublishedVersionSource {
   boost::asio::awaitable<CmsResult> upsert(UpsertRequest request) override;
   boost::asio::awaitable<CmsResult> undelete(ArticleRef article) override;
   boost::asio::awaitable<CmsResult> remove(ArticleRef article, bool permanent) override;
+  boost::asio::awaitable<CmsResult> remove_locale(ArticleRef article, std::string locale) override;
   // GET /content/{key}/versions?locales=L&statuses=published (rest_sink_schedule.cpp).
   boost::asio::awaitable<PublishedResult> published_version(ArticleRef article, std::string locale) override;
 
@@ -69,6 +70,8 @@ class RestCmsSink final : public CmsSink, public PublishedVersionSource {
     std::optional<std::string> route_segment;  // the segment sent (a refused one is replaced)
   };
   using Reply = Expected<net::Response, CmsError>;
+  // A DELETE (item or locale) whose 404 counts as done. Parameters by value (GCC 12).
+  boost::asio::awaitable<CmsResult> send_removal(net::Request request, std::string ctx, ArticleRef article);
   using Record = Expected<VersionRecord, CmsError>;
 
   // rest_sink_steps.cpp

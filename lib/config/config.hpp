@@ -185,6 +185,13 @@ constexpr std::string_view to_string(RouteSegmentMode mode) {
   return kRouteSegmentModeNames[static_cast<std::size_t>(mode)];
 }
 
+// feeds[].translations (issue 23): whether articles that share a CMP group_id become locale
+// versions of one CMS item (group) or stay items of their own (off, the default and the
+// behaviour before the key existed).
+enum class Translations { off, group };
+inline constexpr std::array<std::string_view, 2> kTranslationsNames{"off", "group"};
+constexpr std::string_view to_string(Translations mode) { return kTranslationsNames[static_cast<std::size_t>(mode)]; }
+
 struct DeleteGuard {
   int min = 10;
   double ratio = 0.2;
@@ -222,6 +229,7 @@ struct FeedConfig {
   PublishMode publish = PublishMode::immediate;
   DeleteMode delete_mode = DeleteMode::soft;    // key: delete
   RouteSegmentMode route_segment = RouteSegmentMode::keep;
+  Translations translations = Translations::off;
   DeleteGuard delete_guard;
   // Publish at mapping.publishAt when that is in the future (status "scheduled"); requires
   // publish: immediate and mapping.publishAt.

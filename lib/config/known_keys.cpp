@@ -25,7 +25,7 @@ const std::vector<KnownKeys>& known_keys() {
       {"feeds[]",
        {"name", "feed_id", "deleted_feed_id", "interval", "full_scan_interval", "deleted_interval", "overlap",
         "content_type", "container", "locale", "locale_map", "publish", "schedule", "delete",
-        "delete_guard", "route_segment", "mapping"}},
+        "delete_guard", "route_segment", "translations", "mapping"}},
       {"feeds[].delete_guard", {"min", "ratio"}},
       {"feeds[].mapping", {"displayName", "routeSegment", "properties", "publishAt"}},
   };

@@ -425,6 +425,7 @@ class Loader {
     feed.publish = read_choice(map, "publish", feed.publish, kPublishModeNames);
     feed.delete_mode = read_choice(map, "delete", feed.delete_mode, kDeleteModeNames);
     feed.route_segment = read_choice(map, "route_segment", feed.route_segment, kRouteSegmentModeNames);
+    read_translations(map, feed);
 
     const Map guard = map.section("delete_guard", known_keys("feeds[].delete_guard"));
     feed.delete_guard.min =
@@ -458,6 +459,17 @@ class Loader {
       }
     } else if (publish_at) {
       warn(*publish_at, "has no effect without schedule: true on the feed");
+    }
+  }
+
+  // translations: group gives each translation its own locale version, so the locale must come
+  // from lang_code: one fixed `locale` would put every translation of a group in one locale.
+  void read_translations(const Map& map, FeedConfig& feed) {
+    feed.translations = read_choice(map, "translations", feed.translations, kTranslationsNames);
+    if (feed.translations == Translations::group && feed.locale) {
+      map.get("translations")->fail("translations: group needs locale_map (lang_code -> CMS locale) instead of "
+                                    "locale: with one fixed locale every translation would write the same "
+                                    "locale version");
     }
   }
 

@@ -89,4 +89,12 @@ std::string content_key(std::string_view feed, std::string_view guid, const Uuid
   return uuid_hex(uuid_v5(name_space, content_key_name(feed, guid)));
 }
 
+std::string group_content_key_name(std::string_view feed, std::string_view group_id) {
+  return content_key_name(feed, "group\n" + std::string(group_id));
+}
+
+std::string group_content_key(std::string_view feed, std::string_view group_id, const Uuid& name_space) {
+  return uuid_hex(uuid_v5(name_space, group_content_key_name(feed, group_id)));
+}
+
 }  // namespace feedsync

@@ -42,4 +42,11 @@ std::string content_key_name(std::string_view feed, std::string_view guid);
 std::string content_key(std::string_view feed, std::string_view guid,
                         const Uuid& name_space = kContentKeyNamespace);
 
+// feeds[].translations: group (issue 23): the one item of all translations sharing a CMP
+// group_id. name = feed + "\ngroup\n" + group_id: a guid never holds "\n", so no group key
+// equals an article key, and a group_id equal to some guid still gets a key of its own.
+std::string group_content_key_name(std::string_view feed, std::string_view group_id);
+std::string group_content_key(std::string_view feed, std::string_view group_id,
+                              const Uuid& name_space = kContentKeyNamespace);
+
 }  // namespace feedsync

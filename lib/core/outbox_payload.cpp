@@ -132,11 +132,14 @@ std::string publish_at_text(const ArticleDocument& document) {
 std::string encode(const UpsertPayload& payload) {
   json::object object{{"document", to_json(payload.document)}};
   if (payload.meta_url) object["meta_url"] = *payload.meta_url;
+  if (payload.retire) object["retire"] = json::parse(encode(*payload.retire));
   return json::serialize(object);
 }
 
 std::string encode(const DeletePayload& payload) {
-  return json::serialize(json::object{{"key", payload.key}, {"permanent", payload.permanent}});
+  json::object out{{"key", payload.key}, {"permanent", payload.permanent}};
+  if (payload.translation_locale) out["translation_locale"] = *payload.translation_locale;
+  return json::serialize(out);
 }
 
 std::string encode(const CanonicalPayload& payload) {
@@ -152,9 +155,15 @@ Expected<UpsertPayload, std::string> decode_upsert(const std::string& text) {
   }
   auto read = article_document_from_json(document->as_object());
   if (!read) return unexpected(std::move(read.error()));
-  UpsertPayload payload{std::move(*read), std::nullopt};
+  UpsertPayload payload{std::move(*read), std::nullopt, std::nullopt};
   if (const auto* meta = object->if_contains("meta_url"); meta != nullptr && meta->is_string()) {
     payload.meta_url = std::string(meta->get_string());
+  }
+  if (const auto* retire = object->if_contains("retire"); retire != nullptr) {
+    if (!retire->is_object()) return unexpected(std::string("outbox payload member \"retire\" is not an object"));
+    auto retired = decode_delete(json::serialize(retire->get_object()));
+    if (!retired) return unexpected("outbox payload member \"retire\": " + retired.error());
+    payload.retire = std::move(*retired);
   }
   return payload;
 }
@@ -165,7 +174,14 @@ Expected<DeletePayload, std::string> decode_delete(const std::string& text) {
   auto key = string_member(*object, "key");
   if (!key) return unexpected(key.error());
   const auto* permanent = object->if_contains("permanent");
-  return DeletePayload{std::move(*key), permanent != nullptr && permanent->is_bool() && permanent->get_bool()};
+  std::optional<std::string> locale;
+  if (const auto* value = object->if_contains("translation_locale"); value != nullptr) {
+    if (!value->is_string() || value->get_string().empty())
+      return unexpected(std::string("outbox payload member \"translation_locale\" is not a locale"));
+    locale = std::string(value->get_string());
+  }
+  return DeletePayload{std::move(*key), permanent != nullptr && permanent->is_bool() && permanent->get_bool(),
+                       std::move(locale)};
 }
 
 Expected<CanonicalPayload, std::string> decode_canonical(const std::string& text) {

@@ -8,8 +8,9 @@
 // field names are a storage format: databases written by earlier versions hold them, so they
 // are never renamed.
 //
-//   upsert / undelete  {"document": <ArticleDocument>, "meta_url": "..."?}
-//   delete             {"key": "...", "permanent": true|false}
+//   upsert / undelete  {"document": <ArticleDocument>, "meta_url": "..."?,
+//                       "retire": <delete>?}
+//   delete             {"key": "...", "permanent": true|false, "translation_locale": "de"?}
 //   canonical          {"url": "...", "pixel_key": "..."}
 //
 //   ArticleDocument    {"key", "contentType", "container", "locale", "displayName",
@@ -58,13 +59,21 @@ Expected<ArticleDocument, std::string> article_document_from_json(const boost::j
 // The publish time as RFC 3339 UTC (what the CMS is sent), or "" without one.
 std::string publish_at_text(const ArticleDocument& document);
 
-struct UpsertPayload {
-  ArticleDocument document;
-  std::optional<std::string> meta_url;
-};
 struct DeletePayload {
   std::string key;
   bool permanent = false;
+  // translations: group (issue 23): the article is one locale version of `key`. The relay deletes
+  // only this locale while another translation of the item is live, else the item (`permanent`).
+  // Absent: the article is the whole item.
+  std::optional<std::string> translation_locale;
+};
+struct UpsertPayload {
+  ArticleDocument document;
+  std::optional<std::string> meta_url;
+  // translations switched (issue 23): the article moved from another item (its own, or its
+  // group's) and an operator approved: once the document is written, the old item is deleted as
+  // this says (only its locale while other translations live there). Absent: nothing to retire.
+  std::optional<DeletePayload> retire;
 };
 struct CanonicalPayload {
   std::string url;

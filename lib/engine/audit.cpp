@@ -31,8 +31,10 @@ asio::awaitable<Expected<std::optional<cms::VersionRecord>, cms::CmsError>> publ
 }
 
 // Where the item is and what of it is published.
+// `locale`: the one to look at (a translation's own, translations: group), else the feed's.
 asio::awaitable<Expected<CmsItemSeen, cms::CmsError>> look_up(const config::FeedConfig& feed, const FeedReads& reads,
-                                                              cms::AuditReader& reader, std::string key) {
+                                                              cms::AuditReader& reader, std::string key,
+                                                              std::optional<std::string> locale) {
   CmsItemSeen seen;
   auto listed = reads.in_container.find(key);
   if (listed != reads.in_container.end()) {
@@ -47,8 +49,8 @@ asio::awaitable<Expected<CmsItemSeen, cms::CmsError>> look_up(const config::Feed
     if (seen.presence == CmsItemSeen::Presence::deleted || seen.container != feed.container) co_return seen;
   }
   // GCC 12: no temporaries inside a co_await full-expression (DESIGN.md §3).
-  const std::string locale = locale_of(feed);
-  auto published = co_await published_of(reads, reader, key, locale);
+  const std::string wanted = locale.value_or(locale_of(feed));
+  auto published = co_await published_of(reads, reader, key, wanted);
   if (!published) co_return unexpected(std::move(published.error()));
   if (*published) {
     seen.published_version = (*published)->version;
@@ -84,6 +86,9 @@ asio::awaitable<Expected<FeedReads, cms::CmsError>> read_feed(const config::Feed
   auto nodes = co_await reader.container_items(feed.container);
   if (!nodes) co_return unexpected(std::move(nodes.error()));
   for (auto& node : *nodes) reads.in_container.emplace(node.key, std::move(node));
+  // translations: group: the items have a published version per translation; the listing keeps
+  // one per key, so each translation's locale is read on its own.
+  if (feed.translations == config::Translations::group) co_return reads;
   std::string locale = locale_of(feed);
   auto published = co_await reader.all_published(std::move(locale), articles);
   if (!published) co_return unexpected(std::move(published.error()));
@@ -142,7 +147,7 @@ asio::awaitable<FeedAudit> audit_feed(config::FeedConfig feed, std::vector<store
       ++out.tally.skipped;
       continue;
     }
-    auto seen = co_await look_up(feed, *reads, reader, row.cms_key);
+    auto seen = co_await look_up(feed, *reads, reader, row.cms_key, row.locale);
     if (!seen) {
       out.error = "feed " + feed.name + " guid " + row.guid + ": " + seen.error().message;
       co_return out;

@@ -11,6 +11,8 @@ std::string_view to_string(ChangeAction action) {
     case ChangeAction::held_delete: return "held-delete";
     case ChangeAction::mapping_error: return "mapping-error";
     case ChangeAction::shared: return "shared";
+    case ChangeAction::move: return "move";
+    case ChangeAction::held_move: return "held-move";
   }
   return "?";
 }
@@ -37,6 +39,25 @@ void report_plan(CycleReport& report, const std::vector<DecidedArticle>& content
   if (held_deletes > 0) {
     report.changes.push_back({ChangeAction::held_delete, "", "", "",
                               std::to_string(held_deletes) + " deletions held: " + held_reason});
+  }
+}
+
+void report_move(CycleReport& report, const std::string& guid, const std::string& title, const std::string& new_key,
+                 const std::string& old_key, bool held) {
+  const std::string reason = "from item " + old_key + " (translations switched); " +
+                             (held ? "held: the item it leaves would be deleted, confirm with feedsyncd approve-deletes"
+                                   : "the item it leaves is deleted once it is written");
+  if (held) {
+    ++report.held_moves;
+    report.changes.push_back({ChangeAction::held_move, guid, title, new_key, reason});
+    return;
+  }
+  for (auto& change : report.changes) {
+    if (change.guid == guid && change.action == ChangeAction::update) {
+      change.action = ChangeAction::move;
+      change.reason = reason;
+      return;
+    }
   }
 }
 

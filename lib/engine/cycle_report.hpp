@@ -22,6 +22,8 @@ enum class ChangeAction {
   held_delete,    // the mass-delete guard holds the cycle's deletions (one line for all)
   mapping_error,  // the article cannot be mapped: nothing sent
   shared,         // cms.articles_in_several_feeds: one_item: another feed owns its CMS item
+  move,           // translations: group: from an item of its own to its group's item (approved)
+  held_move,      // ... waiting for `feedsyncd approve-deletes FEED`
 };
 // "create", "update", "undelete", "delete", "held-delete", "mapping-error", "shared": the words
 // of `feedsyncd plan` (text and JSON).
@@ -45,6 +47,9 @@ struct CycleReport {
   std::size_t created = 0, updated = 0, undeleted = 0, touched = 0, deleted = 0;
   std::size_t held_deletes = 0;
   std::string held_reason;
+  // translations: group (issue 23): articles of a feed switched from off that would move to their
+  // group's item (deleting their own), held until `feedsyncd approve-deletes FEED`.
+  std::size_t held_moves = 0;
   std::size_t rejected_entries = 0;  // entries without a usable guid / modified_at
   std::size_t mapping_errors = 0;
   std::size_t missing = 0;           // changed in the index, gone by the full fetch
@@ -76,6 +81,12 @@ struct DeletedArticle {
 // listed), then the deletions, then one line for held deletions.
 void report_plan(CycleReport& report, const std::vector<DecidedArticle>& content,
                  const std::vector<DeletedArticle>& deletes, std::size_t held_deletes, const std::string& held_reason);
+
+// translations switched (issue 23): an article whose item changes from `old_key` to `new_key` (its
+// own to its group's, or back). Held: listed and counted as waiting for approval; otherwise the listed update of the
+// article becomes a move.
+void report_move(CycleReport& report, const std::string& guid, const std::string& title, const std::string& new_key,
+                 const std::string& old_key, bool held);
 
 // An article that cannot be mapped; `message` holds every mapping error.
 void report_mapping_error(CycleReport& report, const std::string& guid, const std::string& message);

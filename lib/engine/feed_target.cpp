@@ -17,7 +17,19 @@ MappingSpec mapping_spec(const config::FeedConfig& feed) {
 }
 
 PayloadTarget payload_target(const config::FeedConfig& feed, const std::string& guid) {
-  return {content_key(feed.name, guid, feed.key_namespace), feed.content_type, feed.container,
+  return payload_target(feed, guid, std::nullopt);
+}
+
+std::string article_content_key(const config::FeedConfig& feed, const std::string& guid,
+                                const std::optional<std::string>& group_id) {
+  if (feed.translations == config::Translations::group && group_id && !group_id->empty())
+    return group_content_key(feed.name, *group_id, feed.key_namespace);
+  return content_key(feed.name, guid, feed.key_namespace);
+}
+
+PayloadTarget payload_target(const config::FeedConfig& feed, const std::string& guid,
+                             const std::optional<std::string>& group_id) {
+  return {article_content_key(feed, guid, group_id), feed.content_type, feed.container,
           std::string(config::to_string(feed.publish))};
 }
 

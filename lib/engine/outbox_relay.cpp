@@ -297,6 +297,7 @@ asio::awaitable<void> OutboxRelay::process_content(store::OutboxOp op) {
     co_return;
   }
   bool known = before && before->cms_version.has_value();
+  bool prune = false;
   const bool undelete = op.op == store::OpKind::undelete;
   if (undelete) {
     auto restored = co_await sink_.undelete(ref);
@@ -309,6 +310,9 @@ asio::awaitable<void> OutboxRelay::process_content(store::OutboxOp op) {
       co_return;
     }
     if (gone) known = false;
+    // A restored item brings back every locale it had when it was deleted: the translations
+    // still deleted in CMP go again once this one is written (the item may hold only theirs).
+    prune = !gone && restored->status == cms::WriteStatus::restored && before && before->locale;
   }
   choose_route_segment(payload->document, before ? before->route_segment : std::nullopt, known,
                        route_segment_mode(op.feed));
@@ -321,6 +325,12 @@ asio::awaitable<void> OutboxRelay::process_content(store::OutboxOp op) {
     co_await record(op.id, std::move(write));
     co_return;
   }
+  auto finished = co_await after_write(op, payload->retire, link, prune);
+  if (finished) {
+    auto write = failure_record(op, *finished);
+    co_await record(op.id, std::move(write));
+    co_return;
+  }
   const store::JournalAction action = upsert_action(undelete, written->created);
   auto write = [this, op, outcome = *written, link, action] { record_upsert(op, outcome, link, action); };
   co_await record(op.id, std::move(write));
@@ -329,6 +339,50 @@ asio::awaitable<void> OutboxRelay::process_content(store::OutboxOp op) {
   log::debug("article " + std::string(store::to_string(action)),
              {{"feed", op.feed}, {"guid", op.guid}, {"cms_key", link.key}, {"version", written->version},
               {"status", std::string(cms::to_string(written->status))}});
+}
+
+// translations: group: what follows a written translation. A crash before the op is recorded
+// replays the write (one more version) and these deletes (404: done).
+asio::awaitable<std::optional<cms::CmsError>> OutboxRelay::after_write(store::OutboxOp op,
+                                                                       std::optional<DeletePayload> retire,
+                                                                       cms::CanonicalVars link, bool prune) {
+  if (prune) {
+    auto pruned = co_await prune_deleted_translations(op, link.key, link.locale);
+    if (pruned) co_return pruned;
+  }
+  if (!retire) co_return std::nullopt;
+  // The article now lives in its new item; the one it left goes (only its locale there while
+  // another translation still lives in it, as for a deleted translation).
+  const cms::ArticleRef old{op.feed, op.guid, retire->key};
+  cms::CmsResult retired;
+  if (retire->translation_locale && store_.active_translation(op.feed, retire->key, op.guid)) {
+    retired = co_await sink_.remove_locale(old, *retire->translation_locale);
+  } else {
+    retired = co_await sink_.remove(old, retire->permanent);
+  }
+  if (!retired) co_return std::move(retired.error());
+  log::info("article moved between items (translations switched); the item it left deleted",
+            {{"feed", op.feed}, {"guid", op.guid}, {"cms_key", link.key}, {"old_cms_key", old.key}});
+  co_return std::nullopt;
+}
+
+// translations: group: deletes from item `key` the locales of its translations that are deleted
+// in the store (not `locale`, the one being restored). A 404 (the locale is not there) is done.
+asio::awaitable<std::optional<cms::CmsError>> OutboxRelay::prune_deleted_translations(store::OutboxOp op,
+                                                                                     std::string key,
+                                                                                     std::string locale) {
+  const auto rows = store_.item_articles(op.feed, key);
+  for (const auto& row : rows) {
+    if (row.guid == op.guid || row.status != store::ArticleStatus::deleted || !row.locale || *row.locale == locale)
+      continue;
+    if (store_.active_translation(op.feed, key, op.guid, std::string_view(*row.locale))) continue;
+    const cms::ArticleRef ref{op.feed, row.guid, key};
+    auto removed = co_await sink_.remove_locale(ref, *row.locale);
+    if (!removed) co_return std::move(removed.error());
+    log::info("restored item: the locale of a translation still deleted in CMP deleted again",
+              {{"feed", op.feed}, {"guid", row.guid}, {"cms_key", key}, {"locale", *row.locale}});
+  }
+  co_return std::nullopt;
 }
 
 // A CMP change held back because an editor's version is kept (cms.on_cms_edit: keep, issue 22).
@@ -398,13 +452,25 @@ asio::awaitable<void> OutboxRelay::process_delete(store::OutboxOp op) {
     co_return;
   }
   const cms::ArticleRef ref{op.feed, op.guid, payload->key};
-  auto removed = co_await sink_.remove(ref, payload->permanent);
+  // A translation (issue 23) deletes only its locale while another translation of the item is
+  // live in the store, read now rather than when the delete was queued: a translation that
+  // arrived since keeps the item. A crash before the outcome is recorded replays this op, and a
+  // replayed locale delete is a 404: done.
+  std::optional<std::string> locale_only;
+  if (payload->translation_locale && store_.active_translation(op.feed, payload->key, op.guid))
+    locale_only = *payload->translation_locale;
+  cms::CmsResult removed;
+  if (locale_only) {
+    removed = co_await sink_.remove_locale(ref, *locale_only);
+  } else {
+    removed = co_await sink_.remove(ref, payload->permanent);
+  }
   if (!removed) {
     auto write = failure_record(op, removed.error());
     co_await record(op.id, std::move(write));
     co_return;
   }
-  auto write = [this, op, outcome = *removed, permanent = payload->permanent] {
+  auto write = [this, op, outcome = *removed, permanent = payload->permanent, locale_only] {
     const std::int64_t now = now_ms();
     // Nothing of the article is live in the CMS any more: no status to show or to watch.
     if (auto current = store_.article(op.feed, op.guid); current && current->cms_status) {
@@ -413,8 +479,10 @@ asio::awaitable<void> OutboxRelay::process_delete(store::OutboxOp op) {
       store_.upsert_article(*current);
     }
     store_.complete(op.id);
-    const auto action = permanent ? store::JournalAction::purged : store::JournalAction::deleted;
-    store_.append_journal(now, op.feed, op.guid, action, version_detail(outcome));
+    const auto action = permanent && !locale_only ? store::JournalAction::purged : store::JournalAction::deleted;
+    const std::string detail = locale_only ? "locale " + *locale_only + " only; " + version_detail(outcome)
+                                           : version_detail(outcome);
+    store_.append_journal(now, op.feed, op.guid, action, detail);
   };
   co_await record(op.id, std::move(write));
   ++stats_.deleted;

@@ -127,6 +127,14 @@ class OutboxRelay {
   static constexpr std::chrono::milliseconds kStoreRetryMax{30'000};
   boost::asio::awaitable<void> process(store::OutboxOp op);
   boost::asio::awaitable<void> process_content(store::OutboxOp op);
+  // translations: group: after a write, the locales of translations still deleted go again
+  // (`prune`, after an undelete that restored the item) and the item the article moved from is
+  // deleted (`retire`). The error that fails the op, if any.
+  boost::asio::awaitable<std::optional<cms::CmsError>> after_write(store::OutboxOp op, std::optional<DeletePayload> retire,
+                                                                   cms::CanonicalVars link, bool prune);
+  // translations: group: after an undelete, the locales of translations still deleted go again.
+  boost::asio::awaitable<std::optional<cms::CmsError>> prune_deleted_translations(store::OutboxOp op, std::string key,
+                                                                                  std::string locale);
   // What process_content records once the CMS took the write (after_upsert, in the group commit).
   void record_upsert(const store::OutboxOp& op, const cms::WriteOutcome& outcome, const cms::CanonicalVars& link,
                      store::JournalAction action);

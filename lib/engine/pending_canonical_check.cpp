@@ -80,7 +80,8 @@ asio::awaitable<std::size_t> PendingCanonicalCheck::check_due_articles() {
     CheckState state = known == states_.end() ? CheckState{} : known->second;
     if (auto written = scheduled.find(id); written != scheduled.end()) state.last_checked = written->second;
     state.publish_at = row.publish_at;  // what the relay last wrote: set only while scheduled
-    const auto locale = options_.locale_of ? options_.locale_of(row.feed) : std::nullopt;
+    // A translation (translations: group) knows its own locale; other articles take the feed's.
+    const auto locale = row.locale ? row.locale : options_.locale_of ? options_.locale_of(row.feed) : std::nullopt;
     const bool asked = requested_all || requested.contains(row.cms_key);
     if (locale && (asked || check_due(state, now_ms(), options_.interval))) {
       state.last_checked = now_ms();

@@ -10,6 +10,7 @@
 #include "core/planner.hpp"
 #include "core/watermark.hpp"
 #include "engine/feed_target.hpp"
+#include "engine/translations.hpp"
 #include "feed/feed_client.hpp"
 #include "log/log.hpp"
 #include "store/store.hpp"
@@ -22,12 +23,17 @@ struct PollCycle::Run {
   const config::FeedConfig& feed;
   std::int64_t now = 0;
   bool dry = false;
+  bool thorough = false;  // `once` and `plan`: rows left by a translations switch are looked at too
   std::optional<store::FeedRow> row;
   CycleReport report;
   // The feed's articles as the store holds them (load_known).
   std::vector<store::ArticleRow> rows;
   std::vector<KnownArticle> known;
   std::unordered_map<std::string_view, const store::ArticleRow*> row_of;
+  // translations: group: approved moves from an article's own item to its group's (guid -> the
+  // old key), and the reason the unapproved ones are held.
+  std::unordered_map<std::string, std::string> moves;
+  std::string held_move_reason;
 };
 
 // A changed article, mapped, waiting for the transaction.
@@ -98,12 +104,6 @@ void keep_confirmed_vanished(IndexPlan& plan, const feed::IndexScan& second) {
   });
 }
 
-std::string mapping_error_text(const std::vector<MappingError>& errors) {
-  std::string message;
-  for (const auto& e : errors) message += (message.empty() ? "" : "; ") + e.message;
-  return message;
-}
-
 void log_done(const CycleReport& report) {
   log::info("poll cycle done",
             {{"feed", report.feed}, {"full_scan", report.full_scan ? "yes" : "no"},
@@ -127,6 +127,7 @@ PollCycle::Run PollCycle::start(const config::FeedConfig& feed, const CycleOptio
   Run run(feed);
   run.now = unix_ms(clock_.system_now());
   run.dry = options.dry_run;
+  run.thorough = options.dry_run || options.read_deleted_feed_now;
   run.report.feed = feed.name;
   run.row = store_.feed(feed.name);
   run.report.full_scan = full_scan_due(feed, run.row, run.now, options.force_full_scan);
@@ -255,17 +256,22 @@ boost::asio::awaitable<Expected<PollCycle::Fetched, feed::FeedError>> PollCycle:
   out.missing = std::move(fetched->missing);
   std::unordered_map<std::string_view, const IndexEntry*> index_of;
   for (const auto& e : plan.to_fetch) index_of.emplace(e.guid, &e);
+  TranslationSlots slots;  // translations: group: the (item, locale) pairs this batch takes
   for (const auto& entry : fetched->entries) {
     auto payload = apply_mapping(mapping, entry);
     if (!payload) {
-      const std::string message = mapping_error_text(payload.error());
-      log::error("article cannot be mapped; it is retried when it changes or at the next full scan",
-                 {{"feed", run.feed.name}, {"guid", entry.index.guid}, {"error", message}});
-      report_mapping_error(run.report, entry.index.guid, message);
+      mapping_failed(run, entry.index.guid, with_locale_map_line(run.feed, payload.error()));
       continue;
     }
-    MappedArticle m{article_document(*payload, payload_target(run.feed, entry.index.guid)), "",
+    const auto group_id = string_of(entry.content, "group_id");
+    MappedArticle m{article_document(*payload, payload_target(run.feed, entry.index.guid, group_id)), "",
                     pixel_key_of(entry.content), string_of(entry.content, "meta_url")};
+    if (run.feed.translations == config::Translations::group) {
+      if (auto clash = locale_taken(run, slots, entry.index.guid, m.document, group_id)) {
+        mapping_failed(run, entry.index.guid, *clash);
+        continue;
+      }
+    }
     m.hash = payload_hash(m.document);
     // The timestamps stored are the index's, not the full page's: the next index poll compares
     // with them, and an index answer may lack one the full page has (issue 17: a `fields` that
@@ -274,6 +280,77 @@ boost::asio::awaitable<Expected<PollCycle::Fetched, feed::FeedError>> PollCycle:
     out.mapped.emplace(entry.index.guid, std::move(m));
   }
   co_return std::move(out);
+}
+
+void PollCycle::mapping_failed(Run& run, const std::string& guid, const std::string& message) {
+  log::error("article cannot be mapped; it is retried when it changes or at the next full scan",
+             {{"feed", run.feed.name}, {"guid", guid}, {"error", message}});
+  report_mapping_error(run.report, guid, message);
+}
+
+// translations: group: one article per (item, locale). A second translation of a group in a
+// locale another holds (live in the store, or earlier in this batch) would overwrite it.
+std::optional<std::string> PollCycle::locale_taken(Run& run, TranslationSlots& slots, const std::string& guid,
+                                                   const ArticleDocument& document,
+                                                   const std::optional<std::string>& group_id) {
+  auto holder = store_.active_translation(run.feed.name, document.key, guid, std::string_view(document.locale));
+  if (!holder) {
+    auto [it, fresh] = slots.emplace(document.key + "\n" + document.locale, guid);
+    if (fresh || it->second == guid) return std::nullopt;
+    holder = it->second;
+  }
+  return locale_clash_message(run.feed, guid, document.locale, group_id.value_or(""), *holder);
+}
+
+// A feed switched between translations: off and group keeps rows written under the other: under
+// group those without a locale (items of their own), under off those with one (translations in
+// a group's item). Full scans and `plan` fetch them again, so each gets its new key
+// (plan_moves), and so do `once` and `plan`; other polls leave them, so a held switch costs
+// nothing between full scans.
+void PollCycle::add_unmigrated(Run& run, IndexPlan& plan) {
+  if (!run.report.full_scan && !run.thorough) return;
+  const bool group = run.feed.translations == config::Translations::group;
+  std::unordered_set<std::string_view> queued;
+  for (const auto& e : plan.to_fetch) queued.insert(e.guid);
+  for (const auto& d : plan.deletes) queued.insert(d.guid);
+  for (const auto& r : run.rows) {
+    if (r.status != store::ArticleStatus::active || r.locale.has_value() == group || queued.count(r.guid)) continue;
+    plan.to_fetch.push_back({r.guid, r.entry_modified_at, r.content_modified_at});
+  }
+}
+
+// An article whose item changes with the translations switch (its own -> its group's, or back)
+// moves, and the item it leaves is deleted (its locale only while other translations live
+// there): like a deletion, only once an operator approved (approve-deletes); until then the
+// article is left as it is in the CMS and in the store. Under off only rows written under group
+// count: any other key change (cms.key_namespace) behaves as it always did.
+void PollCycle::plan_moves(Run& run, Fetched& fetched) {
+  const bool approved = run.row && run.row->deletes_approved;
+  const bool group = run.feed.translations == config::Translations::group;
+  std::vector<std::string> held;
+  for (const auto& [guid, m] : fetched.mapped) {
+    auto row = run.row_of.find(guid);
+    if (row == run.row_of.end() || row->second->status != store::ArticleStatus::active) continue;
+    if (row->second->cms_key == m.document.key || (!group && !row->second->locale)) continue;
+    if (approved) {
+      run.moves.emplace(guid, row->second->cms_key);
+    } else {
+      report_move(run.report, guid, m.document.display_name, m.document.key, row->second->cms_key, true);
+      held.push_back(guid);
+    }
+  }
+  for (const auto& guid : held) {
+    std::erase_if(fetched.to_plan, [&](const MappedEntry& e) { return e.index.guid == guid; });
+    fetched.mapped.erase(guid);  // found again by the next full scan (its row has no locale)
+  }
+  if (held.empty()) return;
+  run.held_move_reason = std::to_string(held.size()) +
+                         (group ? " articles would move to their group's item (translations: group), deleting their own"
+                                : " articles would move from their group's item to items of their own (translations: "
+                                  "off), deleting the group's");
+  log::warn("switching translations would move articles between items and delete the ones they leave; confirm "
+            "with feedsyncd approve-deletes",
+            {{"feed", run.feed.name}, {"held", std::to_string(held.size())}});
 }
 
 void PollCycle::report_decisions(Run& run, const IndexPlan& plan, const std::vector<ContentDecision>& decisions,
@@ -290,6 +367,10 @@ void PollCycle::report_decisions(Run& run, const IndexPlan& plan, const std::vec
     deletes.push_back({d.guid, d.reason, r->title, r->cms_key});
   }
   report_plan(run.report, content, deletes, plan.held_deletes, plan.held_reason);
+  for (const auto& [guid, old_key] : run.moves) {
+    const auto& m = fetched.mapped.at(guid);
+    report_move(run.report, guid, m.document.display_name, m.document.key, old_key, false);
+  }
 }
 
 void PollCycle::commit(Run& run, const IndexPlan& plan, const std::vector<ContentDecision>& decisions,
@@ -324,9 +405,19 @@ bool PollCycle::record_content(Run& run, const ContentDecision& d, const Fetched
   article.cms_key = m.document.key;
   article.payload_hash = d.payload_hash;
   article.status = store::ArticleStatus::active;
+  // translations: group: the locale version this article is, so its deletion deletes only it.
+  // Under off, none (a row written under group loses it once it is written to its own item).
+  article.locale.reset();
+  if (feed.translations == config::Translations::group) article.locale = m.document.locale;
   article.deleted_at.reset();
   article.updated_at = run.now;
   article.fetched_at = fetched.started;
+  const auto move = run.moves.find(d.index.guid);
+  if (move != run.moves.end()) {
+    // Into its new item: a create there (409: a new locale version), then the old item goes.
+    article.cms_version.reset();
+    article.route_segment.reset();
+  }
   store_.upsert_article(article);
   if (d.action == ContentAction::touch) return true;
   store::OutboxOp op;
@@ -337,7 +428,16 @@ bool PollCycle::record_content(Run& run, const ContentDecision& d, const Fetched
   // switched to keep is reported by the upsert as "probably soft-deleted".)
   const bool restore = d.action == ContentAction::undelete && feed.delete_mode != config::DeleteMode::keep;
   op.op = restore ? store::OpKind::undelete : store::OpKind::upsert;
-  op.payload = encode(UpsertPayload{m.document, m.meta_url});
+  UpsertPayload payload{m.document, m.meta_url, std::nullopt};
+  if (move != run.moves.end()) {
+    if (feed.delete_mode != config::DeleteMode::keep)
+      payload.retire = DeletePayload{move->second, feed.delete_mode == config::DeleteMode::permanent,
+                                     run.row_of.at(d.index.guid)->locale};
+    store_.append_journal(run.now, feed.name, d.index.guid, store::JournalAction::delete_planned,
+                          "moved to item " + m.document.key + " (translations switched); the item it leaves, " +
+                              move->second + (payload.retire ? ", is deleted" : ", is kept (delete: keep)"));
+  }
+  op.payload = encode(payload);
   op.payload_hash = d.payload_hash;
   store_.enqueue(op, run.now);
   return true;
@@ -357,7 +457,12 @@ void PollCycle::record_delete(Run& run, const PlannedDelete& planned) {
   op.feed = feed.name;
   op.guid = planned.guid;
   op.op = store::OpKind::delete_;
-  op.payload = encode(DeletePayload{article.cms_key, feed.delete_mode == config::DeleteMode::permanent});
+  // A translation (issue 23) deletes its locale, or the item when it is the last one live: the
+  // relay decides when it runs, from the store as it is then (docs/decisions.md). A row with a
+  // locale is a translation whatever the feed says now (its move back to an item of its own may
+  // be held).
+  op.payload = encode(
+      DeletePayload{article.cms_key, feed.delete_mode == config::DeleteMode::permanent, article.locale});
   op.payload_hash = "delete";
   store_.enqueue(op, run.now);
 }
@@ -367,9 +472,12 @@ void PollCycle::record_delete(Run& run, const PlannedDelete& planned) {
 void PollCycle::record_feed(Run& run, const IndexPlan& plan, const DeletedFeedRead& deleted) {
   const config::FeedConfig& feed = run.feed;
   const auto& row = run.row;
-  if (plan.held_deletes > 0) {
-    store_.hold_deletes(feed.name, static_cast<std::int64_t>(plan.held_deletes), plan.held_reason);
-    store_.append_journal(run.now, feed.name, "", store::JournalAction::deletes_held, plan.held_reason);
+  const std::size_t held = plan.held_deletes + run.report.held_moves;
+  if (held > 0) {
+    std::string reason = plan.held_reason;
+    if (!run.held_move_reason.empty()) reason += (reason.empty() ? "" : "; ") + run.held_move_reason;
+    store_.hold_deletes(feed.name, static_cast<std::int64_t>(held), reason);
+    store_.append_journal(run.now, feed.name, "", store::JournalAction::deletes_held, reason);
   } else if (row && row->held_deletes > 0) {
     store_.release_held_deletes(feed.name);
   }
@@ -419,8 +527,10 @@ boost::asio::awaitable<Expected<CycleReport, CycleError>> PollCycle::run(config:
     if (failed) co_return unexpected(fail(run, *failed));
   }
   if (feed.shared_articles == config::SharedArticles::one_item) skip_owned_elsewhere(run, plan);
+  add_unmigrated(run, plan);
   auto fetched = co_await fetch_changed(run, mapping, plan);
   if (!fetched) co_return unexpected(fail(run, fetched.error()));
+  plan_moves(run, *fetched);
   const auto decisions = plan_content(run.known, fetched->to_plan, options.forced_guids);
   run.report.watermark = next_watermark(plan.newest_seen, plan.to_fetch, fetched->missing,
                                         run.row ? run.row->watermark : std::nullopt);

@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include <boost/asio/awaitable.hpp>
@@ -18,6 +19,7 @@
 #include "core/clock.hpp"
 #include "core/expected.hpp"
 #include "core/mapping.hpp"
+#include "core/outbox_payload.hpp"
 #include "core/planner.hpp"
 #include "engine/cycle_report.hpp"
 
@@ -37,7 +39,8 @@ namespace feedsync::engine {
 struct CycleOptions {
   bool dry_run = false;
   bool force_full_scan = false;
-  // Read the Deleted Feed whether or not its deleted_interval has passed (`once`, `plan`).
+  // Read the Deleted Feed whether or not its deleted_interval has passed (`once`, `plan`), and
+  // look at the rows a translations switch left (issue 23) even without a full scan.
   bool read_deleted_feed_now = false;
   std::vector<std::string> forced_guids;  // `resync`: pushed even if the payload hash matches
 };
@@ -82,6 +85,16 @@ class PollCycle {
   void skip_owned_elsewhere(Run& run, IndexPlan& plan);
   boost::asio::awaitable<Expected<Fetched, feed::FeedError>> fetch_changed(Run& run, const CompiledMapping& mapping,
                                                                            const IndexPlan& plan);
+  // translations: group, a feed switched from off (docs/decisions.md).
+  void add_unmigrated(Run& run, IndexPlan& plan);
+  void plan_moves(Run& run, Fetched& fetched);
+  void mapping_failed(Run& run, const std::string& guid, const std::string& message);
+  // (item key + "\n" + locale) -> the guid that takes it in this batch.
+  using TranslationSlots = std::unordered_map<std::string, std::string>;
+  // translations: group: the mapping error when another translation of the article's group holds
+  // its locale already.
+  std::optional<std::string> locale_taken(Run& run, TranslationSlots& slots, const std::string& guid,
+                                          const ArticleDocument& document, const std::optional<std::string>& group_id);
   void report_decisions(Run& run, const IndexPlan& plan, const std::vector<ContentDecision>& decisions,
                         const Fetched& fetched);
   // The one store transaction of the cycle (not in a dry run).

@@ -85,6 +85,9 @@ asio::awaitable<Expected<Reads, cms::CmsError>> read_feed(const config::FeedConf
   auto nodes = co_await reader.container_items(feed.container);
   if (!nodes) co_return unexpected(std::move(nodes.error()));
   for (auto& node : *nodes) reads.in_container.emplace(node.key, std::move(node));
+  // translations: group: one published version per translation, the listing keeps one per key:
+  // each document's own locale is read instead (version_to_match).
+  if (feed.translations == config::Translations::group) co_return reads;
   std::string locale = feed.locale.value_or("");  // GCC 12: no temporaries in a co_await (DESIGN.md §3)
   auto published = co_await reader.all_published(std::move(locale), articles);
   if (!published) co_return unexpected(std::move(published.error()));

@@ -98,7 +98,9 @@ bool OnceResult::synced() const {
 std::vector<std::pair<std::string, std::size_t>> OnceResult::held_deletes() const {
   std::vector<std::pair<std::string, std::size_t>> held;
   for (const auto& feed : feeds)
-    if (feed.report && feed.report->held_deletes > 0) held.emplace_back(feed.feed, feed.report->held_deletes);
+    // Moves to group items (translations: group) delete items too: held the same way.
+    if (feed.report && feed.report->held_deletes + feed.report->held_moves > 0)
+      held.emplace_back(feed.feed, feed.report->held_deletes + feed.report->held_moves);
   return held;
 }
 

@@ -82,6 +82,10 @@ struct ArticleRow {
   // pending canonical check fills {meta_url} with it, as the relay does. Absent when the entry had
   // none, and for rows last written before schema 7.
   std::optional<std::string> meta_url;
+  // translations: group (issue 23): the CMS locale of the article's locale version, so deleting
+  // this translation deletes only that locale. Absent for feeds with translations: off and rows
+  // written before schema 8.
+  std::optional<std::string> locale;
 
   bool operator==(const ArticleRow&) const = default;
 };

@@ -127,6 +127,13 @@ ALTER TABLE articles ADD COLUMN cms_edit_kept TEXT;
 ALTER TABLE articles ADD COLUMN publish_at INTEGER;
 ALTER TABLE articles ADD COLUMN meta_url TEXT;
 )sql",
+    // 8: translations: group (issue 23). The CMS locale an article's version was written in
+    // (NULL: written before this version, or by a feed with translations: off), so deleting one
+    // translation can delete only its locale; and the translations of an item found by its key.
+    R"sql(
+ALTER TABLE articles ADD COLUMN locale TEXT;
+CREATE INDEX articles_cms_key ON articles (cms_key, feed);
+)sql",
 };
 
 bool has_version_table(Database& db) {

@@ -7,7 +7,7 @@ class Database;
 
 // The schema version this build writes. A database with a higher version was written by a newer
 // feedsync and is refused rather than misread.
-inline constexpr int kSchemaVersion = 7;
+inline constexpr int kSchemaVersion = 8;
 
 // The database's schema version; 0 for a new, empty database.
 int read_schema_version(Database& db);

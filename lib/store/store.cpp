@@ -164,12 +164,13 @@ ArticleRow read_article(Database& db, const Statement& st) {
   row.cms_edit_kept = st.opt_text(16);
   row.publish_at = st.opt_int64(17);
   row.meta_url = st.opt_text(18);
+  row.locale = st.opt_text(19);
   return row;
 }
 #define ARTICLE_COLUMNS                                                                                  \
   "feed, guid, entry_modified_at, content_modified_at, title, pixel_key, cms_key, cms_version, "         \
   "route_segment, payload_hash, status, canonical_url, deleted_at, updated_at, fetched_at, cms_status, "   \
-  "cms_edit_kept, publish_at, meta_url"
+  "cms_edit_kept, publish_at, meta_url, locale"
 
 }  // namespace
 
@@ -297,6 +298,16 @@ std::optional<std::string> Store::active_elsewhere(std::string_view feed, std::s
   return st.text(0);
 }
 
+std::optional<std::string> Store::active_translation(std::string_view feed, std::string_view cms_key,
+                                                     std::string_view except_guid,
+                                                     std::optional<std::string_view> locale) const {
+  Statement st(impl_->db,
+               "SELECT guid FROM articles WHERE cms_key = ?1 AND feed = ?2 AND guid <> ?3 AND status = 'active' "
+               "AND (?4 IS NULL OR locale = ?4) ORDER BY guid LIMIT 1");
+  if (!st.bind_all(cms_key, feed, except_guid, locale).step()) return std::nullopt;
+  return st.text(0);
+}
+
 std::optional<std::string> Store::canonical_holder(std::string_view pixel_key, std::string_view feed,
                                                    std::string_view guid) const {
   Statement st(impl_->db,
@@ -360,7 +371,7 @@ void Store::upsert_article(const ArticleRow& row) {
   impl_->require_feed(row.feed);
   Statement(impl_->db,
             "INSERT INTO articles (" ARTICLE_COLUMNS ") "
-            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19) "
+            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20) "
             "ON CONFLICT (feed, guid) DO UPDATE SET "
             "entry_modified_at = excluded.entry_modified_at, content_modified_at = excluded.content_modified_at, "
             "title = excluded.title, pixel_key = excluded.pixel_key, cms_key = excluded.cms_key, "
@@ -368,11 +379,12 @@ void Store::upsert_article(const ArticleRow& row) {
             "payload_hash = excluded.payload_hash, status = excluded.status, "
             "canonical_url = excluded.canonical_url, deleted_at = excluded.deleted_at, "
             "updated_at = excluded.updated_at, fetched_at = excluded.fetched_at, cms_status = excluded.cms_status, "
-            "cms_edit_kept = excluded.cms_edit_kept, publish_at = excluded.publish_at, meta_url = excluded.meta_url")
+            "cms_edit_kept = excluded.cms_edit_kept, publish_at = excluded.publish_at, meta_url = excluded.meta_url, "
+            "locale = excluded.locale")
       .bind_all(row.feed, row.guid, row.entry_modified_at, row.content_modified_at, row.title, row.pixel_key,
                 row.cms_key, row.cms_version, row.route_segment, row.payload_hash, to_string(row.status),
                 row.canonical_url, row.deleted_at, row.updated_at, row.fetched_at, row.cms_status, row.cms_edit_kept,
-                row.publish_at, row.meta_url)
+                row.publish_at, row.meta_url, row.locale)
       .run();
 }
 
@@ -389,6 +401,15 @@ std::vector<ArticleRow> Store::articles(std::string_view feed) const {
   impl_->require_feed(feed);
   Statement st(impl_->db, "SELECT " ARTICLE_COLUMNS " FROM articles WHERE feed = ?1 ORDER BY guid");
   st.bind(1, feed);
+  std::vector<ArticleRow> rows;
+  while (st.step()) rows.push_back(read_article(impl_->db, st));
+  return rows;
+}
+
+std::vector<ArticleRow> Store::item_articles(std::string_view feed, std::string_view cms_key) const {
+  Database::Operation label(impl_->db, "read the articles of CMS item " + std::string(cms_key));
+  Statement st(impl_->db, "SELECT " ARTICLE_COLUMNS " FROM articles WHERE cms_key = ?1 AND feed = ?2 ORDER BY guid");
+  st.bind_all(cms_key, feed);
   std::vector<ArticleRow> rows;
   while (st.step()) rows.push_back(read_article(impl_->db, st));
   return rows;

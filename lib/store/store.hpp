@@ -119,6 +119,14 @@ class Store {
   // An article in several feeds (issue 17). The feed other than `feed` whose article `guid` is
   // active (the first by name), if any.
   std::optional<std::string> active_elsewhere(std::string_view feed, std::string_view guid) const;
+  // translations: group (issue 23): every article of `feed` written to CMS item `cms_key` (its
+  // translations), ordered by guid.
+  std::vector<ArticleRow> item_articles(std::string_view feed, std::string_view cms_key) const;
+  // translations: group (issue 23): an active article of `feed` other than `except_guid` whose
+  // CMS item is `cms_key` (in `locale`, when given): the first by guid, if any.
+  std::optional<std::string> active_translation(std::string_view feed, std::string_view cms_key,
+                                                std::string_view except_guid,
+                                                std::optional<std::string_view> locale = std::nullopt) const;
   // Who holds the canonical link of `pixel_key`, if anyone but (feed, guid): an article with that
   // pixel key whose link was posted, or has a canonical operation in the outbox (pending, in
   // flight or dead). Returned as "feed/guid".

@@ -235,6 +235,29 @@ TEST_F(FlatSinkTest, ReadBackCatchesADroppedProperty) {
   EXPECT_TRUE(upsert(*sink(true), upsert_request(false)).has_value());
 }
 
+// translations: group (issue 23): one locale of an item, DELETE /content/{key}/versions?locale=
+// (api-notes.md, flat endpoints), no body; 404 (no such locale any more) counts as done.
+TEST_F(FlatSinkTest, DeleteOfOneLocaleUsesTheVersionsQuery) {
+  auto s = sink();
+  cms_.reply(204);
+  auto done = run_to_completion(s->remove_locale(feedsync::testing::sample_article(), "de"));
+  ASSERT_TRUE(done.has_value()) << done.error().message;
+  EXPECT_EQ(done->status, cms::WriteStatus::deleted);
+  EXPECT_EQ(call(0).method, net::Method::delete_);
+  EXPECT_EQ(call(0).url, kItem + "/versions?locale=de");
+  EXPECT_EQ(call(0).body, "");
+
+  cms_.reply(problem_reply(404, {{"title", "Not Found"}}));
+  auto again = run_to_completion(s->remove_locale(feedsync::testing::sample_article(), "de"));
+  ASSERT_TRUE(again.has_value());
+  EXPECT_EQ(again->status, cms::WriteStatus::absent);
+
+  cms_.reply(problem_reply(400, {{"title", "Bad Request"}, {"detail", "The item's only locale cannot be deleted."}}));
+  auto refused = run_to_completion(s->remove_locale(feedsync::testing::sample_article(), "de"));
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_THAT(refused.error().message, HasSubstr("CMS delete of locale de of feed=blog guid=guid-1"));
+}
+
 TEST_F(FlatSinkTest, DeleteIsSoftOrPermanentAnd404CountsAsDone) {
   auto s = sink();
   cms_.reply(204);

@@ -242,6 +242,44 @@ TEST_F(V1SinkTest, DeleteUsesTheHeaderForPermanent) {
   EXPECT_EQ(call(1).headers.get("cms-permanent-delete"), "true");
 }
 
+// translations: group (issue 23): Content_DeleteLocale, DELETE /content/{key}/locales/{locale},
+// no request body (the vendor's OpenAPI definition: requestBody never); 200 or 204 is done.
+TEST_F(V1SinkTest, DeleteOfOneLocaleIsContentDeleteLocale) {
+  auto s = sink();
+  cms_.reply_json(200, v1_record("9", "published"));
+  auto done = run_to_completion(s->remove_locale(feedsync::testing::sample_article(), "fr"));
+  ASSERT_TRUE(done.has_value()) << done.error().message;
+  EXPECT_EQ(done->status, cms::WriteStatus::deleted);
+  EXPECT_EQ(call(0).method, net::Method::delete_);
+  EXPECT_EQ(call(0).url, kItem + "/locales/fr");
+  EXPECT_EQ(call(0).body, "");
+  EXPECT_FALSE(call(0).headers.contains("cms-permanent-delete"));
+}
+
+// translations: group: a later translation of a group whose item exists is a locale version:
+// the create's 409, then Content_CreateVersion with a ContentVersion in the new locale (no status,
+// no version: both read-only), then its own :publish.
+TEST_F(V1SinkTest, ALaterTranslationIsAContentVersionInItsLocale) {
+  cms_.reply(problem_reply(409, {{"title", "Conflict"}}));
+  auto record = v1_record("5", "draft");
+  record["locale"] = "de";
+  cms_.reply_json(201, record);
+  record["status"] = "published";
+  cms_.reply_json(200, record);
+  auto request = upsert_request(false);
+  request.document.locale = "de";
+  auto outcome = upsert(*sink(), std::move(request));
+  ASSERT_TRUE(outcome.has_value()) << outcome.error().message;
+  ASSERT_EQ(cms_.calls.size(), 3u);
+  EXPECT_EQ(call(1).method, net::Method::post);
+  EXPECT_EQ(call(1).url, kItem + "/versions");
+  EXPECT_EQ(parse_object(call(1).body), (json::object{{"locale", "de"},
+                                                      {"displayName", "Hello world"},
+                                                      {"routeSegment", "hello-world"},
+                                                      {"properties", kWrapped}}));
+  EXPECT_EQ(call(2).url, kItem + "/versions/5:publish");
+}
+
 TEST_F(V1SinkTest, UndeleteIsTheSameAction) {
   cms_.reply(200);
   auto restored = run_to_completion(sink()->undelete(feedsync::testing::sample_article()));

@@ -177,5 +177,19 @@ TEST(ScheduleKeys, PublishAtWithoutScheduleLoadsWithAWarning) {
                                            "without schedule: true on the feed"));
 }
 
+// feeds[].translations (issue 23): off by default; group needs locale_map.
+TEST(TranslationsKey, DefaultGoodAndBadValues) {
+  EXPECT_EQ(load(kBase).feeds[0].translations, Translations::off);
+  const std::string with_map = replaced(kBase, "    locale: en\n", "    locale_map: {en: en, de: de-DE}\n");
+  EXPECT_EQ(load(with_map + "    translations: group\n").feeds[0].translations, Translations::group);
+  EXPECT_EQ(load(with_map + "    translations: off\n").feeds[0].translations, Translations::off);
+  EXPECT_EQ(error_of(with_map + "    translations: yes\n"),
+            "feedsync.yaml:16:19: feeds[0].translations: expected off or group, got \"yes\"");
+  EXPECT_EQ(error_of(kBase + "    translations: group\n"),
+            "feedsync.yaml:16:19: feeds[0].translations: translations: group needs locale_map (lang_code -> CMS "
+            "locale) instead of locale: with one fixed locale every translation would write the same locale "
+            "version");
+}
+
 }  // namespace
 }  // namespace feedsync::config

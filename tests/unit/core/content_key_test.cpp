@@ -85,5 +85,20 @@ TEST(ContentKey, OtherNamespaceGivesOtherKeys) {
   EXPECT_EQ(content_key("blog", "x", other), content_key("blog", "x", other));
 }
 
+// translations: group (issue 23): the key of a group's item. Pinned against Python's
+// uuid.uuid5(UUID("1bf10b18-b24f-464f-a631-ee345354ff46"), "blog\ngroup\n<group_id>").hex.
+TEST(ContentKey, GroupKeyIsPinnedAndNeverAnArticleKey) {
+  EXPECT_EQ(group_content_key_name("blog", "g1"), "blog\ngroup\ng1");
+  EXPECT_EQ(group_content_key("blog", "66b59bf2a1e34c8fa2f2c5e0a3d8a1b7"), "0b7967deaa4d521b9c5007b4bbaa372e");
+  // Deterministic, per feed, per group, per namespace.
+  EXPECT_EQ(group_content_key("blog", "g1"), group_content_key("blog", "g1"));
+  EXPECT_NE(group_content_key("blog", "g1"), group_content_key("blog", "g2"));
+  EXPECT_NE(group_content_key("blog", "g1"), group_content_key("news", "g1"));
+  EXPECT_NE(group_content_key("blog", "g1", *parse_uuid("00000000-0000-0000-0000-000000000001")),
+            group_content_key("blog", "g1"));
+  // A group_id equal to a guid does not take that article's key.
+  EXPECT_NE(group_content_key("blog", "g1"), content_key("blog", "g1"));
+}
+
 }  // namespace
 }  // namespace feedsync

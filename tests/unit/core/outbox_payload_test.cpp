@@ -67,6 +67,38 @@ TEST(OutboxPayload, DeleteAndCanonicalPayloadsReadTodaysFormat) {
   EXPECT_EQ(json::parse(encode(*canonical)), json::parse(R"({"url":"https://www.example.com/en/a","pixel_key":"PIXELKEY"})"));
 }
 
+// translations: group (issue 23): a translation's deletion names its locale; without one the
+// payload is byte for byte what earlier versions wrote.
+TEST(OutboxPayload, DeleteOfATranslationCarriesItsLocale) {
+  const DeletePayload translation{"0e6b89eb11e05aa1a1e79edccceb2942", false, std::string("de")};
+  EXPECT_EQ(json::parse(encode(translation)),
+            json::parse(R"({"key":"0e6b89eb11e05aa1a1e79edccceb2942","permanent":false,"translation_locale":"de"})"));
+  auto back = decode_delete(encode(translation));
+  ASSERT_TRUE(back.has_value()) << back.error();
+  EXPECT_EQ(back->translation_locale, "de");
+  EXPECT_EQ(encode(DeletePayload{"k", true, std::nullopt}), R"({"key":"k","permanent":true})");
+  EXPECT_FALSE(decode_delete(R"({"key":"k"})")->translation_locale.has_value());
+  EXPECT_FALSE(decode_delete(R"({"key":"k","translation_locale":""})").has_value());
+  EXPECT_FALSE(decode_delete(R"({"key":"k","translation_locale":3})").has_value());
+}
+
+// translations: group (issue 23): an article moving to its group's item retires its old item.
+TEST(OutboxPayload, AnUpsertCanRetireTheArticlesOldItem) {
+  auto payload = decode_upsert(R"({"document":{"key":"k","contentType":"T","container":"c","displayName":"D"}})");
+  ASSERT_TRUE(payload.has_value()) << payload.error();
+  EXPECT_FALSE(payload->retire.has_value());
+  EXPECT_EQ(json::parse(encode(*payload)).as_object().count("retire"), 0u);
+  payload->retire = DeletePayload{"old", true, std::nullopt};
+  auto back = decode_upsert(encode(*payload));
+  ASSERT_TRUE(back.has_value()) << back.error();
+  ASSERT_TRUE(back->retire.has_value());
+  EXPECT_EQ(back->retire->key, "old");
+  EXPECT_TRUE(back->retire->permanent);
+  EXPECT_EQ(json::parse(encode(*back)).at("retire"), json::parse(R"({"key":"old","permanent":true})"));
+  EXPECT_FALSE(decode_upsert(R"({"document":{"key":"k","contentType":"T","container":"c","displayName":"D"},"retire":{}})")
+                   .has_value());
+}
+
 TEST(OutboxPayload, OptionalMembersHaveTheirDefaults) {
   auto payload = decode_upsert(R"({"document":{"key":"k","contentType":"T","container":"c","displayName":"D"}})");
   ASSERT_TRUE(payload.has_value()) << payload.error();

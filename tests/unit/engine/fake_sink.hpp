@@ -20,7 +20,7 @@ namespace feedsync::testing {
 class FakeSink final : public cms::CmsSink {
  public:
   struct Call {
-    std::string op;  // upsert | undelete | remove
+    std::string op;  // upsert | undelete | remove | remove_locale (its locale in document.locale)
     cms::ArticleRef article;
     bool known = false;      // upsert
     bool permanent = false;  // remove
@@ -61,6 +61,14 @@ class FakeSink final : public cms::CmsSink {
   }
   boost::asio::awaitable<cms::CmsResult> remove(cms::ArticleRef article, bool permanent) override {
     calls_.push_back({"remove", article, false, permanent, {}, now()});
+    cms::WriteOutcome ok{article.key, "", std::nullopt, cms::WriteStatus::deleted, false, std::nullopt};
+    auto result = co_await answer(remove_script, std::move(ok));
+    co_return result;
+  }
+  boost::asio::awaitable<cms::CmsResult> remove_locale(cms::ArticleRef article, std::string locale) override {
+    Call call{"remove_locale", article, false, false, {}, now()};
+    call.document.locale = std::move(locale);  // the locale asked for
+    calls_.push_back(std::move(call));
     cms::WriteOutcome ok{article.key, "", std::nullopt, cms::WriteStatus::deleted, false, std::nullopt};
     auto result = co_await answer(remove_script, std::move(ok));
     co_return result;

@@ -64,7 +64,7 @@ class OutboxRelayTest : public ::testing::Test {
     op.guid = guid;
     op.op = kind;
     if (kind == store::OpKind::delete_) {
-      op.payload = encode(DeletePayload{row.cms_key, true});
+      op.payload = encode(DeletePayload{row.cms_key, true, std::nullopt});
     } else {
       ArticleDocument doc;
       doc.key = row.cms_key;
@@ -76,7 +76,7 @@ class OutboxRelayTest : public ::testing::Test {
       doc.publish = "immediate";
       doc.scheduling = publish_at.has_value();
       doc.publish_at_ms = publish_at;
-      op.payload = encode(UpsertPayload{doc, "/blog/" + guid});
+      op.payload = encode(UpsertPayload{doc, "/blog/" + guid, std::nullopt});
     }
     op.payload_hash = "h-" + guid;
     store_.enqueue(op, now_ms());
@@ -333,6 +333,107 @@ TEST_F(OutboxRelayTest, DeleteRemovesWithTheConfiguredPermanence) {
   EXPECT_EQ(sink_.calls()[0].op, "remove");
   EXPECT_TRUE(sink_.calls()[0].permanent);
   EXPECT_EQ(journal_actions(), (std::vector<std::string>{"purged a1"}));
+}
+
+// translations: group (issue 23): three translations of one item. Deleting one while another is
+// live deletes only its locale; deleting the last deletes the item, as `delete:` says. Decided
+// when the op runs, from the store then.
+TEST_F(OutboxRelayTest, ATranslationDeletesItsLocaleUntilItIsTheLastOne) {
+  const std::string item = group_content_key("blog", "g1");
+  auto translation = [&](const std::string& guid, const std::string& locale, store::ArticleStatus status) {
+    store::ArticleRow row = store_.article("blog", guid).value_or(store::ArticleRow{});
+    row.feed = "blog";
+    row.guid = guid;
+    row.title = guid;
+    row.cms_key = item;
+    row.cms_version = "v1";
+    row.locale = locale;
+    row.status = status;
+    store_.upsert_article(row);
+  };
+  auto delete_op = [&](const std::string& guid, const std::string& locale) {
+    store::OutboxOp op;
+    op.feed = "blog";
+    op.guid = guid;
+    op.op = store::OpKind::delete_;
+    op.payload = encode(DeletePayload{item, false, locale});
+    op.payload_hash = "delete";
+    store_.enqueue(op, now_ms());
+  };
+  translation("en-1", "en", store::ArticleStatus::active);
+  translation("de-1", "de", store::ArticleStatus::active);
+  translation("fr-1", "fr", store::ArticleStatus::deleted);
+  delete_op("fr-1", "fr");
+  auto r = relay(options());
+  drain(*r);
+  ASSERT_EQ(sink_.calls().size(), 1u);
+  EXPECT_EQ(sink_.calls()[0].op, "remove_locale");
+  EXPECT_EQ(sink_.calls()[0].document.locale, "fr");
+  EXPECT_EQ(sink_.calls()[0].article.key, item);
+
+  // de and en go in one cycle: neither is live when its op runs, so each deletes the item (the
+  // second finds it gone or deleted: done either way).
+  translation("de-1", "de", store::ArticleStatus::deleted);
+  translation("en-1", "en", store::ArticleStatus::deleted);
+  delete_op("de-1", "de");
+  delete_op("en-1", "en");
+  drain(*r);
+  ASSERT_EQ(sink_.calls().size(), 3u);
+  EXPECT_EQ(sink_.calls()[1].op, "remove");
+  EXPECT_FALSE(sink_.calls()[1].permanent);
+  EXPECT_EQ(sink_.calls()[2].op, "remove");
+  EXPECT_EQ(journal_actions(), (std::vector<std::string>{"deleted fr-1", "deleted de-1", "deleted en-1"}));
+  EXPECT_EQ(store_.journal(1).at(0).detail.find("locale"), std::string::npos);
+
+  // A translation that arrived after its sibling's delete was queued keeps the item.
+  translation("it-1", "it", store::ArticleStatus::deleted);
+  delete_op("it-1", "it");
+  translation("es-1", "es", store::ArticleStatus::active);
+  drain(*r);
+  ASSERT_EQ(sink_.calls().size(), 4u);
+  EXPECT_EQ(sink_.calls()[3].op, "remove_locale");
+  EXPECT_EQ(sink_.calls()[3].document.locale, "it");
+}
+
+// translations: group, a feed switched from off: the upsert into the group's item retires the
+// article's own item once written; a failed retire leaves the op to run again (no item lost).
+TEST_F(OutboxRelayTest, AMoveToTheGroupsItemDeletesTheArticlesOwnItemAfterTheWrite) {
+  const std::string item = group_content_key("blog", "g1");
+  store::ArticleRow row;
+  row.feed = "blog";
+  row.guid = "a1";
+  row.title = "A1";
+  row.cms_key = item;
+  row.locale = "de";
+  store_.upsert_article(row);
+  ArticleDocument doc;
+  doc.key = item;
+  doc.locale = "de";
+  doc.display_name = "A1";
+  doc.content_type = "ArticlePage";
+  doc.container = "c";
+  doc.publish = "immediate";
+  store::OutboxOp op;
+  op.feed = "blog";
+  op.guid = "a1";
+  op.op = store::OpKind::upsert;
+  op.payload = encode(UpsertPayload{doc, std::nullopt, DeletePayload{content_key("blog", "a1"), false, std::nullopt}});
+  op.payload_hash = "h";
+  store_.enqueue(op, now_ms());
+  sink_.remove_script.push_back(FakeSink::error(CmsErrorKind::retryable, 503, "unavailable"));
+  auto r = relay(options());
+  drain(*r);
+  const auto& calls = sink_.calls();
+  ASSERT_GE(calls.size(), 4u);
+  EXPECT_EQ(calls[0].op, "upsert");
+  EXPECT_FALSE(calls[0].known);  // a create in the group's item (409 there: a new locale version)
+  EXPECT_EQ(calls[0].article.key, item);
+  EXPECT_EQ(calls[1].op, "remove");
+  EXPECT_EQ(calls[1].article.key, content_key("blog", "a1"));
+  EXPECT_EQ(calls[2].op, "upsert");  // the failed retire ran the op again
+  EXPECT_EQ(calls[3].op, "remove");
+  EXPECT_EQ(store_.article("blog", "a1")->cms_key, item);
+  EXPECT_TRUE(store_.article("blog", "a1")->cms_version.has_value());
 }
 
 TEST_F(OutboxRelayTest, NeverMoreThanMaxInFlightAtOnce) {

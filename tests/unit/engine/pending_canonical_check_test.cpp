@@ -113,6 +113,37 @@ TEST_F(PendingCanonicalCheckTest, AsksOncePerIntervalAndQueuesTheLinkOfWhatWasPu
   EXPECT_TRUE(time_.run_until(io_, [&] { return done; }));
 }
 
+// translations: group (issue 23): a feed with locale_map has no feed locale (never asked about
+// before), but a translation's row knows its own: that locale is asked about, and its link
+// goes to that locale's URL.
+TEST_F(PendingCanonicalCheckTest, ATranslationIsAskedAboutInItsOwnLocale) {
+  store_.ensure_feed("news", "feed2");
+  store::ArticleRow row;
+  row.feed = "news";
+  row.guid = "de1";
+  row.title = "de1";
+  row.pixel_key = "PIXEL-de1";
+  row.cms_key = "item";
+  row.cms_version = "1";
+  row.cms_status = "draft";
+  row.locale = "de";
+  store_.upsert_article(row);
+  row.guid = "x1";  // no locale of its own, and the feed has none: not asked about
+  row.locale.reset();
+  store_.upsert_article(row);
+  cms_.published["item"] = {"2", "auf-deutsch"};
+  PendingCanonicalCheck check(io_.get_executor(), store_, cms_, time_, options());
+  bool done = false;
+  boost::asio::co_spawn(io_, check.run(), [&](std::exception_ptr) { done = true; });
+  ASSERT_TRUE(time_.run_until(io_, [&] { return !cms_.asked.empty(); }));
+  EXPECT_EQ(cms_.asked, (std::vector<std::string>{"item/de"}));
+  auto ops = queued();
+  ASSERT_EQ(ops.size(), 1u);
+  EXPECT_EQ(ops[0].payload_hash, "https://www.example.com/de/auf-deutsch");
+  check.stop();
+  EXPECT_TRUE(time_.run_until(io_, [&] { return done; }));
+}
+
 // A CMS webhook (issue 19): the item it names is asked about at once, not at the next interval;
 // the others keep their schedule; a request without a key asks about every waiting article.
 TEST_F(PendingCanonicalCheckTest, ARequestAsksAboutTheItemAtOnce) {

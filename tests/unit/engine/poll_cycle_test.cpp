@@ -467,5 +467,163 @@ TEST_F(PollCycleTest, MappingErrorSkipsOnlyThatArticle) {
   EXPECT_FALSE(store_.article("blog", "g1").has_value());
 }
 
+// translations: group (issue 23): g0..g2 are one group in three languages, g3 has no group_id.
+class TranslationsPollTest : public PollCycleTest {
+ protected:
+  TranslationsPollTest() {
+    feed_.translations = config::Translations::group;
+    feed_.locale.reset();
+    feed_.locale_map = {{"en", "en"}, {"de", "de"}, {"fr", "fr"}};
+    feed_.positions.locale_map = {{"en", {"feedsync.yaml", 21, 11}}, {"de", {"feedsync.yaml", 22, 11}},
+                                  {"fr", {"feedsync.yaml", 23, 11}}};
+    live_.add(4, kNewest);
+    const char* langs[] = {"en", "de", "fr"};
+    for (int i = 0; i < 3; ++i)
+      live_.extra_content["g" + std::to_string(i)] = std::string(R"("group_id":"grp","lang_code":")") + langs[i] + '"';
+    live_.extra_content["g3"] = R"("lang_code":"en")";
+  }
+
+  std::string locale_of(const std::string& guid) {
+    for (const auto& op : store_.article_ops("blog", guid))
+      if (op.op != store::OpKind::canonical)
+        return std::string(boost::json::parse(op.payload).at("document").at("locale").as_string());
+    return "";
+  }
+};
+
+TEST_F(TranslationsPollTest, ArticlesOfOneGroupBecomeLocaleVersionsOfOneItem) {
+  auto report = run();
+  ASSERT_TRUE(report.has_value()) << report.error().message;
+  EXPECT_EQ(report->created, 4u);
+  const std::string item = group_content_key("blog", "grp");
+  for (const char* guid : {"g0", "g1", "g2"}) {
+    EXPECT_EQ(store_.article("blog", guid)->cms_key, item) << guid;
+    auto op = store_.article_ops("blog", guid).at(0);
+    EXPECT_EQ(boost::json::parse(op.payload).at("document").at("key").as_string(), item);
+  }
+  EXPECT_EQ(store_.article("blog", "g0")->locale, "en");
+  EXPECT_EQ(store_.article("blog", "g1")->locale, "de");
+  EXPECT_EQ(store_.article("blog", "g2")->locale, "fr");
+  EXPECT_EQ(locale_of("g1"), "de");
+  // Without a group_id an article is a group of its own: the key `off` gives it.
+  EXPECT_EQ(store_.article("blog", "g3")->cms_key, content_key("blog", "g3"));
+
+  // translations: off is today's behaviour: a key per article, no locale on the row.
+  feed_.translations = config::Translations::off;
+  feed_.name = "other";
+  feed_.feed_id = "live1";
+  auto off = run();
+  ASSERT_TRUE(off.has_value());
+  EXPECT_EQ(store_.article("other", "g1")->cms_key, content_key("other", "g1"));
+  EXPECT_FALSE(store_.article("other", "g1")->locale.has_value());
+}
+
+TEST_F(TranslationsPollTest, DeletingOneTranslationQueuesADeleteOfItsLocale) {
+  ASSERT_TRUE(run().has_value());
+  for (const auto& op : store_.claim_due(kNewest + 120'000, 100)) store_.complete(op.id);
+  // g3 is last in the feed (oldest): move g2 (fr) to the Deleted Feed instead.
+  auto fr = live_.articles[2];
+  live_.articles.erase(live_.articles.begin() + 2);
+  fr.modified_at = kNewest + 5000;
+  gone_.articles.push_back(fr);
+  auto report = run();
+  ASSERT_TRUE(report.has_value()) << report.error().message;
+  EXPECT_EQ(report->deleted, 1u);
+  const auto ops = store_.article_ops("blog", "g2");
+  ASSERT_EQ(ops.size(), 1u);
+  EXPECT_EQ(ops[0].op, store::OpKind::delete_);
+  auto payload = decode_delete(ops[0].payload);
+  ASSERT_TRUE(payload.has_value());
+  EXPECT_EQ(payload->key, group_content_key("blog", "grp"));
+  EXPECT_EQ(payload->translation_locale, "fr");
+  EXPECT_FALSE(payload->permanent);
+}
+
+TEST_F(TranslationsPollTest, AnUnmappedLangCodeIsAMappingErrorNamingTheArticleCodeAndConfigLine) {
+  live_.extra_content["g1"] = R"("group_id":"grp","lang_code":"pt")";
+  auto report = run();
+  ASSERT_TRUE(report.has_value()) << report.error().message;
+  EXPECT_EQ(report->mapping_errors, 1u);
+  EXPECT_EQ(report->created, 3u);
+  std::string message;
+  for (const auto& change : report->changes)
+    if (change.guid == "g1") message = change.reason;
+  EXPECT_THAT(message, HasSubstr("g1"));
+  EXPECT_THAT(message, HasSubstr("\"pt\""));
+  EXPECT_THAT(message, HasSubstr("feeds[blog].locale_map at feedsync.yaml:21"));
+  EXPECT_FALSE(store_.article("blog", "g1").has_value());
+}
+
+TEST_F(TranslationsPollTest, TwoTranslationsInOneLocaleAreAMappingErrorForTheSecond) {
+  live_.extra_content["g1"] = R"("group_id":"grp","lang_code":"en")";
+  auto report = run();
+  ASSERT_TRUE(report.has_value()) << report.error().message;
+  EXPECT_EQ(report->mapping_errors, 1u);
+  std::string message;
+  for (const auto& change : report->changes)
+    if (change.action == ChangeAction::mapping_error) message = change.reason;
+  EXPECT_THAT(message, HasSubstr("locale en, which article g0 of the same group (group_id grp) already holds"));
+  // And against the store on the next change of g1.
+  live_.articles[1].modified_at = kNewest + 3000;
+  auto again = run();
+  ASSERT_TRUE(again.has_value());
+  EXPECT_EQ(again->mapping_errors, 1u);
+}
+
+// Switching a feed with items in the CMS from off to group (issue 23): the next full scan finds
+// the grouped articles' new item; `plan` shows the moves, a cycle holds them (nothing queued, the
+// feed flagged) until approve-deletes; then each is written to its group's item, retiring its own.
+TEST_F(TranslationsPollTest, SwitchingFromOffHoldsTheMovesUntilApproved) {
+  feed_.translations = config::Translations::off;
+  ASSERT_TRUE(run().has_value());
+  for (const auto& op : store_.claim_due(kNewest + 120'000, 100)) store_.complete(op.id);
+  feed_.translations = config::Translations::group;
+
+  auto planned = run(dry_run());
+  ASSERT_TRUE(planned.has_value()) << planned.error().message;
+  EXPECT_EQ(planned->held_moves, 3u);  // g0..g2; g3 has no group_id: its key stays
+  std::size_t listed = 0;
+  for (const auto& change : planned->changes)
+    if (change.action == ChangeAction::held_move) {
+      ++listed;
+      EXPECT_THAT(change.reason, HasSubstr("from item " + content_key("blog", change.guid)));
+      EXPECT_EQ(change.cms_key, group_content_key("blog", "grp"));
+    }
+  EXPECT_EQ(listed, 3u);
+  EXPECT_TRUE(pending().empty());
+
+  auto held = run(full_scan());
+  ASSERT_TRUE(held.has_value()) << held.error().message;
+  EXPECT_EQ(held->held_moves, 3u);
+  EXPECT_TRUE(pending().empty());  // nothing deleted, nothing duplicated
+  EXPECT_EQ(store_.article("blog", "g1")->cms_key, content_key("blog", "g1"));
+  EXPECT_EQ(store_.feed("blog")->held_deletes, 3);
+  EXPECT_THAT(store_.feed("blog")->held_reason.value_or(""), HasSubstr("would move to their group's item"));
+  EXPECT_EQ(store_.article("blog", "g3")->locale, "en");  // the unmoved one only learns its locale
+
+  store_.set_deletes_approved("blog", true);
+  auto moved = run();
+  ASSERT_TRUE(moved.has_value()) << moved.error().message;
+  EXPECT_EQ(moved->held_moves, 0u);
+  EXPECT_EQ(store_.feed("blog")->held_deletes, 0);
+  const std::string item = group_content_key("blog", "grp");
+  for (const char* guid : {"g0", "g1", "g2"}) {
+    const auto row = store_.article("blog", guid);
+    EXPECT_EQ(row->cms_key, item) << guid;
+    EXPECT_FALSE(row->cms_version.has_value()) << guid;  // written to the group's item as new
+    const auto ops = store_.article_ops("blog", guid);
+    ASSERT_EQ(ops.size(), 1u) << guid;
+    auto payload = decode_upsert(ops[0].payload);
+    ASSERT_TRUE(payload.has_value());
+    EXPECT_EQ(payload->document.key, item);
+    ASSERT_TRUE(payload->retire.has_value()) << guid;
+    EXPECT_EQ(payload->retire->key, content_key("blog", guid));
+    EXPECT_FALSE(payload->retire->permanent);
+  }
+  std::size_t moves = 0;
+  for (const auto& change : moved->changes) moves += change.action == ChangeAction::move ? 1 : 0;
+  EXPECT_EQ(moves, 3u);
+}
+
 }  // namespace
 }  // namespace feedsync::engine

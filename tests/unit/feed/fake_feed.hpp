@@ -2,6 +2,7 @@
 // An in-memory Feed API v2 behind the FakeHttpClient: serves field-limited and full pages by
 // format/sort_by/fields/pagesize/offset like the real API, newest modified_at first.
 
+#include <map>
 #include <algorithm>
 #include <string>
 #include <vector>
@@ -31,6 +32,9 @@ class FakeFeed {
   std::int64_t page_cap = 0;
   bool ignore_offset = false;
   bool index_drops_entry_modified_at = false;  // field-limited pages without the entry-level time
+  // Further members of an article's full content, as raw JSON (`"group_id":"g1","lang_code":"de"`),
+  // by guid.
+  std::map<std::string, std::string> extra_content;
 
   void add(int count, std::int64_t newest) {
     for (int i = 0; i < count; ++i)
@@ -65,6 +69,8 @@ class FakeFeed {
       if (i != offset) body += ',';
       body += R"({"content":{"guid":")" + a.guid + R"(","modified_at":")" + ts + '"';
       if (!index_only) body += R"(,"title":")" + a.title + '"';
+      if (auto extra = extra_content.find(a.guid); !index_only && extra != extra_content.end())
+        body += "," + extra->second;
       body += index_only && index_drops_entry_modified_at ? std::string("}}") : R"(},"modified_at":")" + ts + R"("})";
     }
     body += "]}";

@@ -170,5 +170,50 @@ TEST(SimCheck, WithoutACmsOnlyTheFeedSideIsCounted) {
   EXPECT_EQ(report.at("counts").at("live_articles").to_number<std::uint64_t>(), 3u);
 }
 
+// Translations (issue 23): each locale version of an item is looked at on its own; with
+// ?groups=true a group split over two items is not ok.
+TEST(SimCheck, LocaleVersionsCountAsTheirArticlesAndGroupsAreChecked) {
+  FakeCms cms;
+  SimHarness h({}, cms.attach());
+  for (const char* g : {"g1", "g2", "g3"}) {
+    auto body = std::string(R"({"guid":")") + g + R"(","group_id":"grp","lang_code":")" + g + "\"}";
+    ASSERT_EQ(h.post("/_sim/feeds/" + kFeed + "/articles", body).status, 201);
+  }
+  h.on_loop([&](Simulator&) {
+    cms.add("k1", "g1");
+    cms.add("k1", "g2");  // a second locale version of k1
+    cms.items.back().locale = "de";
+    cms.add("k2", "g3");
+    return 0;
+  });
+  auto report = h.get("/_sim/check").json();
+  EXPECT_TRUE(report.at("ok").as_bool()) << json::serialize(report);
+  EXPECT_EQ(report.at("counts").at("cms_items").to_number<std::uint64_t>(), 2u);
+  EXPECT_EQ(report.at("counts").at("cms_locale_versions").to_number<std::uint64_t>(), 3u);
+  EXPECT_EQ(report.at("counts").at("groups").to_number<std::uint64_t>(), 1u);
+  auto grouped = h.get("/_sim/check?groups=true").json();
+  EXPECT_FALSE(grouped.at("ok").as_bool());
+  ASSERT_EQ(grouped.at("split_groups").as_array().size(), 1u);
+  EXPECT_EQ(grouped.at("split_groups").at(0).at("group_id").as_string(), "grp");
+  EXPECT_EQ(h.get("/_sim/check?groups=maybe").status, 400);
+
+  h.on_loop([&](Simulator&) {
+    cms.items.back().key = "k1";  // g3 becomes k1's fr version
+    cms.items.back().locale = "fr";
+    return 0;
+  });
+  auto joined = h.get("/_sim/check?groups=true").json();
+  EXPECT_TRUE(joined.at("ok").as_bool()) << json::serialize(joined);
+  EXPECT_EQ(joined.at("counts").at("cms_items").to_number<std::uint64_t>(), 1u);
+
+  h.on_loop([&](Simulator&) {
+    cms.add("k3", "g2");  // g2 in a second item: a duplicate, even though k1 holds it in a locale
+    return 0;
+  });
+  auto dup = h.get("/_sim/check").json();
+  EXPECT_FALSE(dup.at("ok").as_bool());
+  EXPECT_EQ(dup.at("duplicates").as_array().size(), 1u);
+}
+
 }  // namespace
 }  // namespace feedsync::sim::testing

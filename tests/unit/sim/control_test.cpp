@@ -1,6 +1,10 @@
 // The /_sim/ control API: articles and feeds, the clock, the request log, and its errors.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <map>
+#include <set>
+
 #include "core/time.hpp"
 #include "sim_test_support.hpp"
 
@@ -97,6 +101,35 @@ TEST(SimControl, FeedsCanBeAddedAndListed) {
   auto listed = h.get("/_sim/feeds/news0001/articles").json().at("articles").as_array();
   EXPECT_EQ(listed.size(), 3u);
   EXPECT_EQ(h.post("/_sim/feeds/news0001/generate", R"({"count":0})").status, 400);
+}
+
+// Translations (issue 23): generated groups share a group_id and title, one lang_code each.
+TEST(SimControl, GenerateMakesGroupsOfTranslations) {
+  SimHarness h;
+  ASSERT_EQ(h.post("/_sim/feeds", R"({"id":"news0001"})").status, 201);
+  auto made = h.post("/_sim/feeds/news0001/generate", R"({"count":6,"seed":3,"languages":3})");
+  ASSERT_EQ(made.status, 201) << made.body;
+  auto page = h.get("/v2/feed/news0001?format=json&pagesize=10").json();
+  std::map<std::string, std::vector<std::string>> langs;  // group_id -> lang_codes
+  std::map<std::string, std::set<std::string>> titles;
+  const auto& entries = page.at("entries").as_array();
+  for (const auto& e : entries) {
+    const auto& c = e.at("content").as_object();
+    const std::string group(c.at("group_id").as_string());
+    langs[group].emplace_back(c.at("lang_code").as_string());
+    titles[group].insert(std::string(c.at("title").as_string()));
+  }
+  ASSERT_EQ(langs.size(), 2u);
+  for (auto& [group, codes] : langs) {
+    std::sort(codes.begin(), codes.end());
+    EXPECT_EQ(codes, (std::vector<std::string>{"de", "en", "fr"})) << group;
+    EXPECT_EQ(titles[group].size(), 1u) << group;
+  }
+  // The same seed gives the same groups.
+  ASSERT_EQ(h.post("/_sim/feeds", R"({"id":"news0002"})").status, 201);
+  ASSERT_EQ(h.post("/_sim/feeds/news0002/generate", R"({"count":3,"seed":3,"languages":3,"start":100})").status, 201);
+  EXPECT_EQ(h.post("/_sim/feeds/news0001/generate", R"({"count":3,"languages":9})").status, 400);
+  EXPECT_EQ(h.post("/_sim/feeds/news0001/generate", R"({"count":3,"languages":0})").status, 400);
 }
 
 TEST(SimControl, ClockMovesForwardOnly) {

@@ -17,6 +17,7 @@ TEST_F(StoreTest, UpsertArticleRoundTripsEveryColumn) {
   row.deleted_at = 1'700'000'003'000;
   row.fetched_at = 1'700'000'002'500;
   row.cms_status = "inReview";
+  row.locale = "de";
   store.upsert_article(row);
   EXPECT_EQ(store.article("blog", "guid-1"), row);
 
@@ -161,6 +162,30 @@ TEST_F(StoreTest, RequestResyncMarksActiveArticlesChangedAndForcesAFullScan) {
 }
 
 // Issue 17: one article in several feeds.
+// translations: group (issue 23): the other live translations of one CMS item.
+TEST_F(StoreTest, ActiveTranslationFindsAnotherLiveArticleOfTheSameItem) {
+  Store store = open_with_feeds();
+  auto put = [&](const char* feed, const char* guid, const char* key, const char* locale, ArticleStatus status) {
+    ArticleRow row = make_article(feed, guid);
+    row.cms_key = key;
+    row.locale = locale;
+    row.status = status;
+    store.upsert_article(row);
+  };
+  put("blog", "en-1", "item1", "en", ArticleStatus::active);
+  put("blog", "de-1", "item1", "de", ArticleStatus::active);
+  put("blog", "fr-1", "item1", "fr", ArticleStatus::deleted);
+  put("blog", "en-2", "item2", "en", ArticleStatus::active);
+  put("news", "x-1", "item1", "it", ArticleStatus::active);  // another feed never counts
+  EXPECT_EQ(store.active_translation("blog", "item1", "en-1"), "de-1");
+  EXPECT_EQ(store.active_translation("blog", "item1", "de-1"), "en-1");
+  EXPECT_EQ(store.active_translation("blog", "item1", "fr-1"), "de-1");
+  EXPECT_FALSE(store.active_translation("blog", "item2", "en-2").has_value());  // the only one
+  EXPECT_EQ(store.active_translation("blog", "item1", "zz", std::string_view("de")), "de-1");
+  EXPECT_FALSE(store.active_translation("blog", "item1", "zz", std::string_view("fr")).has_value());  // deleted
+  EXPECT_FALSE(store.active_translation("blog", "item1", "de-1", std::string_view("de")).has_value());
+}
+
 TEST_F(StoreTest, ActiveElsewhereNamesAnotherFeedHoldingTheGuidActive) {
   Store store = open_with_feeds();
   store.ensure_feed("archive", "feed-archive-id");

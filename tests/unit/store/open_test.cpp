@@ -84,6 +84,11 @@ TEST_F(StoreTest, ReopenIsANoOpAndKeepsData) {
 // What schema version 5 added (the CMS status), dropped again: a database as version 4 left it.
 // What schema version 6 added (an editor's version kept, issue 22), dropped again.
 // What schema version 7 added (a scheduled version's time and the meta_url written, issue 19).
+// What schema version 8 added (an article's locale, issue 23). Each is dropped after the newer.
+constexpr const char* kDropVersion8 =
+    "DROP INDEX articles_cms_key; ALTER TABLE articles DROP COLUMN locale; "
+    "DELETE FROM schema_version WHERE version = 8";
+
 constexpr const char* kDropVersion7 =
     "ALTER TABLE articles DROP COLUMN publish_at; ALTER TABLE articles DROP COLUMN meta_url; "
     "DELETE FROM schema_version WHERE version = 7";
@@ -104,6 +109,26 @@ constexpr const char* kDropVersion4 =
     "DROP INDEX articles_guid; DROP INDEX articles_pixel_key; "
     "DELETE FROM schema_version WHERE version = 4";
 
+TEST_F(StoreTest, Version7DatabaseGainsTheArticlesLocaleKeepingItsRows) {
+  {
+    Store store = open();
+    store.ensure_feed("blog", "id-1");
+    store.upsert_article(make_article("blog", "g1"));
+  }
+  {
+    Database db(db_path);
+    db.exec(kDropVersion8);
+  }
+  Store store = open();
+  EXPECT_EQ(store.schema_version(), kSchemaVersion);
+  ASSERT_TRUE(store.article("blog", "g1"));
+  EXPECT_FALSE(store.article("blog", "g1")->locale.has_value());
+  auto row = *store.article("blog", "g1");
+  row.locale = "de";
+  store.upsert_article(row);
+  EXPECT_EQ(store.article("blog", "g1")->locale, "de");
+}
+
 TEST_F(StoreTest, Version1DatabaseIsMigratedKeepingItsRows) {
   {
     Store store = open();
@@ -113,6 +138,7 @@ TEST_F(StoreTest, Version1DatabaseIsMigratedKeepingItsRows) {
   {
     // Turn it back into what the first release wrote: no deletes_approved, version 1.
     Database db(db_path);
+    db.exec(kDropVersion8);
     db.exec(kDropVersion7);
     db.exec(kDropVersion6);
     db.exec(kDropVersion5);
@@ -137,6 +163,7 @@ TEST_F(StoreTest, Version2DatabaseGainsFetchedAtKeepingItsArticles) {
   }
   {
     Database db(db_path);
+    db.exec(kDropVersion8);
     db.exec(kDropVersion7);
     db.exec(kDropVersion6);
     db.exec(kDropVersion5);
@@ -161,6 +188,7 @@ TEST_F(StoreTest, Version3DatabaseGainsTheDeletedFeedsBookkeeping) {
   }
   {
     Database db(db_path);
+    db.exec(kDropVersion8);
     db.exec(kDropVersion7);
     db.exec(kDropVersion6);
     db.exec(kDropVersion5);
@@ -206,6 +234,7 @@ TEST_F(StoreTest, Version4DatabaseGainsTheCmsStatusOfItsArticles) {
   }
   {
     Database db(db_path);
+    db.exec(kDropVersion8);
     db.exec(kDropVersion7);
     db.exec(kDropVersion6);
     db.exec(kDropVersion5);
@@ -234,6 +263,7 @@ TEST_F(StoreTest, Version5DatabaseGainsTheEditorsVersionKept) {
   }
   {
     Database db(db_path);
+    db.exec(kDropVersion8);
     db.exec(kDropVersion7);
     db.exec(kDropVersion6);
   }
@@ -263,6 +293,7 @@ TEST_F(StoreTest, Version6DatabaseGainsThePublishTimeAndMetaUrlOfItsArticles) {
   }
   {
     Database db(db_path);
+    db.exec(kDropVersion8);
     db.exec(kDropVersion7);
   }
   Store store = open();
