@@ -44,7 +44,9 @@ def parse_args():
     p.add_argument("--seed", type=int, default=20261203, help="seed of the kill moments, edits and faults")
     p.add_argument("--max-in-flight", type=int, default=4, help="cms.max_in_flight of the daemon (default 4)")
     p.add_argument("--cms-delay-ms", type=int, default=20, help="delay the simulator adds to every CMS call (default 20)")
-    p.add_argument("--max-moment-ms", type=int, default=500, help="kill at most this long after the moment picked (default 500)")
+    p.add_argument("--max-moment-ms", type=int, default=3000,
+                   help="longest a life runs (after its poll) before the kill; the run paces the kills "
+                        "below this so they spread over the whole import (default 3000)")
     p.add_argument("--fault-rate", type=float, default=0.10, help="share of CMS calls that fail (default 0.10)")
     p.add_argument("--converge-timeout", type=int, default=600, help="seconds allowed to converge at the end (default 600)")
     p.add_argument("--build-dir", help="directory with daemon/feedsyncd and sim/feedsync-sim (default build/default)")
@@ -69,8 +71,9 @@ def install_faults(sim, rate, seed):
 
 
 def parse_ms(stamp):
-    return datetime.datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%S.%fZ").replace(
-        tzinfo=datetime.timezone.utc).timestamp() * 1000
+    """RFC 3339 in UTC as the simulator writes it: milliseconds only when not zero."""
+    fmt = "%Y-%m-%dT%H:%M:%S.%fZ" if "." in stamp else "%Y-%m-%dT%H:%M:%SZ"
+    return datetime.datetime.strptime(stamp, fmt).replace(tzinfo=datetime.timezone.utc).timestamp() * 1000
 
 
 def write_log(sim):
@@ -121,6 +124,28 @@ def churn(sim, rng, live, unpublished, life, edits):
             unpublished.add(guid)
 
 
+class Pace:
+    """How long a life may run before its kill, so that the kills spread over the whole import.
+
+    From the CMS items made per second of life so far, the upper bound of the random moment is
+    twice the time a life needs for its share of the remaining items (the moment is uniform, so
+    a life runs that share on average), within [50 ms, cap]; 500 ms until there is a measure.
+    """
+
+    def __init__(self, cap_s):
+        self.cap_s, self.lived_s, self.gained = cap_s, 0.0, 0
+
+    def record(self, lived_s, gained):
+        self.lived_s += lived_s
+        self.gained += max(gained, 0)
+
+    def upper(self, remaining_items, remaining_lives):
+        if self.lived_s < 1 or self.gained == 0:
+            return min(0.5, self.cap_s)
+        share_s = remaining_items / remaining_lives / (self.gained / self.lived_s)
+        return min(max(2 * share_s, 0.05), self.cap_s)
+
+
 def run_lives(args, build, work, config, sim, rng):
     live = sim.live_guids()
     if len(live) != args.articles:
@@ -130,6 +155,7 @@ def run_lives(args, build, work, config, sim, rng):
     mid_import = 0
     last_items = 0
     started = time.monotonic()
+    pace = Pace(args.max_moment_ms / 1000)
     for life in range(args.kills):
         daemon = harness.Daemon(build, work, config, sim.base, log_name=f"life-{life:03d}.err")
         # Three lives in four die after their poll cycle committed, inside the relay's work;
@@ -137,7 +163,8 @@ def run_lives(args, build, work, config, sim, rng):
         if life % 4 != 0 and not daemon.wait_for("poll cycle done", 300):
             daemon.kill9()
             fail(f"life {life}: no 'poll cycle done' within 300 s:\n{daemon.stderr_text()[-3000:]}")
-        time.sleep(rng.uniform(0.02, args.max_moment_ms / 1000))
+        moment = rng.uniform(0.02, pace.upper(args.articles - last_items, args.kills - life))
+        time.sleep(moment)
         kill_times.append(time.time() * 1000)
         code = daemon.kill9()
         if code != -9:
@@ -145,6 +172,7 @@ def run_lives(args, build, work, config, sim, rng):
         items = sim.check()["counts"]["cms_items"]
         if last_items < items < args.articles:
             mid_import += 1
+        pace.record(moment, items - last_items)
         last_items = items
         churn(sim, rng, live, unpublished, life, edits=5)
         if life % 10 == 9 or life == args.kills - 1:
