@@ -49,6 +49,7 @@ def parse_args():
                         "below this so they spread over the whole import (default 3000)")
     p.add_argument("--fault-rate", type=float, default=0.10, help="share of CMS calls that fail (default 0.10)")
     p.add_argument("--converge-timeout", type=int, default=600, help="seconds allowed to converge at the end (default 600)")
+    p.add_argument("--api", choices=["version2", "v1"], default="version2", help="the CMS dialect (cms.api, default version2)")
     p.add_argument("--build-dir", help="directory with daemon/feedsyncd and sim/feedsync-sim (default build/default)")
     p.add_argument("--keep", action="store_true", help="keep the work directory (logs, state database)")
     return p.parse_args()
@@ -243,14 +244,14 @@ def main():
     rng = random.Random(args.seed)
     say(f"chaos: {args.kills} kills across an import of {args.articles} articles; binaries from {build}; "
         f"work directory {work}")
-    say(f"chaos: cms.max_in_flight {args.max_in_flight}, every CMS call delayed {args.cms_delay_ms} ms, "
+    say(f"chaos: cms.api {args.api}, cms.max_in_flight {args.max_in_flight}, every CMS call delayed {args.cms_delay_ms} ms, "
         f"{args.fault_rate:.0%} of CMS calls fail (500/503/reset), seed {args.seed}")
     sim = harness.Sim(build, work, ["--generate", str(args.articles), "--seed", str(args.seed % 1000 + 1),
                                     "--request-log-size", "3000000"])
     t0 = time.monotonic()
     ok = False
     try:
-        config = harness.write_config(root, work, args.max_in_flight)
+        config = harness.write_config(root, work, args.max_in_flight, args.api)
         install_faults(sim, args.fault_rate, args.seed)
         sim.http.json("POST", "/_sim/faults", {"api": "cms", "action": "delay", "delay_ms": args.cms_delay_ms})
         live, unpublished, kill_times, mid_import = run_lives(args, build, work, config, sim, rng)

@@ -114,10 +114,15 @@ class Sim:
                 self.proc.wait()
 
 
-def write_config(root, work, max_in_flight):
-    """config/demo.yaml with cms.max_in_flight set (the relay's concurrent CMS operations)."""
+def write_config(root, work, max_in_flight, api="version2"):
+    """config/demo.yaml with cms.max_in_flight set (the relay's concurrent CMS operations) and
+    the CMS dialect `api` (version2: the flat API, v1: the v1 API and its token endpoint)."""
     with open(os.path.join(root, "config", "demo.yaml")) as f:
         text = f.read()
+    if api == "v1":
+        text = text.replace("api: version2", "api: v1").replace(
+            "base_url: ${SIM_URL}/_cms/version2", "base_url: ${SIM_URL}/v1").replace(
+            "token_url: ${SIM_URL}/_cms/version2/oauth/token", "token_url: ${SIM_URL}/oauth/token")
     text, n = re.subn(r"max_in_flight: \d+", f"max_in_flight: {max_in_flight}", text)
     if n != 1:
         fail("config/demo.yaml: expected one cms.max_in_flight line")
