@@ -30,6 +30,7 @@ import sys
 import tempfile
 import time
 
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
 from harness import say, fail  # noqa: E402
@@ -95,6 +96,16 @@ def in_flight_at(writes, kill_ms, cap):
     """CMS writes the simulator had started and not finished within 50 ms of the kill, capped."""
     n = sum(1 for start, end, *_ in writes if start <= kill_ms + 50 and end >= kill_ms - 50)
     return min(n, cap)
+
+
+def spurious_deletes(deletes, guid_of, unpublished):
+    """Successful CMS deletes (log rows) of items whose article was never unpublished."""
+    spurious = []
+    for _, _, _, path, _ in deletes:
+        key = path.rstrip("/").rsplit("/", 1)[-1]  # DELETE {base}/content/{key}
+        if guid_of.get(key) not in unpublished:
+            spurious.append((path, guid_of.get(key)))
+    return spurious
 
 
 def redundant_versions(items):
@@ -208,11 +219,7 @@ def final_checks(args, work, sim, unpublished, kill_times):
     with open(os.path.join(work, "cms-writes.json"), "w") as f:
         json.dump({"kills_ms": kill_times, "writes": writes}, f)
     deletes = [w for w in writes if w[2] == "DELETE" and 200 <= w[4] < 300]
-    spurious = []
-    for _, _, _, path, _ in deletes:
-        key = path.rstrip("/").rsplit("/", 1)[-1]
-        if guid_of.get(key) not in unpublished:
-            spurious.append((path, guid_of.get(key)))
+    spurious = spurious_deletes(deletes, guid_of, unpublished)
     if spurious:
         failures.append(f"{len(spurious)} spurious CMS delete(s) of items whose article stayed live, e.g. {spurious[:3]}")
     deleted_items = sum(1 for item in items if item.get("deleted"))
