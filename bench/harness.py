@@ -5,6 +5,7 @@ build directory, on ports from the OS, in a private work directory; talks to the
 control API (/_sim/..., docs/simulator.md) and the daemon's ops listener (/metrics).
 """
 
+import atexit
 import json
 import os
 import re
@@ -17,6 +18,17 @@ import urllib.request
 
 FEED = "simfeed0000000000000000000000001"
 MAX_BODY = 256 * 1024 * 1024  # cap on every body read (the CMS item list of 5,000 items is ~10 MB)
+
+
+_children = []  # every process started here, stopped at exit (an error or Ctrl-C midway included)
+
+
+@atexit.register
+def _stop_children():
+    for proc in _children:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
 
 
 def say(*parts):
@@ -82,6 +94,7 @@ class Sim:
         with open(ports, "wb") as out:
             self.proc = subprocess.Popen([os.path.join(build, "sim", "feedsync-sim"), "--print-ports",
                                           "--log-level", "warn", *args], stdout=out, stderr=self.log)
+        _children.append(self.proc)
         deadline = time.monotonic() + 30
         line = ""
         while time.monotonic() < deadline:
@@ -143,6 +156,7 @@ class Daemon:
                    CMS_CLIENT_SECRET="sim-secret")
         self.proc = subprocess.Popen([os.path.join(build, "daemon", "feedsyncd"), "run", "--config", config],
                                      stdout=subprocess.DEVNULL, stderr=self.err, env=env)
+        _children.append(self.proc)
         self.pid = self.proc.pid
         self.http = None
 
