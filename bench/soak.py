@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """The soak (issue 21 item 6). Run it through bench/soak.sh, which builds first.
 
-One `feedsyncd run` against feedsync-sim for --minutes with continuous churn: every second an
-article is created and two are edited; every 5 s one live article moves to the Deleted Feed and
-one comes back (unpublish / republish); every minute 20 s of CMS faults (--fault-rate of calls
-answer 500, 503 or reset), a burst of Feed API 503s and, every other minute, all CMS tokens
+One `feedsyncd run` against feedsync-sim (--articles at start) for --minutes with continuous
+churn: every second two articles are edited and every --create-every seconds one is created;
+every 5 s one live article moves to the Deleted Feed and one comes back (unpublish /
+republish); every minute 20 s of CMS faults (--fault-rate of calls answer 500, 503 or reset), a
+burst of Feed API 503s and, every other minute, all CMS tokens
 expire. Every --sample-s seconds the daemon's RSS (VmRSS), open fds (/proc/PID/fd), CPU
 (utime + stime of /proc/PID/stat) and outbox depth (feedsync_outbox_pending of /metrics) go to
 a CSV. At the end churn and faults stop and the daemon must converge.
@@ -32,15 +33,19 @@ import harness  # noqa: E402
 from harness import say, fail, FEED  # noqa: E402
 
 CLK_TCK = os.sysconf("SC_CLK_TCK")
-FIELDS = ["elapsed_s", "rss_kb", "fds", "cpu_s", "outbox_pending", "live_articles", "cms_items", "faults_on"]
+FIELDS = ["elapsed_s", "rss_kb", "fds", "cpu_s", "outbox_pending", "live_articles", "cms_items", "db_kb", "faults_on"]
 
 
 def parse_args():
     p = argparse.ArgumentParser(prog="bench/soak.sh", description=__doc__.split("\n\n")[0])
     p.add_argument("--minutes", type=float, default=30, help="length of the churn (default 30)")
-    p.add_argument("--articles", type=int, default=1000, help="articles in the feed at start (default 1000)")
+    p.add_argument("--articles", type=int, default=5000, help="articles in the feed at start (default 5000)")
     p.add_argument("--sample-s", type=float, default=10, help="seconds between samples (default 10)")
     p.add_argument("--seed", type=int, default=1, help="seed of the churn and faults")
+    p.add_argument("--create-every", type=int, default=5,
+                   help="seconds between two new articles (default 5; 1: one a second; 0: none, the article "
+                        "count stays put). The daemon's memory follows the articles it knows (about 0.5 KB "
+                        "each), so a fast-growing feed shows as RSS growth that is not a leak")
     p.add_argument("--max-in-flight", type=int, default=8, help="cms.max_in_flight (default 8)")
     p.add_argument("--fault-rate", type=float, default=0.10, help="CMS calls failing while faults are on (default 0.10)")
     p.add_argument("--max-rss-growth", type=float, default=0.05, help="allowed RSS growth after warm-up (default 0.05)")
@@ -61,11 +66,22 @@ def proc_sample(pid):
     return rss, fds, cpu
 
 
+def db_kb(work):
+    """The state database's size on disk with its write-ahead log (SQLite caches up to 64 MB of it)."""
+    total = 0
+    for name in ("state.db", "state.db-wal"):
+        try:
+            total += os.path.getsize(os.path.join(work, name))
+        except FileNotFoundError:
+            pass
+    return total // 1024
+
+
 class Churn:
     """The changes made to the simulated feed while the daemon runs."""
 
-    def __init__(self, sim, rng, fault_rate):
-        self.sim, self.rng, self.fault_rate = sim, rng, fault_rate
+    def __init__(self, sim, rng, fault_rate, create_every):
+        self.sim, self.rng, self.fault_rate, self.create_every = sim, rng, fault_rate, create_every
         self.live = sim.live_guids()
         self.unpublished = []
         self.fault_ids = []
@@ -74,9 +90,10 @@ class Churn:
 
     def tick(self, second):
         http = self.sim.http
-        created = http.json("POST", f"/_sim/feeds/{FEED}/articles", {})
-        self.live.append(created["guid"])
-        self.counts["created"] += 1
+        if self.create_every and second % self.create_every == 0:
+            created = http.json("POST", f"/_sim/feeds/{FEED}/articles", {})
+            self.live.append(created["guid"])
+            self.counts["created"] += 1
         for _ in range(2):
             guid = self.rng.choice(self.live)
             http.json("PATCH", f"/_sim/articles/{guid}", {"title": f"Soak edit {second} {self.rng.randrange(10**9)}"})
@@ -156,7 +173,7 @@ def soak(args, build, work, csv_path, sim, rng):
         if not ok:
             fail(f"the initial import did not converge: {harness.summarize_check(report)}")
         say(f"soak: initial import done: {harness.summarize_check(report)}")
-        churn = Churn(sim, rng, args.fault_rate)
+        churn = Churn(sim, rng, args.fault_rate, args.create_every)
         rows = []
         t0 = time.monotonic()
         end = t0 + args.minutes * 60
@@ -173,7 +190,7 @@ def soak(args, build, work, csv_path, sim, rng):
                     counts = sim.check()["counts"]
                     row = {"elapsed_s": round(time.monotonic() - t0, 1), "rss_kb": rss, "fds": fds, "cpu_s": round(cpu, 2),
                            "outbox_pending": daemon.outbox_pending(), "live_articles": counts["live_articles"],
-                           "cms_items": counts["cms_items"], "faults_on": int(churn.faults_on())}
+                           "cms_items": counts["cms_items"], "db_kb": db_kb(work), "faults_on": int(churn.faults_on())}
                     rows.append(row)
                     out.writerow(row)
                     f.flush()

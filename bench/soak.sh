@@ -5,7 +5,7 @@
 # CPU and outbox depth every 10 s into a CSV. Pass: it converges at the end (/_sim/check clean,
 # outbox empty), RSS grows < 5 % after warm-up, the fd count stays flat; exit 1 otherwise.
 # Logic: bench/soak.py.
-# Usage: bench/soak.sh [--minutes N=30] [--articles N=1000] [--sample-s S=10] [--csv FILE]
+# Usage: bench/soak.sh [--minutes N=30] [--articles N=5000] [--create-every S=5] [--sample-s S=10] [--csv FILE]
 #                      [--seed S] [--max-in-flight N=8] [--fault-rate F=0.10] [--build-dir DIR] [--keep]
 # Without --build-dir it builds feedsyncd and feedsync-sim with the `default` preset first
 # (`--preset release` before the other options: the release preset instead).
