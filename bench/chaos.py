@@ -264,6 +264,9 @@ def main():
         live, unpublished, kill_times, mid_import = run_lives(args, build, work, config, sim, rng)
         say(f"chaos: {len(kill_times)} kills done in {time.monotonic() - t0:.0f} s; {mid_import} landed "
             "while the import was under way")
+        if mid_import < len(kill_times) // 2:
+            say(f"chaos: WARNING: only {mid_import} of {len(kill_times)} kills landed inside the import: "
+                "raise --articles or --cms-delay-ms for a run that tests recovery mid-import")
         faults = sim.http.json("GET", "/_sim/faults")["rules"]
         fired = sum(r["fired"] for r in faults if r["action"] != "delay")
         matched = max((r["matched"] for r in faults), default=0)
