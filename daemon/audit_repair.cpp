@@ -58,7 +58,9 @@ int write_marked(const CliRequest& request, const config::Config& config, std::o
 int repair_drift(asio::io_context& io, cms::AuditReader& reader, cms::CmsSink& sink, store::Store& store,
                  const std::vector<engine::FeedAudit>& audits, const CliRequest& request, const config::Config& config) {
   std::ostream& out = request.output == OutputFormat::json ? std::cerr : std::cout;
-  engine::DriftRepair repair(reader, sink, store, config, [&out](const std::string& line) { out << line << "\n"; });
+  SystemClock clock;
+  engine::DriftRepair repair(reader, sink, store, config, clock,
+                             [&out](const std::string& line) { out << line << "\n"; });
   const auto counts = run_on(io, repair.run(audits));
   out << "repair: " << counts.undeleted << " restored, " << counts.moved_back << " moved back, " << counts.rewritten
       << " to write again, " << counts.adopted << " orphans adopted, " << counts.kept

@@ -9,11 +9,6 @@ namespace feedsync::engine {
 
 namespace {
 
-std::int64_t now_ms() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
-
 // "<feed>  <result>  guid <guid>: <what>", the repair's line for one article.
 std::string line(const config::FeedConfig& feed, const AuditFinding& f, const std::string& what) {
   return feed.name + "  " + std::string(to_string(f.result)) + "  guid " + f.guid + ": " + what;
@@ -40,8 +35,13 @@ store::ArticleRow adopted_row(const AuditOrphan& orphan, std::int64_t now) {
 }
 
 DriftRepair::DriftRepair(cms::AuditReader& reader, cms::CmsSink& sink, store::Store& store,
-                         const config::Config& config, std::function<void(const std::string&)> say)
-    : reader_(reader), sink_(sink), store_(store), config_(config), say_(std::move(say)) {}
+                         const config::Config& config, const Clock& clock, std::function<void(const std::string&)> say)
+    : reader_(reader), sink_(sink), store_(store), config_(config), clock_(clock), say_(std::move(say)) {}
+
+std::int64_t DriftRepair::now_ms() const {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(clock_.system_now().time_since_epoch()).count();
+}
 
 boost::asio::awaitable<RepairCounts> DriftRepair::run(const std::vector<FeedAudit>& audits) {
   counts_ = {};

@@ -14,6 +14,7 @@
 #include "cms/audit_reader.hpp"
 #include "cms/cms_sink.hpp"
 #include "config/config.hpp"
+#include "core/clock.hpp"
 #include "engine/audit.hpp"
 #include "store/rows.hpp"
 #include "store/store.hpp"
@@ -35,9 +36,10 @@ store::ArticleRow adopted_row(const AuditOrphan& orphan, std::int64_t now);
 
 class DriftRepair {
  public:
-  // `say`: one line per repaired article or failure, for the operator.
+  // `say`: one line per repaired article or failure, for the operator. `clock` stamps the rows
+  // and the journal.
   DriftRepair(cms::AuditReader& reader, cms::CmsSink& sink, store::Store& store, const config::Config& config,
-              std::function<void(const std::string&)> say);
+              const Clock& clock, std::function<void(const std::string&)> say);
 
   // Repairs every finding and adopts every adoptable orphan of `audits`; an ok article whose
   // editor's version was kept has feedsync's version live again, so CMP changes flow again.
@@ -50,11 +52,13 @@ class DriftRepair {
   void release_kept_edit(const config::FeedConfig& feed, const AuditFinding& finding);
   void keep_edit(const config::FeedConfig& feed, const AuditFinding& finding);
   void adopt(const AuditOrphan& orphan);
+  std::int64_t now_ms() const;
 
   cms::AuditReader& reader_;
   cms::CmsSink& sink_;
   store::Store& store_;
   const config::Config& config_;
+  const Clock& clock_;
   std::function<void(const std::string&)> say_;
   RepairCounts counts_;
 };
